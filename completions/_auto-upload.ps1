@@ -1,0 +1,248 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'auto-upload'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'auto-upload' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('fetch-artifacts', 'fetch-artifacts', [CompletionResultType]::ParameterValue, 'Copy every artifact of a run into a directory and print the directory')
+            [CompletionResult]::new('find-changes', 'find-changes', [CompletionResultType]::ParameterValue, 'Print the verified .changes files in a directory, sorted')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign .changes files with debsign; print each path signed')
+            [CompletionResult]::new('dput', 'dput', [CompletionResultType]::ParameterValue, 'Upload signed .changes files with dput; print each path uploaded')
+            [CompletionResult]::new('upload-run', 'upload-run', [CompletionResultType]::ParameterValue, 'Fetch, verify, sign and upload one run, in a private temporary directory')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Upload every successful Debian build published on the runner''s Redis channel')
+            [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Upload the newest build of each (distribution, source) not uploaded yet')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auto-upload;fetch-artifacts' {
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
+            [CompletionResult]::new('--dest', '--dest', [CompletionResultType]::ParameterName, 'Directory to copy into [default: ./<RUN_ID>]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;find-changes' {
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only .changes whose Distribution field names D (repeatable)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--source-only', '--source-only', [CompletionResultType]::ParameterName, 'Only source uploads (*_source.changes)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line: path, source, version, distribution, architectures and files')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'End each path with NUL instead of a newline')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'End each path with NUL instead of a newline')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Do not verify sizes and checksums')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;sign' {
+            [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'Read and write NUL-terminated paths instead of lines')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'Read and write NUL-terminated paths instead of lines')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;dput' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
+            [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Only simulate the upload (dput -s)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Upload even if dput logged an earlier upload (dput -f)')
+            [CompletionResult]::new('-0', '-0', [CompletionResultType]::ParameterName, 'Read and write NUL-terminated paths instead of lines')
+            [CompletionResult]::new('--null', '--null', [CompletionResultType]::ParameterName, 'Read and write NUL-terminated paths instead of lines')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;upload-run' {
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only .changes whose Distribution field names D (repeatable)')
+            [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
+            [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--source-only', '--source-only', [CompletionResultType]::ParameterName, 'Only source uploads (*_source.changes)')
+            [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Only simulate the upload (dput -s)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Upload even if dput logged an earlier upload (dput -f)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Fetch and verify, print what would be signed and uploaded, do neither')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;listen' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Redis pub/sub channel the runner publishes results on')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Uploads run at once')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only runs whose build distribution is D (repeatable)')
+            [CompletionResult]::new('--campaign', '--campaign', [CompletionResultType]::ParameterName, 'Only runs of campaign C (repeatable)')
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
+            [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
+            [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
+            [CompletionResult]::new('--health-addr', '--health-addr', [CompletionResultType]::ParameterName, 'Serve /health, /ready and /metrics on ADDR:PORT')
+            [CompletionResult]::new('--listen-address', '--listen-address', [CompletionResultType]::ParameterName, 'Address for the health server when only --port is given')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for the health server (the Python service used 9933)')
+            [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'How long uploads in flight may take to finish after SIGTERM or SIGINT')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Database URL for the upload ledger [default: database_location from --config]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--source-only', '--source-only', [CompletionResultType]::ParameterName, 'Only source uploads (*_source.changes)')
+            [CompletionResult]::new('--backfill', '--backfill', [CompletionResultType]::ParameterName, 'Run one backfill at start')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;backfill' {
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'Janitor database URL [default: database_location from --config]')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only builds for distribution D (repeatable)')
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
+            [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
+            [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Uploads run at once')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N uploads')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Give up on a .changes after N failed attempts')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--source-only', '--source-only', [CompletionResultType]::ParameterName, 'Only source uploads (*_source.changes)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print run_id, distribution, source and version of each run due; upload nothing')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Upload again what the ledger says is uploaded')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger (a read-only database user)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;generate-docs' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write man/ and completions/ into')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;help' {
+            [CompletionResult]::new('fetch-artifacts', 'fetch-artifacts', [CompletionResultType]::ParameterValue, 'Copy every artifact of a run into a directory and print the directory')
+            [CompletionResult]::new('find-changes', 'find-changes', [CompletionResultType]::ParameterValue, 'Print the verified .changes files in a directory, sorted')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign .changes files with debsign; print each path signed')
+            [CompletionResult]::new('dput', 'dput', [CompletionResultType]::ParameterValue, 'Upload signed .changes files with dput; print each path uploaded')
+            [CompletionResult]::new('upload-run', 'upload-run', [CompletionResultType]::ParameterValue, 'Fetch, verify, sign and upload one run, in a private temporary directory')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Upload every successful Debian build published on the runner''s Redis channel')
+            [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Upload the newest build of each (distribution, source) not uploaded yet')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auto-upload;help;fetch-artifacts' {
+            break
+        }
+        'auto-upload;help;find-changes' {
+            break
+        }
+        'auto-upload;help;sign' {
+            break
+        }
+        'auto-upload;help;dput' {
+            break
+        }
+        'auto-upload;help;upload-run' {
+            break
+        }
+        'auto-upload;help;listen' {
+            break
+        }
+        'auto-upload;help;backfill' {
+            break
+        }
+        'auto-upload;help;generate-docs' {
+            break
+        }
+        'auto-upload;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

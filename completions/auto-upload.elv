@@ -1,0 +1,224 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[auto-upload] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'auto-upload'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'auto-upload'= {
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand fetch-artifacts 'Copy every artifact of a run into a directory and print the directory'
+            cand find-changes 'Print the verified .changes files in a directory, sorted'
+            cand sign 'Sign .changes files with debsign; print each path signed'
+            cand dput 'Upload signed .changes files with dput; print each path uploaded'
+            cand upload-run 'Fetch, verify, sign and upload one run, in a private temporary directory'
+            cand listen 'Upload every successful Debian build published on the runner''s Redis channel'
+            cand backfill 'Upload the newest build of each (distribution, source) not uploaded yet'
+            cand generate-docs 'Write the man pages and shell completions into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auto-upload;fetch-artifacts'= {
+            cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
+            cand --dest 'Directory to copy into [default: ./<RUN_ID>]'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;find-changes'= {
+            cand --distribution 'Only .changes whose Distribution field names D (repeatable)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --source-only 'Only source uploads (*_source.changes)'
+            cand --json 'One JSON object per line: path, source, version, distribution, architectures and files'
+            cand -0 'End each path with NUL instead of a newline'
+            cand --null 'End each path with NUL instead of a newline'
+            cand --no-verify 'Do not verify sizes and checksums'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;sign'= {
+            cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-program 'The debsign program to run'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand -0 'Read and write NUL-terminated paths instead of lines'
+            cand --null 'Read and write NUL-terminated paths instead of lines'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;dput'= {
+            cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-config 'dput configuration file (dput -c)'
+            cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --simulate 'Only simulate the upload (dput -s)'
+            cand --force 'Upload even if dput logged an earlier upload (dput -f)'
+            cand -0 'Read and write NUL-terminated paths instead of lines'
+            cand --null 'Read and write NUL-terminated paths instead of lines'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;upload-run'= {
+            cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
+            cand --distribution 'Only .changes whose Distribution field names D (repeatable)'
+            cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-program 'The debsign program to run'
+            cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-config 'dput configuration file (dput -c)'
+            cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --source-only 'Only source uploads (*_source.changes)'
+            cand --simulate 'Only simulate the upload (dput -s)'
+            cand --force 'Upload even if dput logged an earlier upload (dput -f)'
+            cand --dry-run 'Fetch and verify, print what would be signed and uploaded, do neither'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;listen'= {
+            cand --redis 'Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379]'
+            cand --channel 'Redis pub/sub channel the runner publishes results on'
+            cand --jobs 'Uploads run at once'
+            cand --distribution 'Only runs whose build distribution is D (repeatable)'
+            cand --campaign 'Only runs of campaign C (repeatable)'
+            cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
+            cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-program 'The debsign program to run'
+            cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-config 'dput configuration file (dput -c)'
+            cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
+            cand --health-addr 'Serve /health, /ready and /metrics on ADDR:PORT'
+            cand --listen-address 'Address for the health server when only --port is given'
+            cand --port 'Port for the health server (the Python service used 9933)'
+            cand --shutdown-timeout 'How long uploads in flight may take to finish after SIGTERM or SIGINT'
+            cand --database 'Database URL for the upload ledger [default: database_location from --config]'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --source-only 'Only source uploads (*_source.changes)'
+            cand --backfill 'Run one backfill at start'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;backfill'= {
+            cand --database 'Janitor database URL [default: database_location from --config]'
+            cand --distribution 'Only builds for distribution D (repeatable)'
+            cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
+            cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-program 'The debsign program to run'
+            cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-config 'dput configuration file (dput -c)'
+            cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
+            cand --jobs 'Uploads run at once'
+            cand --limit 'Stop after N uploads'
+            cand --max-attempts 'Give up on a .changes after N failed attempts'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --source-only 'Only source uploads (*_source.changes)'
+            cand --dry-run 'Print run_id, distribution, source and version of each run due; upload nothing'
+            cand --force 'Upload again what the ledger says is uploaded'
+            cand --no-ledger 'Neither read nor write the upload ledger (a read-only database user)'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;generate-docs'= {
+            cand --out-dir 'Directory to write man/ and completions/ into'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --log-format 'Format of the log lines on stderr'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;help'= {
+            cand fetch-artifacts 'Copy every artifact of a run into a directory and print the directory'
+            cand find-changes 'Print the verified .changes files in a directory, sorted'
+            cand sign 'Sign .changes files with debsign; print each path signed'
+            cand dput 'Upload signed .changes files with dput; print each path uploaded'
+            cand upload-run 'Fetch, verify, sign and upload one run, in a private temporary directory'
+            cand listen 'Upload every successful Debian build published on the runner''s Redis channel'
+            cand backfill 'Upload the newest build of each (distribution, source) not uploaded yet'
+            cand generate-docs 'Write the man pages and shell completions into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auto-upload;help;fetch-artifacts'= {
+        }
+        &'auto-upload;help;find-changes'= {
+        }
+        &'auto-upload;help;sign'= {
+        }
+        &'auto-upload;help;dput'= {
+        }
+        &'auto-upload;help;upload-run'= {
+        }
+        &'auto-upload;help;listen'= {
+        }
+        &'auto-upload;help;backfill'= {
+        }
+        &'auto-upload;help;generate-docs'= {
+        }
+        &'auto-upload;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

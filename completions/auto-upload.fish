@@ -1,0 +1,160 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_auto_upload_global_optspecs
+    string join \n config= v/verbose q/quiet log-format= h/help V/version
+end
+
+function __fish_auto_upload_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_auto_upload_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_auto_upload_using_subcommand
+    set -l cmd (__fish_auto_upload_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -s V -l version -d 'Print version'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "fetch-artifacts" -d 'Copy every artifact of a run into a directory and print the directory'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "find-changes" -d 'Print the verified .changes files in a directory, sorted'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "sign" -d 'Sign .changes files with debsign; print each path signed'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "dput" -d 'Upload signed .changes files with dput; print each path uploaded'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "upload-run" -d 'Fetch, verify, sign and upload one run, in a private temporary directory'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "listen" -d 'Upload every successful Debian build published on the runner\'s Redis channel'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "backfill" -d 'Upload the newest build of each (distribution, source) not uploaded yet'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions into a directory'
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l dest -d 'Directory to copy into [default: ./<RUN_ID>]' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l json -d 'One JSON object per line: path, source, version, distribution, architectures and files'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s 0 -l null -d 'End each path with NUL instead of a newline'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l no-verify -d 'Do not verify sizes and checksums'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s 0 -l null -d 'Read and write NUL-terminated paths instead of lines'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-config -d 'dput configuration file (dput -c)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l simulate -d 'Only simulate the upload (dput -s)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l force -d 'Upload even if dput logged an earlier upload (dput -f)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s 0 -l null -d 'Read and write NUL-terminated paths instead of lines'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-config -d 'dput configuration file (dput -c)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l simulate -d 'Only simulate the upload (dput -s)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dry-run -d 'Fetch and verify, print what would be signed and uploaded, do neither'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l redis -d 'Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l channel -d 'Redis pub/sub channel the runner publishes results on' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l jobs -d 'Uploads run at once' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-config -d 'dput configuration file (dput -c)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l health-addr -d 'Serve /health, /ready and /metrics on ADDR:PORT' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'Database URL for the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one backfill at start'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'Janitor database URL [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-config -d 'dput configuration file (dput -c)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l jobs -d 'Uploads run at once' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l out-dir -d 'Directory to write man/ and completions/ into' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
+json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -s q -l quiet -d 'Only log errors'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "fetch-artifacts" -d 'Copy every artifact of a run into a directory and print the directory'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "find-changes" -d 'Print the verified .changes files in a directory, sorted'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "sign" -d 'Sign .changes files with debsign; print each path signed'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "dput" -d 'Upload signed .changes files with dput; print each path uploaded'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "upload-run" -d 'Fetch, verify, sign and upload one run, in a private temporary directory'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "listen" -d 'Upload every successful Debian build published on the runner\'s Redis channel'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "backfill" -d 'Upload the newest build of each (distribution, source) not uploaded yet'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "generate-docs" -d 'Write the man pages and shell completions into a directory'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand help; and not __fish_seen_subcommand_from fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,123 @@
+//! Runs one validated subcommand: the glue between settings, the library's
+//! steps and what is printed on stdout.
+
+use anyhow::Context as _;
+use tokio_util::sync::CancellationToken;
+
+use crate::changes::{self, Changes};
+use crate::exit_codes::ExitCode;
+use crate::output;
+use crate::settings::{ListFormat, PathInput, Task};
+use crate::upload::{self, Interrupted};
+
+/// Runs `task` until done or until `shutdown` fires.
+///
+/// # Errors
+/// Whatever stopped the task as a whole; per-file failures of `sign`, `dput`
+/// and `upload-run` are logged and folded into the returned exit code (the
+/// first failure's code wins).
+pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+    match task {
+        Task::FetchArtifacts {
+            run_id,
+            store,
+            dest,
+        } => {
+            tokio::select! {
+                () = shutdown.cancelled() => return Err(Interrupted.into()),
+                fetched = store.fetch(&run_id, &dest) => { fetched?; }
+            }
+            output::record(&dest.to_string_lossy(), false)?;
+            Ok(ExitCode::Success)
+        }
+        Task::FindChanges {
+            dir,
+            filter,
+            format,
+            verify,
+        } => {
+            for found in changes::find(&dir, &filter, verify).await? {
+                let line = match format {
+                    ListFormat::Json => {
+                        let parsed = match found.changes {
+                            Some(c) => c,
+                            None => Changes::read(&found.path)?,
+                        };
+                        serde_json::to_string(&parsed)?
+                    }
+                    _ => found.path.to_string_lossy().into_owned(),
+                };
+                output::record(&line, format == ListFormat::Null)?;
+            }
+            Ok(ExitCode::Success)
+        }
+        Task::Sign { signer, input } => {
+            each_path(input, shutdown, |path| {
+                let signer = signer.clone();
+                async move { signer.sign(&path).await.map_err(anyhow::Error::from) }
+            })
+            .await
+        }
+        Task::Dput { uploader, input } => {
+            each_path(input, shutdown, |path| {
+                let uploader = uploader.clone();
+                async move { uploader.upload(&path).await.map_err(anyhow::Error::from) }
+            })
+            .await
+        }
+        Task::UploadRun { run_id, pipeline } => {
+            let report = upload::upload_run(&pipeline, &run_id, &shutdown)
+                .await
+                .with_context(|| format!("run {run_id}"))?;
+            for changes in &report.changes {
+                output::record(&changes.to_string(), false)?;
+            }
+            Ok(report.exit_code())
+        }
+        Task::NotImplemented(name) => {
+            anyhow::bail!("{name} is not implemented yet")
+        }
+        Task::GenerateDocs { out_dir } => {
+            crate::docs::write_all(&out_dir)
+                .with_context(|| format!("writing into {}", out_dir.display()))?;
+            Ok(ExitCode::Success)
+        }
+    }
+}
+
+/// Applies `step` to each path (arguments, or stdin), printing each path it
+/// succeeded on; failures are logged and the first one's code is returned.
+async fn each_path<F, Fut>(
+    input: PathInput,
+    shutdown: CancellationToken,
+    step: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: Fn(std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let paths = if input.paths.is_empty() {
+        output::paths_from_stdin(input.null)
+            .await
+            .context("reading paths from stdin")?
+    } else {
+        input.paths
+    };
+    let mut code = ExitCode::Success;
+    for path in paths {
+        let result = tokio::select! {
+            () = shutdown.cancelled() => return Err(Interrupted.into()),
+            result = step(path.clone()) => result,
+        };
+        match result {
+            Ok(()) => output::record(&path.to_string_lossy(), input.null)?,
+            Err(e) => {
+                tracing::error!("{e:#}");
+                if code == ExitCode::Success {
+                    code = ExitCode::from_error(&e);
+                }
+            }
+        }
+    }
+    Ok(code)
+}

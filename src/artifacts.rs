@@ -1,0 +1,316 @@
+//! The artifact store: where the runner keeps each run's files, laid out as
+//! `<location>/<run_id>/<file>`, on local disk, in GCS or in S3.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectMeta, ObjectStore};
+use tokio::io::AsyncWriteExt;
+
+use crate::exit_codes::ExitCode;
+use crate::run_id::RunId;
+
+/// How many artifacts of one run are copied at once.
+const PARALLEL_FETCHES: usize = 4;
+
+/// Why artifacts could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// The location is not a path or a URL auto-upload can read.
+    #[error("invalid artifact location {location:?}: {reason}")]
+    InvalidLocation {
+        /// The location as given.
+        location: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store holds nothing for the run (or the bucket does not exist).
+    #[error("no artifacts for run {run_id} in {store}")]
+    Missing {
+        /// The run.
+        run_id: RunId,
+        /// The store, for the message.
+        store: String,
+    },
+    /// An object's name would not stay inside the destination directory.
+    #[error("refusing artifact {name:?} of run {run_id}: not a plain file name")]
+    UnsafeName {
+        /// The run.
+        run_id: RunId,
+        /// The object's name below the run's prefix.
+        name: String,
+    },
+    /// The store failed: permission denied, network down, a timeout...
+    #[error("artifact store {store}: {source}")]
+    Store {
+        /// The store, for the message.
+        store: String,
+        /// What the store said.
+        #[source]
+        source: object_store::Error,
+    },
+    /// Writing the copy failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file or directory written.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ArtifactError {
+    /// Where this error stands in the exit-code table.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::InvalidLocation { .. } => ExitCode::Usage,
+            Self::Missing { .. } => ExitCode::ArtifactsMissing,
+            Self::UnsafeName { .. } => ExitCode::Verification,
+            Self::Store { .. } | Self::Write { .. } => ExitCode::Failure,
+        }
+    }
+}
+
+/// An opened artifact store.
+#[derive(Debug, Clone)]
+pub struct ArtifactStore {
+    store: Arc<dyn ObjectStore>,
+    prefix: ObjectPath,
+    display: String,
+}
+
+impl ArtifactStore {
+    /// Opens a location: a local path, a `file://` URL, `gs://bucket[/prefix]`
+    /// or `s3://bucket[/prefix]`. Cloud credentials come from the environment
+    /// the way object_store finds them.
+    ///
+    /// # Errors
+    /// [`ArtifactError::InvalidLocation`] for an unknown scheme or a bad URL,
+    /// [`ArtifactError::Store`] when the cloud client cannot be built.
+    pub fn open(location: &str) -> Result<Self, ArtifactError> {
+        let invalid = |reason: &str| ArtifactError::InvalidLocation {
+            location: location.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let store_error = |source| ArtifactError::Store {
+            store: location.to_owned(),
+            source,
+        };
+        let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://")
+        {
+            None => Self::local(Path::new(location)).map_err(|e| invalid(&e))?,
+            Some(("file", _)) => {
+                let url = url::Url::parse(location).map_err(|e| invalid(&e.to_string()))?;
+                let path = url
+                    .to_file_path()
+                    .map_err(|()| invalid("not a local file URL"))?;
+                Self::local(&path).map_err(|e| invalid(&e))?
+            }
+            Some((scheme @ ("gs" | "s3"), rest)) => {
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                if bucket.is_empty() {
+                    return Err(invalid("no bucket name"));
+                }
+                let prefix = ObjectPath::parse(prefix.trim_matches('/'))
+                    .map_err(|e| invalid(&e.to_string()))?;
+                let store: Arc<dyn ObjectStore> = if scheme == "gs" {
+                    Arc::new(
+                        object_store::gcp::GoogleCloudStorageBuilder::from_env()
+                            .with_bucket_name(bucket)
+                            .build()
+                            .map_err(store_error)?,
+                    )
+                } else {
+                    Arc::new(
+                        object_store::aws::AmazonS3Builder::from_env()
+                            .with_bucket_name(bucket)
+                            .build()
+                            .map_err(store_error)?,
+                    )
+                };
+                (store, prefix)
+            }
+            Some((scheme, _)) => {
+                return Err(invalid(&format!(
+                    "unsupported scheme {scheme}:// (use a path, file://, gs:// or s3://)"
+                )))
+            }
+        };
+        Ok(Self {
+            store,
+            prefix,
+            display: location.to_owned(),
+        })
+    }
+
+    fn local(path: &Path) -> Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
+        let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
+        let prefix = ObjectPath::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
+        Ok((Arc::new(object_store::local::LocalFileSystem::new()), prefix))
+    }
+
+    /// The location as given, for messages.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The file names of a run's artifacts, sorted.
+    ///
+    /// # Errors
+    /// [`ArtifactError::Missing`] when the run has none,
+    /// [`ArtifactError::UnsafeName`] for a name that is not a plain file name,
+    /// [`ArtifactError::Store`] when listing fails.
+    pub async fn list(&self, run_id: &RunId) -> Result<Vec<(String, ObjectMeta)>, ArtifactError> {
+        let run_prefix = self.prefix.child(run_id.as_str());
+        let mut listing = self.store.list(Some(&run_prefix));
+        let mut found = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(source) => return Err(self.store_error(source)),
+            };
+            let name = plain_name(&run_prefix, &meta.location).ok_or_else(|| {
+                ArtifactError::UnsafeName {
+                    run_id: run_id.clone(),
+                    name: meta.location.to_string(),
+                }
+            })?;
+            found.push((name, meta));
+        }
+        if found.is_empty() {
+            return Err(ArtifactError::Missing {
+                run_id: run_id.clone(),
+                store: self.display.clone(),
+            });
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+
+    /// Copies every artifact of `run_id` into `dest` (created if needed) and
+    /// returns the files written. Each file is streamed to disk, written under
+    /// a temporary name and renamed when complete, with mode 0644 less the
+    /// umask: dput keeps modes, and an archive cannot read private files
+    /// (Debian bug #389908).
+    ///
+    /// # Errors
+    /// As [`ArtifactStore::list`], and [`ArtifactError::Store`] or
+    /// [`ArtifactError::Write`] when a copy fails.
+    #[tracing::instrument(skip(self, dest), fields(run_id = %run_id, store = %self.display))]
+    pub async fn fetch(&self, run_id: &RunId, dest: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
+        let objects = self.list(run_id).await?;
+        tokio::fs::create_dir_all(dest)
+            .await
+            .map_err(|source| ArtifactError::Write {
+                path: dest.to_owned(),
+                source,
+            })?;
+        let written: Vec<PathBuf> = futures::stream::iter(objects)
+            .map(|(name, meta)| self.fetch_one(meta, dest.join(name)))
+            .buffer_unordered(PARALLEL_FETCHES)
+            .try_collect()
+            .await?;
+        tracing::debug!(files = written.len(), "fetched artifacts");
+        let mut written = written;
+        written.sort();
+        Ok(written)
+    }
+
+    async fn fetch_one(&self, meta: ObjectMeta, target: PathBuf) -> Result<PathBuf, ArtifactError> {
+        let file_name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let partial = target.with_file_name(format!(".{file_name}.part"));
+        let result = self.stream_to(&meta.location, &partial).await;
+        match result {
+            Ok(()) => tokio::fs::rename(&partial, &target)
+                .await
+                .map_err(|source| ArtifactError::Write {
+                    path: target.clone(),
+                    source,
+                })
+                .map(|()| target),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&partial).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn stream_to(&self, location: &ObjectPath, path: &Path) -> Result<(), ArtifactError> {
+        let write_error = |source| ArtifactError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let got = self
+            .store
+            .get(location)
+            .await
+            .map_err(|e| self.store_error(e))?;
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(path)
+            .await
+            .map_err(write_error)?;
+        let mut chunks = got.into_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| self.store_error(e))?;
+            file.write_all(&chunk).await.map_err(write_error)?;
+        }
+        file.flush().await.map_err(write_error)?;
+        Ok(())
+    }
+
+    fn store_error(&self, source: object_store::Error) -> ArtifactError {
+        ArtifactError::Store {
+            store: self.display.clone(),
+            source,
+        }
+    }
+}
+
+/// The name of `location` below `run_prefix` when it is one plain file name.
+fn plain_name(run_prefix: &ObjectPath, location: &ObjectPath) -> Option<String> {
+    let mut parts = location.prefix_match(run_prefix)?;
+    let name = parts.next()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let name = name.as_ref().to_owned();
+    crate::changes::is_plain_file_name(&name).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_only() {
+        let prefix = ObjectPath::from("store/run1");
+        assert_eq!(
+            plain_name(&prefix, &ObjectPath::from("store/run1/hello_1.0-1.dsc")).as_deref(),
+            Some("hello_1.0-1.dsc")
+        );
+        assert_eq!(plain_name(&prefix, &ObjectPath::from("store/run1/a/b")), None);
+        assert_eq!(plain_name(&prefix, &ObjectPath::from("store/run2/a")), None);
+    }
+
+    #[test]
+    fn locations() {
+        assert!(ArtifactStore::open("/srv/artifacts").is_ok());
+        assert!(ArtifactStore::open("file:///srv/artifacts").is_ok());
+        assert!(ArtifactStore::open("relative/dir").is_ok());
+        for bad in ["ftp://x/y", "gs://", "file://host/x"] {
+            let err = ArtifactStore::open(bad).unwrap_err();
+            assert_eq!(err.exit_code(), ExitCode::Usage, "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The command-line definition: every clap type lives here and nowhere else.
+//!
+//! `settings.rs` turns these raw arguments into validated settings; the rest
+//! of the library never sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Sign and upload the Debian packages a Janitor build service built.
+#[derive(Debug, Parser)]
+#[command(
+    name = "auto-upload",
+    version,
+    about,
+    long_about = "Sign and upload the Debian packages that the Debian Janitor built \
+                  successfully: fetch a run's artifacts, verify its .changes files, \
+                  sign them with debsign and upload them with dput, by hand, in a shell \
+                  pipeline, as a service on the runner's Redis channel, or from cron.",
+    after_long_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// Janitor configuration file (protobuf text format, like janitor.conf);
+    /// artifact_location, redis_location and database_location are read from it.
+    #[arg(long, global = true, env = "AUTO_UPLOAD_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only log errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Format of the log lines on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Exit codes, shown at the end of `--help` and in the man page.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes (the same for every subcommand):
+  0    done, or nothing to do
+  1    any other failure
+  2    bad usage or bad input (usage errors, invalid run id, a host or key id
+       starting with '-', an unreadable configuration file)
+  3    the run's artifacts are missing
+  4    no (matching) .changes among the artifacts
+  5    verification failed (size or checksum mismatch, a file name that is not
+       a plain name, an unparsable .changes)
+  6    signing failed
+  7    upload failed
+  130  interrupted (SIGINT or SIGTERM) before the work was done
+When several .changes fail differently, the first failure's code wins.";
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Copy every artifact of a run into a directory and print the directory.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    FetchArtifacts(FetchArgs),
+    /// Print the verified .changes files in a directory, sorted.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    FindChanges(FindChangesArgs),
+    /// Sign .changes files with debsign; print each path signed.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    Sign(SignArgs),
+    /// Upload signed .changes files with dput; print each path uploaded.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    Dput(DputArgs),
+    /// Fetch, verify, sign and upload one run, in a private temporary directory.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    UploadRun(UploadRunArgs),
+    /// Upload every successful Debian build published on the runner's Redis channel.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    Listen(ListenArgs),
+    /// Upload the newest build of each (distribution, source) not uploaded yet.
+    #[command(after_long_help = EXIT_CODES_HELP)]
+    Backfill(BackfillArgs),
+    /// Write the man pages and shell completions into a directory.
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+/// Where a run's artifacts are read from.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Artifact store: a local path, file:// URL, gs://bucket[/prefix] or
+    /// s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE>
+    /// [default: artifact_location from --config].
+    #[arg(long, env = "AUTO_UPLOAD_ARTIFACTS", value_name = "LOCATION")]
+    pub artifacts: Option<String>,
+}
+
+/// Which .changes files to keep.
+#[derive(Debug, Args)]
+pub struct ChangesFilterArgs {
+    /// Only source uploads (*_source.changes).
+    #[arg(long)]
+    pub source_only: bool,
+
+    /// Only .changes whose Distribution field names D (repeatable).
+    #[arg(long = "distribution", value_name = "D")]
+    pub distributions: Vec<String>,
+}
+
+/// How .changes files are signed.
+#[derive(Debug, Args)]
+pub struct SignerArgs {
+    /// Key to sign with (debsign -k); without it debsign picks its default key.
+    #[arg(
+        long,
+        visible_alias = "debsign-keyid",
+        env = "AUTO_UPLOAD_KEYID",
+        value_name = "KEYID",
+        allow_hyphen_values = true
+    )]
+    pub keyid: Option<String>,
+
+    /// The debsign program to run.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DEBSIGN",
+        value_name = "PROGRAM",
+        default_value = "debsign"
+    )]
+    pub debsign_program: PathBuf,
+}
+
+/// Where and how .changes files are uploaded.
+#[derive(Debug, Args)]
+pub struct UploaderArgs {
+    /// dput host (a section of dput.cf); without it dput uses its default host.
+    #[arg(
+        long,
+        visible_alias = "dput-host",
+        env = "AUTO_UPLOAD_HOST",
+        value_name = "HOST",
+        allow_hyphen_values = true
+    )]
+    pub host: Option<String>,
+
+    /// dput configuration file (dput -c).
+    #[arg(long, env = "AUTO_UPLOAD_DPUT_CONFIG", value_name = "FILE")]
+    pub dput_config: Option<PathBuf>,
+
+    /// The dput program to run (dput, dput-ng, or a wrapper).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DPUT",
+        value_name = "PROGRAM",
+        default_value = "dput"
+    )]
+    pub dput_program: PathBuf,
+}
+
+/// `fetch-artifacts`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The run whose artifacts to copy.
+    pub run_id: String,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Directory to copy into [default: ./<RUN_ID>].
+    #[arg(long, value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+}
+
+/// `find-changes`.
+#[derive(Debug, Args)]
+pub struct FindChangesArgs {
+    /// Directory holding the artifacts.
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub filter: ChangesFilterArgs,
+
+    /// One JSON object per line: path, source, version, distribution,
+    /// architectures and files.
+    #[arg(long, conflicts_with = "null")]
+    pub json: bool,
+
+    /// End each path with NUL instead of a newline.
+    #[arg(short = '0', long)]
+    pub null: bool,
+
+    /// Do not verify sizes and checksums.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// `sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    /// Read and write NUL-terminated paths instead of lines.
+    #[arg(short = '0', long)]
+    pub null: bool,
+
+    /// .changes files to sign; none or '-' reads paths from stdin.
+    #[arg(value_name = "CHANGES")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `dput`.
+#[derive(Debug, Args)]
+pub struct DputArgs {
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    /// Only simulate the upload (dput -s).
+    #[arg(long)]
+    pub simulate: bool,
+
+    /// Upload even if dput logged an earlier upload (dput -f).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Read and write NUL-terminated paths instead of lines.
+    #[arg(short = '0', long)]
+    pub null: bool,
+
+    /// .changes files to upload; none or '-' reads paths from stdin.
+    #[arg(value_name = "CHANGES")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `upload-run`.
+#[derive(Debug, Args)]
+pub struct UploadRunArgs {
+    /// The run to upload.
+    pub run_id: String,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub filter: ChangesFilterArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    /// Only simulate the upload (dput -s).
+    #[arg(long)]
+    pub simulate: bool,
+
+    /// Upload even if dput logged an earlier upload (dput -f).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Fetch and verify, print what would be signed and uploaded, do neither.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379].
+    #[arg(long, env = "AUTO_UPLOAD_REDIS", value_name = "URL")]
+    pub redis: Option<String>,
+
+    /// Redis pub/sub channel the runner publishes results on.
+    #[arg(long, default_value = "result", value_name = "NAME")]
+    pub channel: String,
+
+    /// Uploads run at once.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub jobs: usize,
+
+    /// Only runs whose build distribution is D (repeatable).
+    #[arg(long = "distribution", value_name = "D")]
+    pub distributions: Vec<String>,
+
+    /// Only runs of campaign C (repeatable).
+    #[arg(long = "campaign", value_name = "C")]
+    pub campaigns: Vec<String>,
+
+    /// Only source uploads (*_source.changes).
+    #[arg(long)]
+    pub source_only: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    /// Serve /health, /ready and /metrics on ADDR:PORT.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub health_addr: Option<String>,
+
+    /// Address for the health server when only --port is given.
+    #[arg(long, default_value = "localhost", value_name = "ADDR")]
+    pub listen_address: String,
+
+    /// Port for the health server (the Python service used 9933).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// How long uploads in flight may take to finish after SIGTERM or SIGINT.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub shutdown_timeout: String,
+
+    /// Database URL for the upload ledger [default: database_location from --config].
+    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+
+    /// Run one backfill at start.
+    #[arg(long)]
+    pub backfill: bool,
+}
+
+/// `backfill`.
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Janitor database URL [default: database_location from --config].
+    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+
+    /// Only builds for distribution D (repeatable).
+    #[arg(long = "distribution", value_name = "D")]
+    pub distributions: Vec<String>,
+
+    /// Only source uploads (*_source.changes).
+    #[arg(long)]
+    pub source_only: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    /// Uploads run at once.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub jobs: usize,
+
+    /// Stop after N uploads.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Give up on a .changes after N failed attempts.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_attempts: u32,
+
+    /// Print run_id, distribution, source and version of each run due; upload nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Upload again what the ledger says is uploaded.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Neither read nor write the upload ledger (a read-only database user).
+    #[arg(long)]
+    pub no_ledger: bool,
+}
+
+/// `generate-docs` (hidden): how the committed man/ and completions/ are made.
+#[derive(Debug, Args)]
+pub struct GenerateDocsArgs {
+    /// Directory to write man/ and completions/ into.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

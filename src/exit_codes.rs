@@ -1,0 +1,129 @@
+//! The one exit-code table shared by every subcommand, and how an error maps
+//! onto it.
+
+use crate::artifacts::ArtifactError;
+use crate::changes::ChangesError;
+use crate::config::ConfigError;
+use crate::dput::DputError;
+use crate::settings::SettingsError;
+use crate::sign::SignError;
+use crate::upload::Interrupted;
+
+/// How `auto-upload` exits. The numbers are part of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    /// Done, or nothing to do.
+    Success = 0,
+    /// Any other failure.
+    Failure = 1,
+    /// Bad usage or bad input: usage errors, an invalid run id, a host or key
+    /// id starting with `-`, an unreadable configuration file.
+    Usage = 2,
+    /// The run's artifacts are missing.
+    ArtifactsMissing = 3,
+    /// No (matching) `.changes` among the artifacts.
+    NoChanges = 4,
+    /// Verification failed: size or checksum mismatch, a file name that is
+    /// not a plain name, an unparsable `.changes`.
+    Verification = 5,
+    /// Signing failed.
+    Signing = 6,
+    /// Upload failed.
+    Upload = 7,
+    /// Interrupted by SIGINT or SIGTERM before the work was done.
+    Interrupted = 130,
+}
+
+impl ExitCode {
+    /// The numeric status.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The exit code for an error: the first error in its cause chain that
+    /// the table knows decides; anything else is [`ExitCode::Failure`].
+    pub fn from_error(err: &anyhow::Error) -> Self {
+        err.chain()
+            .find_map(|cause| {
+                if let Some(e) = cause.downcast_ref::<SettingsError>() {
+                    Some(e.exit_code())
+                } else if cause.is::<ConfigError>() {
+                    Some(ExitCode::Usage)
+                } else if let Some(e) = cause.downcast_ref::<ArtifactError>() {
+                    Some(e.exit_code())
+                } else if let Some(e) = cause.downcast_ref::<ChangesError>() {
+                    Some(e.exit_code())
+                } else if cause.is::<SignError>() {
+                    Some(ExitCode::Signing)
+                } else if cause.is::<DputError>() {
+                    Some(ExitCode::Upload)
+                } else if cause.is::<Interrupted>() {
+                    Some(ExitCode::Interrupted)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(ExitCode::Failure)
+    }
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        std::process::ExitCode::from(code.code())
+    }
+}
+
+/// Whether an error is only a closed stdout (`| head`), which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_the_documented_ones() {
+        let table = [
+            (ExitCode::Success, 0),
+            (ExitCode::Failure, 1),
+            (ExitCode::Usage, 2),
+            (ExitCode::ArtifactsMissing, 3),
+            (ExitCode::NoChanges, 4),
+            (ExitCode::Verification, 5),
+            (ExitCode::Signing, 6),
+            (ExitCode::Upload, 7),
+            (ExitCode::Interrupted, 130),
+        ];
+        for (code, number) in table {
+            assert_eq!(code.code(), number, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_errors_are_failures() {
+        assert_eq!(
+            ExitCode::from_error(&anyhow::anyhow!("boom")),
+            ExitCode::Failure
+        );
+    }
+
+    #[test]
+    fn context_does_not_hide_the_typed_cause() {
+        let err = anyhow::Error::new(Interrupted).context("uploading run x");
+        assert_eq!(ExitCode::from_error(&err), ExitCode::Interrupted);
+    }
+
+    #[test]
+    fn broken_pipe_is_recognised_through_context() {
+        let io = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let err = anyhow::Error::new(io).context("writing stdout");
+        assert!(is_broken_pipe(&err));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
+}

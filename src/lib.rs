@@ -1,0 +1,40 @@
+//! auto-upload: sign and upload the Debian packages that the Debian Janitor
+//! built successfully.
+//!
+//! The chain for one run is [`upload::upload_run`]: fetch the run's artifacts
+//! ([`artifacts`]), find and verify its `.changes` ([`changes`],
+//! [`checksums`]), sign them ([`sign`]) and upload them ([`dput`]). Every
+//! subcommand calls these same functions.
+//!
+//! Modules:
+//! - [`cli`]: the clap definition, and nothing else sees clap;
+//! - [`settings`]: raw arguments → validated [`settings::Task`];
+//! - [`config`]: the few fields read from a Janitor `janitor.conf`;
+//! - [`run_id`]: run ids, checked to be one safe path segment;
+//! - [`artifacts`]: local, GCS and S3 artifact stores (object_store);
+//! - [`changes`] and [`checksums`]: `.changes` parsing, filtering, verifying;
+//! - [`tool`]: running debsign and dput without a shell or a terminal;
+//! - [`sign`], [`dput`]: the two external steps;
+//! - [`upload`]: the whole chain for one run;
+//! - [`app`]: runs one subcommand and prints its results;
+//! - [`output`]: stdout records and stdin paths for pipelines;
+//! - [`exit_codes`]: the one exit-code table;
+//! - [`telemetry`]: logging set-up;
+//! - [`docs`]: man pages and completions from the clap definition.
+
+pub mod app;
+pub mod artifacts;
+pub mod changes;
+pub mod checksums;
+pub mod cli;
+pub mod config;
+pub mod docs;
+pub mod dput;
+pub mod exit_codes;
+pub mod output;
+pub mod run_id;
+pub mod settings;
+pub mod sign;
+pub mod telemetry;
+pub mod tool;
+pub mod upload;

@@ -1,0 +1,62 @@
+//! The `auto-upload` binary: parse, set up logging and signals, run one
+//! subcommand, map the result to an exit code.
+
+use std::process::ExitCode as ProcessExitCode;
+
+use auto_upload::cli::Cli;
+use auto_upload::exit_codes::{is_broken_pipe, ExitCode};
+use auto_upload::settings::{LogSettings, Task};
+use auto_upload::{app, telemetry};
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ProcessExitCode {
+    let cli = Cli::parse();
+    let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
+    telemetry::init(LogSettings::from_cli(&cli), service, std::io::stderr);
+    let code = Task::from_cli(cli)
+        .map_err(anyhow::Error::from)
+        .and_then(|task| {
+            tokio::runtime::Runtime::new()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(run(task)))
+        });
+    match code {
+        Ok(code) => code.into(),
+        Err(e) if is_broken_pipe(&e) => ExitCode::Success.into(),
+        Err(e) => {
+            eprintln!("auto-upload: {e:#}");
+            ExitCode::from_error(&e).into()
+        }
+    }
+}
+
+/// Runs the task; the first SIGINT or SIGTERM asks it to stop, a second one
+/// exits at once.
+async fn run(task: Task) -> anyhow::Result<ExitCode> {
+    let shutdown = CancellationToken::new();
+    let signals = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::warn!("signal received, stopping");
+        signals.cancel();
+        wait_for_signal().await;
+        std::process::exit(ExitCode::Interrupted.code().into());
+    });
+    app::run(task, shutdown).await
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,332 @@
+//! From raw arguments to validated settings: flag > environment (both by
+//! clap) > configuration file > built-in default. Run ids, hosts, key ids and
+//! locations are checked here, before any work starts.
+
+use std::path::{Path, PathBuf};
+
+use crate::artifacts::{ArtifactError, ArtifactStore};
+use crate::changes::{Filter, Verify};
+use crate::cli::{self, Cli, Command, LogFormat};
+use crate::config::{ConfigError, JanitorConfig};
+use crate::dput::Uploader;
+use crate::exit_codes::ExitCode;
+use crate::run_id::{InvalidRunId, RunId};
+use crate::sign::Signer;
+use crate::tool::Tool;
+use crate::upload::Pipeline;
+
+/// Arguments that cannot be turned into settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A run id that is not one safe path segment.
+    #[error(transparent)]
+    RunId(#[from] InvalidRunId),
+    /// The configuration file cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The artifact location cannot be opened.
+    #[error(transparent)]
+    Artifacts(#[from] ArtifactError),
+    /// A value that would read as an option to debsign or dput.
+    #[error("{what} {value:?} must not start with '-' or be empty")]
+    LeadingDash {
+        /// Which setting.
+        what: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// A setting with no value from any source.
+    #[error("no {what} given: use {how}")]
+    Missing {
+        /// Which setting.
+        what: &'static str,
+        /// Where it can be given.
+        how: &'static str,
+    },
+}
+
+impl SettingsError {
+    /// Where this error stands in the exit-code table.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Artifacts(e) => e.exit_code(),
+            _ => ExitCode::Usage,
+        }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSettings {
+    /// -q (negative) or the number of -v.
+    pub verbosity: i8,
+    /// JSON lines instead of text.
+    pub json: bool,
+}
+
+impl LogSettings {
+    /// The log settings of a command line; usable before anything else is
+    /// validated, so that errors can be logged.
+    pub fn from_cli(cli: &Cli) -> Self {
+        Self {
+            verbosity: if cli.quiet {
+                -1
+            } else {
+                cli.verbose.min(3) as i8
+            },
+            json: cli.log_format == LogFormat::Json,
+        }
+    }
+}
+
+/// How `find-changes` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// One path per line.
+    Lines,
+    /// NUL-terminated paths.
+    Null,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where `sign` and `dput` take their paths from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathInput {
+    /// Paths given as arguments; empty means stdin.
+    pub paths: Vec<PathBuf>,
+    /// NUL-separated stdin and output.
+    pub null: bool,
+}
+
+/// A validated subcommand.
+#[derive(Debug)]
+pub enum Task {
+    /// `fetch-artifacts`.
+    FetchArtifacts {
+        /// The run.
+        run_id: RunId,
+        /// The store.
+        store: ArtifactStore,
+        /// Where to copy to.
+        dest: PathBuf,
+    },
+    /// `find-changes`.
+    FindChanges {
+        /// Where to look.
+        dir: PathBuf,
+        /// What to keep.
+        filter: Filter,
+        /// How to print.
+        format: ListFormat,
+        /// Whether to verify.
+        verify: Verify,
+    },
+    /// `sign`.
+    Sign {
+        /// How to sign.
+        signer: Signer,
+        /// What to sign.
+        input: PathInput,
+    },
+    /// `dput`.
+    Dput {
+        /// How to upload.
+        uploader: Uploader,
+        /// What to upload.
+        input: PathInput,
+    },
+    /// `upload-run`.
+    UploadRun {
+        /// The run.
+        run_id: RunId,
+        /// The chain.
+        pipeline: Box<Pipeline>,
+    },
+    /// A subcommand whose issue has not landed yet.
+    NotImplemented(&'static str),
+    /// `generate-docs`.
+    GenerateDocs {
+        /// Where to write man/ and completions/.
+        out_dir: PathBuf,
+    },
+}
+
+impl Task {
+    /// Validates a command line.
+    ///
+    /// # Errors
+    /// [`SettingsError`] for anything invalid.
+    pub fn from_cli(cli: Cli) -> Result<Self, SettingsError> {
+        let config = match &cli.config {
+            Some(path) => JanitorConfig::load(path)?,
+            None => JanitorConfig::default(),
+        };
+        Ok(match cli.command {
+            Command::FetchArtifacts(args) => {
+                let run_id: RunId = args.run_id.parse()?;
+                let dest = args
+                    .dest
+                    .unwrap_or_else(|| PathBuf::from(run_id.as_str()));
+                Self::FetchArtifacts {
+                    store: store(args.store, &config)?,
+                    dest: absolute(&dest),
+                    run_id,
+                }
+            }
+            Command::FindChanges(args) => Self::FindChanges {
+                dir: args.dir,
+                filter: filter(args.filter),
+                format: if args.json {
+                    ListFormat::Json
+                } else if args.null {
+                    ListFormat::Null
+                } else {
+                    ListFormat::Lines
+                },
+                verify: if args.no_verify {
+                    Verify::No
+                } else {
+                    Verify::Yes
+                },
+            },
+            Command::Sign(args) => Self::Sign {
+                signer: signer(args.signer)?,
+                input: input(args.paths, args.null),
+            },
+            Command::Dput(args) => Self::Dput {
+                uploader: uploader(args.uploader, args.simulate, args.force)?,
+                input: input(args.paths, args.null),
+            },
+            Command::UploadRun(args) => Self::UploadRun {
+                run_id: args.run_id.parse()?,
+                pipeline: Box::new(Pipeline {
+                    store: store(args.store, &config)?,
+                    filter: filter(args.filter),
+                    signer: signer(args.signer)?,
+                    uploader: uploader(args.uploader, args.simulate, args.force)?,
+                    dry_run: args.dry_run,
+                }),
+            },
+            Command::Listen(_) => Self::NotImplemented("listen"),
+            Command::Backfill(_) => Self::NotImplemented("backfill"),
+            Command::GenerateDocs(args) => Self::GenerateDocs {
+                out_dir: args.out_dir,
+            },
+        })
+    }
+}
+
+fn store(args: cli::StoreArgs, config: &JanitorConfig) -> Result<ArtifactStore, SettingsError> {
+    let location = args
+        .artifacts
+        .or_else(|| config.artifact_location.clone())
+        .ok_or(SettingsError::Missing {
+            what: "artifact location",
+            how: "--artifacts, AUTO_UPLOAD_ARTIFACTS or artifact_location in --config",
+        })?;
+    Ok(ArtifactStore::open(&location)?)
+}
+
+fn filter(args: cli::ChangesFilterArgs) -> Filter {
+    Filter {
+        source_only: args.source_only,
+        distributions: args.distributions,
+    }
+}
+
+fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
+    Ok(Signer {
+        debsign: Tool::new(program(&args.debsign_program)),
+        keyid: no_leading_dash("key id", args.keyid)?,
+    })
+}
+
+fn uploader(
+    args: cli::UploaderArgs,
+    simulate: bool,
+    force: bool,
+) -> Result<Uploader, SettingsError> {
+    Ok(Uploader {
+        dput: Tool::new(program(&args.dput_program)),
+        host: no_leading_dash("dput host", args.host)?,
+        config: args.dput_config.map(|c| absolute(&c)),
+        simulate,
+        force,
+    })
+}
+
+fn input(paths: Vec<PathBuf>, null: bool) -> PathInput {
+    let stdin = paths.is_empty() || (paths.len() == 1 && paths[0] == Path::new("-"));
+    PathInput {
+        paths: if stdin { Vec::new() } else { paths },
+        null,
+    }
+}
+
+fn no_leading_dash(
+    what: &'static str,
+    value: Option<String>,
+) -> Result<Option<String>, SettingsError> {
+    match value {
+        Some(v) if v.is_empty() || v.starts_with('-') => {
+            Err(SettingsError::LeadingDash { what, value: v })
+        }
+        other => Ok(other),
+    }
+}
+
+/// Programs run in another directory: a relative path with a `/` is made
+/// absolute, a bare name is left for PATH.
+fn program(path: &Path) -> PathBuf {
+    if path.components().count() > 1 && path.is_relative() {
+        absolute(path)
+    } else {
+        path.to_owned()
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn task(args: &[&str]) -> Result<Task, SettingsError> {
+        Task::from_cli(Cli::try_parse_from(args).unwrap())
+    }
+
+    #[test]
+    fn leading_dashes_are_refused() {
+        for args in [
+            &["auto-upload", "sign", "--keyid", "-x", "a.changes"][..],
+            &["auto-upload", "dput", "--host=-f", "a.changes"],
+            &["auto-upload", "dput", "--host=", "a.changes"],
+        ] {
+            let err = task(args).unwrap_err();
+            assert_eq!(err.exit_code(), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn stdin_when_no_paths_or_dash() {
+        assert_eq!(input(vec![], false).paths, Vec::<PathBuf>::new());
+        assert_eq!(input(vec!["-".into()], false).paths, Vec::<PathBuf>::new());
+        assert_eq!(input(vec!["a".into()], true).paths, vec![PathBuf::from("a")]);
+    }
+
+    #[test]
+    fn artifact_location_is_required() {
+        let err = task(&["auto-upload", "upload-run", "r1"]).unwrap_err();
+        assert!(matches!(err, SettingsError::Missing { .. }), "{err}");
+    }
+
+    #[test]
+    fn programs_resolve() {
+        assert_eq!(program(Path::new("debsign")), PathBuf::from("debsign"));
+        assert!(program(Path::new("./bin/dput")).is_absolute());
+    }
+}
