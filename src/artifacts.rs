@@ -99,8 +99,7 @@ impl ArtifactStore {
             store: location.to_owned(),
             source,
         };
-        let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://")
-        {
+        let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://") {
             None => Self::local(Path::new(location)).map_err(|e| invalid(&e))?,
             Some(("file", _)) => {
                 let url = url::Url::parse(location).map_err(|e| invalid(&e.to_string()))?;
@@ -149,7 +148,10 @@ impl ArtifactStore {
     fn local(path: &Path) -> Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
         let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
         let prefix = ObjectPath::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
-        Ok((Arc::new(object_store::local::LocalFileSystem::new()), prefix))
+        Ok((
+            Arc::new(object_store::local::LocalFileSystem::new()),
+            prefix,
+        ))
     }
 
     /// The location as given, for messages.
@@ -299,7 +301,10 @@ mod tests {
             plain_name(&prefix, &ObjectPath::from("store/run1/hello_1.0-1.dsc")).as_deref(),
             Some("hello_1.0-1.dsc")
         );
-        assert_eq!(plain_name(&prefix, &ObjectPath::from("store/run1/a/b")), None);
+        assert_eq!(
+            plain_name(&prefix, &ObjectPath::from("store/run1/a/b")),
+            None
+        );
         assert_eq!(plain_name(&prefix, &ObjectPath::from("store/run2/a")), None);
     }
 

@@ -177,7 +177,10 @@ impl Changes {
         let mut expected = Vec::new();
         let mut files = Vec::new();
         for (field_name, digest_of) in [
-            ("Files", Expected::md5 as fn(String, u64, String) -> Expected),
+            (
+                "Files",
+                Expected::md5 as fn(String, u64, String) -> Expected,
+            ),
             ("Checksums-Sha1", Expected::sha1),
             ("Checksums-Sha256", Expected::sha256),
         ] {
@@ -208,7 +211,10 @@ impl Changes {
                     .map_err(|_| invalid(path, &format!("bad size in {field_name}: {line:?}")))?;
                 let is_hex = digest.bytes().all(|b| b.is_ascii_hexdigit());
                 if !is_hex {
-                    return Err(invalid(path, &format!("bad digest in {field_name}: {line:?}")));
+                    return Err(invalid(
+                        path,
+                        &format!("bad digest in {field_name}: {line:?}"),
+                    ));
                 }
                 if field_name == "Files" {
                     files.push(ListedFile {
@@ -217,7 +223,11 @@ impl Changes {
                         sha256: None,
                     });
                 }
-                expected.push(digest_of((*name).to_owned(), size, digest.to_ascii_lowercase()));
+                expected.push(digest_of(
+                    (*name).to_owned(),
+                    size,
+                    digest.to_ascii_lowercase(),
+                ));
             }
         }
         if files.is_empty() {
@@ -269,7 +279,8 @@ impl Changes {
             if !meta.is_file() {
                 return Err(mismatch("not a regular file".into()));
             }
-            let digests = Digests::of_file(&path).map_err(|e| mismatch(format!("unreadable ({e})")))?;
+            let digests =
+                Digests::of_file(&path).map_err(|e| mismatch(format!("unreadable ({e})")))?;
             for expected in self.expected.iter().filter(|e| e.name() == file.name) {
                 expected.check(&digests).map_err(mismatch)?;
             }

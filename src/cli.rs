@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                   successfully: fetch a run's artifacts, verify its .changes files, \
                   sign them with debsign and upload them with dput, by hand, in a shell \
                   pipeline, as a service on the runner's Redis channel, or from cron.",
-    after_long_help = EXIT_CODES_HELP
+    after_long_help = crate::exit_codes::help_text()
 )]
 pub struct Cli {
     /// Janitor configuration file (protobuf text format, like janitor.conf);
@@ -42,22 +42,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Exit codes, shown at the end of `--help` and in the man page.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes (the same for every subcommand):
-  0    done, or nothing to do
-  1    any other failure
-  2    bad usage or bad input (usage errors, invalid run id, a host or key id
-       starting with '-', an unreadable configuration file)
-  3    the run's artifacts are missing
-  4    no (matching) .changes among the artifacts
-  5    verification failed (size or checksum mismatch, a file name that is not
-       a plain name, an unparsable .changes)
-  6    signing failed
-  7    upload failed
-  130  interrupted (SIGINT or SIGTERM) before the work was done
-When several .changes fail differently, the first failure's code wins.";
-
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -71,25 +55,25 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Copy every artifact of a run into a directory and print the directory.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     FetchArtifacts(FetchArgs),
     /// Print the verified .changes files in a directory, sorted.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     FindChanges(FindChangesArgs),
     /// Sign .changes files with debsign; print each path signed.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     Sign(SignArgs),
     /// Upload signed .changes files with dput; print each path uploaded.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     Dput(DputArgs),
     /// Fetch, verify, sign and upload one run, in a private temporary directory.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     UploadRun(UploadRunArgs),
     /// Upload every successful Debian build published on the runner's Redis channel.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     Listen(ListenArgs),
     /// Upload the newest build of each (distribution, source) not uploaded yet.
-    #[command(after_long_help = EXIT_CODES_HELP)]
+    #[command(after_long_help = crate::exit_codes::help_text())]
     Backfill(BackfillArgs),
     /// Write the man pages and shell completions into a directory.
     #[command(hide = true)]

@@ -359,8 +359,7 @@ apt_repository {
 
     #[test]
     fn escapes_and_concatenation() {
-        let config =
-            JanitorConfig::parse(r#"artifact_location: "/srv/a\x62" "/c\"d" "#).unwrap();
+        let config = JanitorConfig::parse(r#"artifact_location: "/srv/a\x62" "/c\"d" "#).unwrap();
         assert_eq!(config.artifact_location.as_deref(), Some("/srv/ab/c\"d"));
     }
 

@@ -35,6 +35,43 @@ pub enum ExitCode {
     Interrupted = 130,
 }
 
+/// Every exit code with its meaning: the source of `--help`'s table, the
+/// man pages' EXIT STATUS section and README's table.
+pub const TABLE: [(ExitCode, &str); 9] = [
+    (ExitCode::Success, "done, or nothing to do"),
+    (ExitCode::Failure, "any other failure"),
+    (
+        ExitCode::Usage,
+        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable configuration file",
+    ),
+    (ExitCode::ArtifactsMissing, "the run's artifacts are missing"),
+    (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),
+    (
+        ExitCode::Verification,
+        "verification failed: size or checksum mismatch, a file name that is not a plain name, an unparsable .changes",
+    ),
+    (ExitCode::Signing, "signing failed"),
+    (ExitCode::Upload, "upload failed"),
+    (
+        ExitCode::Interrupted,
+        "interrupted by SIGINT or SIGTERM before the work was done",
+    ),
+];
+
+/// What every table ends with.
+pub const FIRST_FAILURE_WINS: &str =
+    "When several .changes fail differently, the first failure's code wins.";
+
+/// The exit-code table as plain text, for `--help`.
+pub fn help_text() -> String {
+    let mut text = String::from("Exit codes (the same for every subcommand):\n");
+    for (code, meaning) in TABLE {
+        text.push_str(&format!("  {:<4} {meaning}\n", code.code()));
+    }
+    text.push_str(FIRST_FAILURE_WINS);
+    text
+}
+
 impl ExitCode {
     /// The numeric status.
     pub fn code(self) -> u8 {

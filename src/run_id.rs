@@ -28,8 +28,7 @@ impl FromStr for RunId {
             && s.len() <= 255
             && s != "."
             && s != ".."
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         if valid {
             Ok(Self(s.to_owned()))
@@ -58,7 +57,17 @@ mod tests {
 
     #[test]
     fn refuses_anything_that_is_not_one_safe_segment() {
-        for id in ["", ".", "..", "../x", "a/b", "a b", "x\0", "ü", &"a".repeat(256)] {
+        for id in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a b",
+            "x\0",
+            "ü",
+            &"a".repeat(256),
+        ] {
             assert!(id.parse::<RunId>().is_err(), "{id:?} accepted");
         }
     }

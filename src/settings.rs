@@ -165,9 +165,7 @@ impl Task {
         Ok(match cli.command {
             Command::FetchArtifacts(args) => {
                 let run_id: RunId = args.run_id.parse()?;
-                let dest = args
-                    .dest
-                    .unwrap_or_else(|| PathBuf::from(run_id.as_str()));
+                let dest = args.dest.unwrap_or_else(|| PathBuf::from(run_id.as_str()));
                 Self::FetchArtifacts {
                     store: store(args.store, &config)?,
                     dest: absolute(&dest),
@@ -315,7 +313,10 @@ mod tests {
     fn stdin_when_no_paths_or_dash() {
         assert_eq!(input(vec![], false).paths, Vec::<PathBuf>::new());
         assert_eq!(input(vec!["-".into()], false).paths, Vec::<PathBuf>::new());
-        assert_eq!(input(vec!["a".into()], true).paths, vec![PathBuf::from("a")]);
+        assert_eq!(
+            input(vec!["a".into()], true).paths,
+            vec![PathBuf::from("a")]
+        );
     }
 
     #[test]

@@ -28,7 +28,11 @@ where
         .with_writer(writer)
         .with_target(false);
     if settings.json {
-        let _ = builder.json().flatten_event(true).with_current_span(true).try_init();
+        let _ = builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init();
     } else if default_info {
         let _ = builder.try_init();
     } else {

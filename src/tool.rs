@@ -82,7 +82,11 @@ impl Tool {
         if output.status.success() {
             return Ok(());
         }
-        let source = if stderr.trim().is_empty() { &stdout } else { &stderr };
+        let source = if stderr.trim().is_empty() {
+            &stdout
+        } else {
+            &stderr
+        };
         Err(ToolError::Failed {
             program,
             status: output.status,

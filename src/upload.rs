@@ -152,9 +152,7 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
     let found = changes::find(workdir.path(), &pipeline.filter, Verify::Yes).await?;
     let mut report = RunReport::default();
     for found in found {
-        let parsed = found
-            .changes
-            .expect("verified .changes are always parsed");
+        let parsed = found.changes.expect("verified .changes are always parsed");
         let outcome = if pipeline.dry_run {
             Outcome::WouldUpload
         } else {
