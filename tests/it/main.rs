@@ -1,1 +1,10 @@
-//! Integration tests: one binary, a module per subcommand.
+//! Integration tests: one binary (fewer link steps), a module per
+//! subcommand, real debsign, dput, GnuPG and reprepro.
+
+mod cli;
+mod config;
+mod fetch_artifacts;
+mod find_changes;
+mod helpers;
+mod pipeline;
+mod upload_run;

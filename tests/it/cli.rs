@@ -1,0 +1,51 @@
+//! Command-line behaviour shared by every subcommand: usage errors, refused
+//! values, subcommands still to come.
+
+use crate::helpers::*;
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::new();
+    for args in [
+        &["no-such-subcommand"][..],
+        &["upload-run"],
+        &["find-changes", "d", "--json", "-0"],
+        &["sign", "--keyid=-Kevil", "x.changes"],
+        &["dput", "--host", "-f", "x.changes"],
+        &["fetch-artifacts", "../x", "--artifacts", "/tmp"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_exit(&output, 2);
+    }
+}
+
+#[test]
+fn listen_and_backfill_are_declared_but_not_implemented() {
+    let env = TestEnv::new();
+    for sub in ["listen", "backfill"] {
+        let output = env.cmd().args([sub, "--help"]).output().unwrap();
+        assert_exit(&output, 0);
+        let output = env.cmd().arg(sub).output().unwrap();
+        assert_exit(&output, 1);
+        assert!(
+            stderr(&output).contains("not implemented yet"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn help_shows_the_exit_codes() {
+    let env = TestEnv::new();
+    let output = env.cmd().args(["upload-run", "--help"]).output().unwrap();
+    assert_exit(&output, 0);
+    let help = stdout(&output);
+    for needle in [
+        "Exit codes",
+        "5    verification failed",
+        "7    upload failed",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}

@@ -1,0 +1,86 @@
+//! `fetch-artifacts`: copies, modes, destinations and refusals.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::helpers::*;
+
+#[test]
+fn copies_every_file_world_readable() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-fa");
+    let dest = env.path("dest");
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-fa", "--artifacts"])
+        .arg(format!("file://{}", env.store().display()))
+        .arg("--dest")
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).trim(), dest.display().to_string());
+    assert_eq!(snapshot(&dest), snapshot(&run_dir));
+    for name in list_dir(&dest) {
+        let mode = fs::metadata(dest.join(&name)).unwrap().permissions().mode() & 0o777;
+        // 0644 less the umask; the test's umask leaves "other" read access.
+        assert_eq!(mode & 0o604, 0o604, "{name}: {mode:o}");
+    }
+}
+
+#[test]
+fn default_destination_is_the_run_id() {
+    let env = TestEnv::new();
+    env.add_run("run-default");
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-default", "--artifacts"])
+        .arg(env.store())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(env.path("work/run-default").join(SOURCE_CHANGES).is_file());
+}
+
+#[test]
+fn nested_objects_are_refused() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-nested");
+    fs::create_dir(run_dir.join("sub")).unwrap();
+    fs::write(run_dir.join("sub/evil"), "x").unwrap();
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-nested", "--artifacts"])
+        .arg(env.store())
+        .output()
+        .unwrap();
+    assert_exit(&output, 5);
+    assert!(
+        stderr(&output).contains("not a plain file name"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn missing_run_and_bad_location() {
+    let env = TestEnv::new();
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "nope", "--artifacts"])
+        .arg(env.store())
+        .output()
+        .unwrap();
+    assert_exit(&output, 3);
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "nope", "--artifacts", "ftp://example/x"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("unsupported scheme"),
+        "{}",
+        stderr(&output)
+    );
+}

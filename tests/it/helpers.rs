@@ -1,0 +1,357 @@
+//! Real fixtures for the integration tests: a throwaway GnuPG key, a tiny
+//! 3.0 (quilt) source package with an arch:all binary, a local artifact
+//! store, and a reprepro archive behind a `method = local` dput host.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use tempfile::TempDir;
+
+/// The dput host every test uploads to.
+pub const HOST: &str = "test-archive";
+/// The fixture package's source name and version.
+pub const SOURCE: &str = "auhello";
+pub const VERSION: &str = "1.0-1";
+/// The fixture's .changes: the source upload (unstable) and the arch:all
+/// binary upload (experimental).
+pub const SOURCE_CHANGES: &str = "auhello_1.0-1_source.changes";
+pub const BINARY_CHANGES: &str = "auhello_1.0-1_all.changes";
+
+/// What is built once per test process.
+pub struct Fixture {
+    /// GNUPGHOME holding the throwaway, passphrase-less signing key.
+    pub gnupghome: PathBuf,
+    /// The key's fingerprint.
+    pub fingerprint: String,
+    /// The package's built files.
+    pub package: PathBuf,
+}
+
+/// The shared fixture, built on first use.
+pub fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(build_fixture)
+}
+
+fn build_fixture() -> Fixture {
+    for tool in [
+        "gpg",
+        "debsign",
+        "dput",
+        "dpkg-buildpackage",
+        "dh",
+        "reprepro",
+    ] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            found,
+            "{tool} is not installed: run .ci/setup (see README) before the tests"
+        );
+    }
+    // Short path: gpg-agent's socket path must stay under ~100 bytes.
+    let base = tempfile::Builder::new()
+        .prefix("au-it.")
+        .tempdir_in("/tmp")
+        .unwrap()
+        .keep();
+    let gnupghome = base.join("gnupg");
+    fs::create_dir(&gnupghome).unwrap();
+    fs::set_permissions(&gnupghome, fs::Permissions::from_mode(0o700)).unwrap();
+    run(Command::new("gpg")
+        .env("GNUPGHOME", &gnupghome)
+        .args(["--batch", "--passphrase", "", "--quick-gen-key"])
+        .args([
+            "Auto Upload Test <test@example.com>",
+            "ed25519",
+            "sign",
+            "never",
+        ]));
+    let listing = run(Command::new("gpg").env("GNUPGHOME", &gnupghome).args([
+        "--batch",
+        "--with-colons",
+        "--list-secret-keys",
+    ]));
+    let fingerprint = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("fpr:")
+                .map(|r| r.trim_matches(':').to_owned())
+        })
+        .expect("gpg printed no fingerprint");
+
+    let package = base.join("package");
+    let tree = package.join("auhello-1.0");
+    fs::create_dir_all(tree.join("debian/source")).unwrap();
+    fs::write(tree.join("README"), "hello from auto-upload's tests\n").unwrap();
+    run(Command::new("tar").current_dir(&package).args([
+        "czf",
+        "auhello_1.0.orig.tar.gz",
+        "auhello-1.0",
+    ]));
+    let debian = tree.join("debian");
+    fs::write(debian.join("source/format"), "3.0 (quilt)\n").unwrap();
+    fs::write(
+        debian.join("changelog"),
+        "auhello (1.0-1) unstable; urgency=medium\n\n  * Initial release.\n\n -- Auto Upload Test <test@example.com>  Fri, 27 Nov 2026 12:00:00 +0000\n",
+    )
+    .unwrap();
+    fs::write(
+        debian.join("control"),
+        "Source: auhello\nSection: misc\nPriority: optional\nMaintainer: Auto Upload Test <test@example.com>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: auhello\nArchitecture: all\nDescription: tiny test package for auto-upload\n Built by auto-upload's tests.\n",
+    )
+    .unwrap();
+    fs::write(
+        debian.join("copyright"),
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: none\nLicense: public-domain\n",
+    )
+    .unwrap();
+    fs::write(debian.join("rules"), "#!/usr/bin/make -f\n%:\n\tdh $@\n").unwrap();
+    fs::set_permissions(debian.join("rules"), fs::Permissions::from_mode(0o755)).unwrap();
+    run(Command::new("dpkg-buildpackage")
+        .current_dir(&tree)
+        .args(["-S", "-us", "-uc", "-d"]));
+    run(Command::new("dpkg-buildpackage").current_dir(&tree).args([
+        "-A",
+        "-us",
+        "-uc",
+        "-d",
+        "--changes-option=-DDistribution=experimental",
+    ]));
+    fs::remove_dir_all(&tree).unwrap();
+    Fixture {
+        gnupghome,
+        fingerprint,
+        package,
+    }
+}
+
+/// Runs a command to success, or panics with its output.
+pub fn run(command: &mut Command) -> Output {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}:\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// One test's world: a store, an archive, a dput.cf, a working directory.
+pub struct TestEnv {
+    pub root: TempDir,
+}
+
+impl TestEnv {
+    /// A fresh store and a fresh reprepro archive accepting only the test key.
+    pub fn new() -> Self {
+        let fixture = fixture();
+        let root = tempfile::Builder::new()
+            .prefix("au-test.")
+            .tempdir()
+            .unwrap();
+        let env = Self { root };
+        for dir in [
+            "store",
+            "work",
+            "archive/conf",
+            "archive/incoming",
+            "archive/tmp",
+        ] {
+            fs::create_dir_all(env.path(dir)).unwrap();
+        }
+        let mut distributions = String::new();
+        for codename in ["unstable", "experimental"] {
+            distributions.push_str(&format!(
+                "Codename: {codename}\nArchitectures: source amd64\nComponents: main\nUploaders: uploaders\n\n"
+            ));
+        }
+        fs::write(env.path("archive/conf/distributions"), distributions).unwrap();
+        fs::write(
+            env.path("archive/conf/incoming"),
+            "Name: default\nIncomingDir: incoming\nTempDir: tmp\nAllow: unstable experimental\nCleanup: unused_buildinfo_files\n",
+        )
+        .unwrap();
+        // reprepro wants at most 16 hex digits: the long key id.
+        let long_id = &fixture.fingerprint[fixture.fingerprint.len() - 16..];
+        fs::write(
+            env.path("archive/conf/uploaders"),
+            format!("allow * by key {long_id}\n"),
+        )
+        .unwrap();
+        fs::write(
+            env.dput_cf(),
+            format!(
+                "[{HOST}]\nmethod = local\nincoming = {}\nallow_unsigned_uploads = 0\n",
+                env.path("archive/incoming").display()
+            ),
+        )
+        .unwrap();
+        env
+    }
+
+    /// A path below the test's root.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.path().join(rel)
+    }
+
+    /// The artifact store.
+    pub fn store(&self) -> PathBuf {
+        self.path("store")
+    }
+
+    /// The dput configuration naming [`HOST`].
+    pub fn dput_cf(&self) -> PathBuf {
+        self.path("dput.cf")
+    }
+
+    /// Stores the fixture package as run `run_id`, every file readable only
+    /// by its owner (as a runner may leave them); returns the run directory.
+    pub fn add_run(&self, run_id: &str) -> PathBuf {
+        self.add_run_with(run_id, |_| true)
+    }
+
+    /// As [`TestEnv::add_run`], with only the files `keep` accepts.
+    pub fn add_run_with(&self, run_id: &str, keep: impl Fn(&str) -> bool) -> PathBuf {
+        let dir = self.store().join(run_id);
+        fs::create_dir_all(&dir).unwrap();
+        for entry in fs::read_dir(&fixture().package).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if keep(&name) {
+                let target = dir.join(&name);
+                fs::copy(entry.path(), &target).unwrap();
+                fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// The binary under test, in the work directory, with the test key's
+    /// GNUPGHOME and none of the caller's AUTO_UPLOAD_* settings.
+    pub fn cmd(&self) -> Command {
+        self.isolated(Command::new(env!("CARGO_BIN_EXE_auto-upload")))
+    }
+
+    /// A bash script (with pipefail) in the same environment as [`TestEnv::cmd`];
+    /// `$AU` names the binary under test.
+    pub fn shell(&self, script: &str) -> Command {
+        let mut command = Command::new("bash");
+        command
+            .args(["-c", &format!("set -o pipefail; {script}")])
+            .env("AU", env!("CARGO_BIN_EXE_auto-upload"));
+        self.isolated(command)
+    }
+
+    fn isolated(&self, mut command: Command) -> Command {
+        command
+            .current_dir(self.path("work"))
+            .env("GNUPGHOME", &fixture().gnupghome)
+            .env("HOME", self.root.path())
+            .env_remove("RUST_LOG")
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("AUTO_UPLOAD_") {
+                command.env_remove(key);
+            }
+        }
+        command
+    }
+
+    /// `upload-run RUN_ID` against this env's store, key and archive.
+    pub fn upload_run(&self, run_id: &str) -> Command {
+        self.upload_run_as(run_id, &fixture().fingerprint, HOST)
+    }
+
+    /// `upload-run RUN_ID` against this env's store, signing with `keyid`
+    /// and uploading to `host` of this env's dput.cf.
+    pub fn upload_run_as(&self, run_id: &str, keyid: &str, host: &str) -> Command {
+        let mut command = self.cmd();
+        command
+            .args(["upload-run", run_id, "--artifacts"])
+            .arg(self.store())
+            .args(["--keyid", keyid, "--host", host, "--dput-config"])
+            .arg(self.dput_cf());
+        command
+    }
+
+    /// Names of the files in the archive's incoming directory, sorted.
+    pub fn incoming(&self) -> Vec<String> {
+        list_dir(&self.path("archive/incoming"))
+    }
+
+    /// Runs `reprepro processincoming`, which verifies signatures against
+    /// the uploaders file, and returns `reprepro list` of both distributions.
+    pub fn process_incoming(&self) -> String {
+        let archive = self.path("archive");
+        run(Command::new("reprepro")
+            .env("GNUPGHOME", &fixture().gnupghome)
+            .arg("-b")
+            .arg(&archive)
+            .args(["processincoming", "default"]));
+        let mut listing = String::new();
+        for dist in ["unstable", "experimental"] {
+            let out = run(Command::new("reprepro")
+                .arg("-b")
+                .arg(&archive)
+                .args(["list", dist]));
+            listing.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        listing
+    }
+}
+
+/// Names of the files in `dir`, sorted.
+pub fn list_dir(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every file of a directory with its content, for before/after checks.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    list_dir(dir)
+        .into_iter()
+        .map(|name| {
+            let content = fs::read(dir.join(&name)).unwrap();
+            (name, content)
+        })
+        .collect()
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit status, showing the output when it differs.
+#[track_caller]
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}

@@ -1,0 +1,312 @@
+//! `upload-run`: the whole chain into a reprepro archive, and every exit code
+//! with the input that causes it.
+
+use std::fs;
+
+use crate::helpers::*;
+
+#[test]
+fn uploads_a_run_that_the_archive_accepts() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-1");
+    let before = snapshot(&run_dir);
+
+    let output = env.upload_run("run-1").output().unwrap();
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(&format!("uploaded\t{BINARY_CHANGES}\t")),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("uploaded\t{SOURCE_CHANGES}\t")),
+        "{out}"
+    );
+
+    let incoming = env.incoming();
+    assert!(
+        incoming.contains(&SOURCE_CHANGES.to_owned()),
+        "{incoming:?}"
+    );
+    let signed = fs::read_to_string(env.path("archive/incoming").join(SOURCE_CHANGES)).unwrap();
+    assert!(signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"));
+
+    let listing = env.process_incoming();
+    assert!(
+        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!("experimental|main|amd64: {SOURCE} {VERSION}")),
+        "{listing}"
+    );
+    assert!(
+        env.incoming().is_empty(),
+        "processincoming left {:?}",
+        env.incoming()
+    );
+
+    // Signing happened on a copy: the stored artifacts are byte for byte unchanged.
+    assert_eq!(snapshot(&run_dir), before);
+}
+
+#[test]
+fn dry_run_verifies_and_touches_nothing() {
+    let env = TestEnv::new();
+    env.add_run("run-dry");
+    let output = env.upload_run("run-dry").arg("--dry-run").output().unwrap();
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert!(
+        out.contains(&format!(
+            "would-upload\t{SOURCE_CHANGES}\t{SOURCE} {VERSION} unstable"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("would-upload\t{BINARY_CHANGES}\t")),
+        "{out}"
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn dry_run_still_verifies() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-dry-bad");
+    fs::write(run_dir.join("auhello_1.0.orig.tar.gz"), b"tampered").unwrap();
+    let output = env
+        .upload_run("run-dry-bad")
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert_exit(&output, 5);
+}
+
+#[test]
+fn source_only_and_distribution_filters() {
+    let env = TestEnv::new();
+    env.add_run("run-f");
+    let output = env
+        .upload_run("run-f")
+        .arg("--source-only")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 1);
+    assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
+    assert!(!env.incoming().contains(&BINARY_CHANGES.to_owned()));
+
+    let env = TestEnv::new();
+    env.add_run("run-g");
+    let output = env
+        .upload_run("run-g")
+        .args(["--distribution", "experimental"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(env.incoming().contains(&BINARY_CHANGES.to_owned()));
+    assert!(!env.incoming().contains(&SOURCE_CHANGES.to_owned()));
+}
+
+#[test]
+fn tampered_tarball_exits_5() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-t");
+    let tarball = run_dir.join("auhello_1.0.orig.tar.gz");
+    let mut bytes = fs::read(&tarball).unwrap();
+    bytes[20] ^= 0xff;
+    fs::write(&tarball, bytes).unwrap();
+    let output = env.upload_run("run-t").output().unwrap();
+    assert_exit(&output, 5);
+    assert!(
+        stderr(&output).contains("auhello_1.0.orig.tar.gz"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn changes_naming_a_path_outside_exits_5() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-p");
+    let path = run_dir.join(SOURCE_CHANGES);
+    let text = fs::read_to_string(&path).unwrap();
+    let evil = text.replace(" auhello_1.0-1.dsc\n", " ../x\n");
+    assert_ne!(text, evil);
+    fs::write(&path, evil).unwrap();
+    let output = env.upload_run("run-p").output().unwrap();
+    assert_exit(&output, 5);
+    assert!(
+        stderr(&output).contains("not a plain file name"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn unknown_key_exits_6_and_nothing_reaches_dput() {
+    let env = TestEnv::new();
+    env.add_run("run-k");
+    let output = env
+        .upload_run_as("run-k", "0123456789ABCDEF0123456789ABCDEF01234567", HOST)
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    let err = stderr(&output);
+    assert!(err.contains("debsign exited with exit status: 2"), "{err}");
+    assert!(err.contains("No secret key"), "{err}");
+    assert!(
+        stdout(&output).contains("sign-failed"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn unknown_host_exits_7() {
+    let env = TestEnv::new();
+    env.add_run("run-h");
+    let output = env
+        .upload_run_as("run-h", &fixture().fingerprint, "no-such-host")
+        .output()
+        .unwrap();
+    assert_exit(&output, 7);
+    assert!(
+        stderr(&output).contains("No host no-such-host found"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn missing_run_exits_3() {
+    let env = TestEnv::new();
+    let output = env.upload_run("no-such-run").output().unwrap();
+    assert_exit(&output, 3);
+    assert!(
+        stderr(&output).contains("no artifacts for run no-such-run"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn run_without_changes_exits_4() {
+    let env = TestEnv::new();
+    env.add_run_with("run-n", |name| !name.ends_with(".changes"));
+    let output = env.upload_run("run-n").output().unwrap();
+    assert_exit(&output, 4);
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn no_matching_changes_exits_4() {
+    let env = TestEnv::new();
+    env.add_run("run-m");
+    let output = env
+        .upload_run("run-m")
+        .args(["--distribution", "bookworm-backports"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 4);
+    assert!(
+        stderr(&output).contains("no matching .changes"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn invalid_run_id_exits_2() {
+    let env = TestEnv::new();
+    for run_id in ["../x", "..", "a/b"] {
+        let output = env.upload_run(run_id).output().unwrap();
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("invalid run id"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn temporary_directory_is_removed_even_on_failure() {
+    let env = TestEnv::new();
+    env.add_run("run-tmp");
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let output = env
+        .upload_run_as("run-tmp", &fixture().fingerprint, "no-such-host")
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert_exit(&output, 7);
+    assert!(
+        list_dir(&tmp).is_empty(),
+        "left behind: {:?}",
+        list_dir(&tmp)
+    );
+}
+
+#[test]
+fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
+    let env = TestEnv::new();
+    env.add_run("run-int");
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let slow_dput = env.path("slow-dput");
+    fs::write(&slow_dput, "#!/bin/sh\nsleep 60\n").unwrap();
+    fs::set_permissions(
+        &slow_dput,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let child = env
+        .upload_run("run-int")
+        .env("TMPDIR", &tmp)
+        .env("AUTO_UPLOAD_DPUT", &slow_dput)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the chain is in dput: the work directory holds a signed .changes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let signed = list_dir(&tmp).iter().any(|d| {
+            fs::read_to_string(tmp.join(d).join(BINARY_CHANGES))
+                .is_ok_and(|t| t.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"))
+        });
+        if signed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "upload-run never reached dput"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    run(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]));
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 130);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "did not stop promptly"
+    );
+    assert!(
+        list_dir(&tmp).is_empty(),
+        "left behind: {:?}",
+        list_dir(&tmp)
+    );
+    assert!(env.incoming().is_empty());
+}
