@@ -74,6 +74,10 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             }
             Ok(report.exit_code())
         }
+        Task::Listen(settings) => {
+            crate::listen::run(*settings, shutdown).await?;
+            Ok(ExitCode::Success)
+        }
         Task::NotImplemented(name) => {
             anyhow::bail!("{name} is not implemented yet")
         }

@@ -60,7 +60,7 @@ impl Uploader {
     ///
     /// # Errors
     /// [`DputError`] with dput's status and last lines.
-    #[tracing::instrument(skip(self), fields(changes = %path.display(), host = self.host.as_deref().unwrap_or("")))]
+    #[tracing::instrument(name = "dput", skip_all, fields(changes = %path.display(), host = self.host.as_deref().unwrap_or("(default)")))]
     pub async fn upload(&self, path: &Path) -> Result<(), DputError> {
         let (dir, name) = split(path);
         self.dput

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 fn main() -> ProcessExitCode {
     let cli = Cli::parse();
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
-    telemetry::init(LogSettings::from_cli(&cli), service, std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    telemetry::init(LogSettings::from_cli(&cli), service, ansi, std::io::stderr);
     let code = Task::from_cli(cli)
         .map_err(anyhow::Error::from)
         .and_then(|task| {

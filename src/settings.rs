@@ -10,10 +10,15 @@ use crate::cli::{self, Cli, Command, LogFormat};
 use crate::config::{ConfigError, JanitorConfig};
 use crate::dput::Uploader;
 use crate::exit_codes::ExitCode;
+use crate::listen::ListenSettings;
+use crate::message::MessageFilter;
 use crate::run_id::{InvalidRunId, RunId};
 use crate::sign::Signer;
 use crate::tool::Tool;
 use crate::upload::Pipeline;
+
+/// Where `listen` finds Redis when nothing else says.
+pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 
 /// Arguments that cannot be turned into settings.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,16 @@ pub enum SettingsError {
         what: &'static str,
         /// Its value.
         value: String,
+    },
+    /// A value that cannot be used.
+    #[error("invalid {what} {value:?}: {reason}")]
+    Invalid {
+        /// Which setting.
+        what: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A setting with no value from any source.
     #[error("no {what} given: use {how}")]
@@ -143,6 +158,8 @@ pub enum Task {
         /// The chain.
         pipeline: Box<Pipeline>,
     },
+    /// `listen`.
+    Listen(Box<ListenSettings>),
     /// A subcommand whose issue has not landed yet.
     NotImplemented(&'static str),
     /// `generate-docs`.
@@ -206,13 +223,85 @@ impl Task {
                     dry_run: args.dry_run,
                 }),
             },
-            Command::Listen(_) => Self::NotImplemented("listen"),
+            Command::Listen(args) if args.backfill || args.database.is_some() => {
+                Self::NotImplemented("listen with a database (--backfill, --database)")
+            }
+            Command::Listen(args) => Self::Listen(Box::new(listen(args, &config)?)),
             Command::Backfill(_) => Self::NotImplemented("backfill"),
             Command::GenerateDocs(args) => Self::GenerateDocs {
                 out_dir: args.out_dir,
             },
         })
     }
+}
+
+fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSettings, SettingsError> {
+    let url = args
+        .redis
+        .or_else(|| config.redis_location.clone())
+        .unwrap_or_else(|| DEFAULT_REDIS.to_owned());
+    let redis = redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
+        what: "Redis URL",
+        value: url.clone(),
+        reason: e.to_string(),
+    })?;
+    if args.jobs == 0 {
+        return Err(SettingsError::Invalid {
+            what: "--jobs",
+            value: "0".into(),
+            reason: "at least one upload must be able to run".into(),
+        });
+    }
+    let health_addr = match (args.health_addr, args.port) {
+        (Some(addr), _) => Some(parse_host_port(&addr)?),
+        (None, Some(port)) => Some((args.listen_address, port)),
+        (None, None) => None,
+    };
+    let shutdown_timeout =
+        humantime::parse_duration(&args.shutdown_timeout).map_err(|e| SettingsError::Invalid {
+            what: "--shutdown-timeout",
+            value: args.shutdown_timeout.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(ListenSettings {
+        redis,
+        channel: args.channel,
+        jobs: args.jobs,
+        filter: MessageFilter {
+            distributions: args.distributions,
+            campaigns: args.campaigns,
+        },
+        pipeline: Pipeline {
+            store: store(args.store, config)?,
+            filter: Filter {
+                source_only: args.source_only,
+                distributions: Vec::new(),
+            },
+            signer: signer(args.signer)?,
+            uploader: uploader(args.uploader, false, false)?,
+            dry_run: false,
+        },
+        health_addr,
+        shutdown_timeout,
+    })
+}
+
+/// `HOST:PORT` or `[V6]:PORT`.
+fn parse_host_port(addr: &str) -> Result<(String, u16), SettingsError> {
+    let invalid = |reason: &str| SettingsError::Invalid {
+        what: "--health-addr",
+        value: addr.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (host, port) = addr
+        .rsplit_once(':')
+        .ok_or_else(|| invalid("expected ADDR:PORT"))?;
+    let port = port.parse().map_err(|_| invalid("bad port"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(invalid("no address"));
+    }
+    Ok((host.to_owned(), port))
 }
 
 fn store(args: cli::StoreArgs, config: &JanitorConfig) -> Result<ArtifactStore, SettingsError> {
@@ -323,6 +412,42 @@ mod tests {
     fn artifact_location_is_required() {
         let err = task(&["auto-upload", "upload-run", "r1"]).unwrap_err();
         assert!(matches!(err, SettingsError::Missing { .. }), "{err}");
+    }
+
+    #[test]
+    fn health_addresses() {
+        assert_eq!(
+            parse_host_port("127.0.0.1:9933").unwrap(),
+            ("127.0.0.1".into(), 9933)
+        );
+        assert_eq!(parse_host_port("[::1]:80").unwrap(), ("::1".into(), 80));
+        for bad in ["9933", ":9933", "localhost:x", "localhost:70000"] {
+            assert!(parse_host_port(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn listen_validation() {
+        let base = ["auto-upload", "listen", "--artifacts", "/srv"];
+        let with = |extra: &[&str]| {
+            let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+            task(&args)
+        };
+        assert!(with(&["--jobs", "0"]).is_err());
+        assert!(with(&["--shutdown-timeout", "soon"]).is_err());
+        assert!(with(&["--redis", "http://x"]).is_err());
+        match with(&["--port", "9933", "--shutdown-timeout", "90s"]).unwrap() {
+            Task::Listen(settings) => {
+                assert_eq!(settings.health_addr, Some(("localhost".into(), 9933)));
+                assert_eq!(
+                    settings.shutdown_timeout,
+                    std::time::Duration::from_secs(90)
+                );
+                assert_eq!(settings.channel, "result");
+                assert_eq!(settings.jobs, 2);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Signer {
     ///
     /// # Errors
     /// [`SignError`] with debsign's status and last lines.
-    #[tracing::instrument(skip(self), fields(changes = %path.display()))]
+    #[tracing::instrument(skip_all, fields(changes = %path.display()))]
     pub async fn sign(&self, path: &Path) -> Result<(), SignError> {
         let (dir, name) = split(path);
         self.debsign

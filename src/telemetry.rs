@@ -9,7 +9,8 @@ use crate::settings::LogSettings;
 /// Installs the global subscriber. `RUST_LOG` overrides the level chosen by
 /// -q/-v (default: warnings and errors; `default_info` raises it to info,
 /// for services).
-pub fn init<W>(settings: LogSettings, default_info: bool, writer: W)
+/// Colours are used only when `ansi` (the writer is a terminal).
+pub fn init<W>(settings: LogSettings, default_info: bool, ansi: bool, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -26,7 +27,8 @@ where
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(ansi && !settings.json);
     if settings.json {
         let _ = builder
             .json()

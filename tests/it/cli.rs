@@ -20,18 +20,43 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn listen_and_backfill_are_declared_but_not_implemented() {
+fn backfill_is_declared_but_not_implemented() {
     let env = TestEnv::new();
-    for sub in ["listen", "backfill"] {
-        let output = env.cmd().args([sub, "--help"]).output().unwrap();
-        assert_exit(&output, 0);
-        let output = env.cmd().arg(sub).output().unwrap();
-        assert_exit(&output, 1);
-        assert!(
-            stderr(&output).contains("not implemented yet"),
-            "{}",
-            stderr(&output)
-        );
+    let output = env.cmd().args(["backfill", "--help"]).output().unwrap();
+    assert_exit(&output, 0);
+    let output = env.cmd().arg("backfill").output().unwrap();
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("not implemented yet"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn listen_refuses_bad_settings_before_starting() {
+    let env = TestEnv::new();
+    for args in [
+        &["listen"][..],
+        &["listen", "--artifacts", "/srv", "--jobs", "0"],
+        &[
+            "listen",
+            "--artifacts",
+            "/srv",
+            "--redis",
+            "http://localhost",
+        ],
+        &[
+            "listen",
+            "--artifacts",
+            "/srv",
+            "--shutdown-timeout",
+            "later",
+        ],
+        &["listen", "--artifacts", "/srv", "--dput-host", "-x"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_exit(&output, 2);
     }
 }
 

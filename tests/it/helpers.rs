@@ -287,6 +287,42 @@ impl TestEnv {
         command
     }
 
+    /// The upload chain as a library value, for calling steps directly:
+    /// debsign and dput run through wrappers that set the test GNUPGHOME.
+    pub fn pipeline(&self) -> auto_upload::upload::Pipeline {
+        use auto_upload::tool::Tool;
+        let wrap = |tool: &str| {
+            let path = self.path(&format!("{tool}-wrapper"));
+            fs::write(
+                &path,
+                format!(
+                    "#!/bin/sh\nGNUPGHOME='{}' exec {tool} \"$@\"\n",
+                    fixture().gnupghome.display()
+                ),
+            )
+            .unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+            Tool::new(path)
+        };
+        auto_upload::upload::Pipeline {
+            store: auto_upload::artifacts::ArtifactStore::open(&self.store().display().to_string())
+                .unwrap(),
+            filter: auto_upload::changes::Filter::default(),
+            signer: auto_upload::sign::Signer {
+                debsign: wrap("debsign"),
+                keyid: Some(fixture().fingerprint.clone()),
+            },
+            uploader: auto_upload::dput::Uploader {
+                dput: wrap("dput"),
+                host: Some(HOST.into()),
+                config: Some(self.dput_cf()),
+                simulate: false,
+                force: false,
+            },
+            dry_run: false,
+        }
+    }
+
     /// Names of the files in the archive's incoming directory, sorted.
     pub fn incoming(&self) -> Vec<String> {
         list_dir(&self.path("archive/incoming"))

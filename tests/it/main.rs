@@ -6,5 +6,7 @@ mod config;
 mod fetch_artifacts;
 mod find_changes;
 mod helpers;
+mod listen;
 mod pipeline;
+mod service;
 mod upload_run;

@@ -1,0 +1,356 @@
+//! The upload service: subscribe to the runner's Redis channel and upload
+//! every successful Debian build, several at once, surviving bad messages
+//! and Redis restarts, and stopping cleanly when asked.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use futures::StreamExt;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::exit_codes::ExitCode;
+use crate::message::{self, Decision, MessageFilter};
+use crate::metrics::Metrics;
+use crate::run_id::RunId;
+use crate::server::{self, Readiness};
+use crate::upload::{upload_run, Outcome, Pipeline};
+
+/// How many bytes of a bad message are logged.
+const EXCERPT_BYTES: usize = 200;
+/// How often a quiet subscription is checked with PING.
+const PING_INTERVAL: Duration = Duration::from_secs(30);
+/// How long connecting, subscribing or a PING may take.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Everything `listen` needs.
+#[derive(Debug)]
+pub struct ListenSettings {
+    /// The runner's Redis.
+    pub redis: redis::Client,
+    /// The channel results are published on.
+    pub channel: String,
+    /// Uploads at once.
+    pub jobs: usize,
+    /// Which runs to act on.
+    pub filter: MessageFilter,
+    /// The upload chain.
+    pub pipeline: Pipeline,
+    /// Where the health server listens, if it runs.
+    pub health_addr: Option<(String, u16)>,
+    /// How long uploads in flight may take to finish after shutdown.
+    pub shutdown_timeout: Duration,
+}
+
+/// Decides on messages and runs the uploads they ask for.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pipeline: Arc<Pipeline>,
+    filter: Arc<MessageFilter>,
+    metrics: Arc<Metrics>,
+    permits: Arc<Semaphore>,
+    in_flight: Arc<Mutex<HashSet<RunId>>>,
+    tracker: TaskTracker,
+    abort: CancellationToken,
+}
+
+impl Listener {
+    /// A listener running at most `jobs` uploads at once.
+    pub fn new(
+        pipeline: Pipeline,
+        filter: MessageFilter,
+        jobs: usize,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            pipeline: Arc::new(pipeline),
+            filter: Arc::new(filter),
+            metrics,
+            permits: Arc::new(Semaphore::new(jobs.max(1))),
+            in_flight: Arc::default(),
+            tracker: TaskTracker::new(),
+            abort: CancellationToken::new(),
+        }
+    }
+
+    /// The step for one message: decide, count, and start the upload in the
+    /// background when the message asks for one (unless that run is being
+    /// uploaded already). Never blocks and never fails.
+    pub fn handle_message(&self, payload: &[u8]) -> Decision {
+        let mut decision = message::decide(payload, &self.filter);
+        if let Decision::Upload(run_id) = &decision {
+            let fresh = self
+                .in_flight
+                .lock()
+                .expect("in-flight set poisoned")
+                .insert(run_id.clone());
+            if !fresh {
+                decision = Decision::Ignore("already being uploaded");
+            }
+        }
+        match &decision {
+            Decision::Upload(run_id) => {
+                self.metrics.message("accepted");
+                tracing::info!(run_id = %run_id, "accepted");
+                self.tracker.spawn(self.clone().upload(run_id.clone()));
+            }
+            Decision::Ignore(reason) => {
+                self.metrics.message("ignored");
+                tracing::debug!(reason, "ignored message");
+            }
+            Decision::Malformed(error) => {
+                self.metrics.message("malformed");
+                tracing::warn!(
+                    %error,
+                    excerpt = %message::excerpt(payload, EXCERPT_BYTES),
+                    "malformed message"
+                );
+            }
+        }
+        decision
+    }
+
+    async fn upload(self, run_id: RunId) {
+        let _permit = self.permits.acquire().await;
+        let started = Instant::now();
+        let result = upload_run(&self.pipeline, &run_id, &self.abort).await;
+        let outcome = match &result {
+            Ok(report) => {
+                for changes in &report.changes {
+                    match changes.outcome {
+                        Outcome::SignFailed(_) => self.metrics.debsign_failed(),
+                        Outcome::UploadFailed(_) => self.metrics.upload_failed(),
+                        _ => {}
+                    }
+                }
+                match report.exit_code() {
+                    ExitCode::Success => "uploaded",
+                    ExitCode::Signing => "sign_failed",
+                    _ => "upload_failed",
+                }
+            }
+            Err(e) => match ExitCode::from_error(e) {
+                ExitCode::ArtifactsMissing => "artifacts_missing",
+                ExitCode::NoChanges => "no_changes",
+                ExitCode::Verification => "verification_failed",
+                ExitCode::Interrupted => "interrupted",
+                _ => "failed",
+            },
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        self.metrics.upload(outcome, seconds);
+        match &result {
+            Ok(_) if outcome == "uploaded" => {
+                tracing::info!(run_id = %run_id, outcome, seconds, "upload finished")
+            }
+            Ok(_) => {
+                tracing::error!(run_id = %run_id, outcome, seconds, "upload finished with failures")
+            }
+            Err(e) => {
+                tracing::error!(run_id = %run_id, outcome, error = %format!("{e:#}"), "upload failed")
+            }
+        }
+        self.in_flight
+            .lock()
+            .expect("in-flight set poisoned")
+            .remove(&run_id);
+    }
+
+    /// Waits for the uploads in flight, at most `timeout`; then aborts the
+    /// rest (their tools are killed, their directories removed). Returns
+    /// whether everything finished in time.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        self.tracker.close();
+        let in_time = tokio::time::timeout(timeout, self.tracker.wait())
+            .await
+            .is_ok();
+        if !in_time {
+            tracing::warn!(
+                ?timeout,
+                "uploads still running after the shutdown timeout; aborting them"
+            );
+            self.abort.cancel();
+            self.tracker.wait().await;
+        }
+        in_time
+    }
+
+    /// Uploads started and not finished yet.
+    pub fn in_flight(&self) -> usize {
+        self.tracker.len()
+    }
+}
+
+/// Runs the service until `shutdown` fires, then lets uploads in flight
+/// finish (at most the shutdown timeout).
+///
+/// # Errors
+/// The health server's address cannot be bound.
+pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::new());
+    let readiness = Arc::new(Readiness::default());
+    let server_stop = CancellationToken::new();
+    let server = match &settings.health_addr {
+        Some((host, port)) => {
+            let listener = tokio::net::TcpListener::bind((host.as_str(), *port))
+                .await
+                .with_context(|| format!("cannot listen on {host}:{port}"))?;
+            tracing::info!(address = %listener.local_addr()?, "health server listening");
+            Some(tokio::spawn(server::serve(
+                listener,
+                readiness.clone(),
+                metrics.clone(),
+                server_stop.clone(),
+            )))
+        }
+        None => None,
+    };
+    let listener = Listener::new(
+        settings.pipeline,
+        settings.filter,
+        settings.jobs,
+        metrics.clone(),
+    );
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    while !shutdown.is_cancelled() {
+        let session = Session {
+            client: &settings.redis,
+            channel: &settings.channel,
+            listener: &listener,
+            readiness: &readiness,
+            metrics: &metrics,
+        };
+        let ended = session.run(&mut backoff, &shutdown).await;
+        readiness.set(false);
+        metrics.set_redis_connected(false);
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let delay = backoff.next_delay();
+        match ended {
+            Ok(()) => tracing::warn!(?delay, "Redis connection closed; reconnecting"),
+            Err(e) => {
+                tracing::warn!(?delay, error = %format!("{e:#}"), "Redis unavailable; reconnecting")
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.cancelled() => {}
+        }
+    }
+    tracing::info!(
+        in_flight = listener.in_flight(),
+        "stopping: no more messages are read"
+    );
+    listener.drain(settings.shutdown_timeout).await;
+    server_stop.cancel();
+    if let Some(server) = server {
+        server.await??;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// One connection to Redis: subscribe, then hand every message to the
+/// listener until the connection ends or shutdown.
+struct Session<'a> {
+    client: &'a redis::Client,
+    channel: &'a str,
+    listener: &'a Listener,
+    readiness: &'a Readiness,
+    metrics: &'a Metrics,
+}
+
+impl Session<'_> {
+    async fn run(&self, backoff: &mut Backoff, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        let pubsub = tokio::time::timeout(REDIS_TIMEOUT, self.client.get_async_pubsub())
+            .await
+            .context("timed out connecting")??;
+        let (mut sink, mut stream) = pubsub.split();
+        tokio::time::timeout(REDIS_TIMEOUT, sink.subscribe(self.channel))
+            .await
+            .context("timed out subscribing")??;
+        self.readiness.set(true);
+        self.metrics.set_redis_connected(true);
+        backoff.reset();
+        tracing::info!(channel = self.channel, "subscribed");
+        let mut ping = tokio::time::interval(PING_INTERVAL);
+        ping.reset();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                message = stream.next() => match message {
+                    Some(message) => {
+                        self.listener.handle_message(message.get_payload_bytes());
+                    }
+                    None => return Ok(()),
+                },
+                _ = ping.tick() => {
+                    tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<()>())
+                        .await
+                        .context("PING timed out")??;
+                }
+            }
+        }
+    }
+}
+
+/// Capped exponential backoff with full jitter.
+#[derive(Debug)]
+struct Backoff {
+    initial: Duration,
+    max: Duration,
+    attempt: u32,
+    random: RandomState,
+}
+
+impl Backoff {
+    fn new(initial: Duration, max: Duration) -> Self {
+        Self {
+            initial,
+            max,
+            attempt: 0,
+            random: RandomState::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    /// The next delay: uniformly random in [ceiling/2, ceiling], where the
+    /// ceiling doubles each attempt up to the cap.
+    fn next_delay(&mut self) -> Duration {
+        let ceiling = self
+            .initial
+            .saturating_mul(1u32 << self.attempt.min(16))
+            .min(self.max);
+        self.attempt = self.attempt.saturating_add(1);
+        let mut hasher = self.random.build_hasher();
+        hasher.write_u32(self.attempt);
+        let fraction = (hasher.finish() % 1000) as f64 / 1000.0;
+        ceiling.mul_f64(0.5 + fraction / 2.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_the_cap_and_resets() {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+        let delays: Vec<Duration> = (0..10).map(|_| backoff.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_millis(50) && delays[0] <= Duration::from_millis(100));
+        assert!(delays[3] >= Duration::from_millis(400));
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(2)));
+        assert!(delays[9] >= Duration::from_secs(1));
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(100));
+    }
+}

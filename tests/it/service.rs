@@ -1,0 +1,228 @@
+//! Helpers for the service tests: a running `auto-upload listen`, Redis
+//! publishing, a private redis-server, plain HTTP requests.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+
+/// The shared Redis the machine runs; `.ci/setup` starts it when needed.
+pub const REDIS: &str = "redis://127.0.0.1:6379";
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A channel name no other test uses.
+pub fn channel(test: &str) -> String {
+    format!("auto-upload-test-{test}-{}", std::process::id())
+}
+
+/// Publishes `payload` on `channel`; returns how many subscribers got it.
+pub fn publish(redis: &str, channel: &str, payload: &[u8]) -> i64 {
+    let client = redis::Client::open(redis).unwrap();
+    let mut conn = client
+        .get_connection()
+        .unwrap_or_else(|e| panic!("Redis at {redis} is not reachable ({e}): run .ci/setup"));
+    redis::cmd("PUBLISH")
+        .arg(channel)
+        .arg(payload)
+        .query(&mut conn)
+        .unwrap()
+}
+
+/// Runs a Redis command and returns its reply.
+pub fn redis_cmd<T: redis::FromRedisValue>(redis: &str, args: &[&str]) -> T {
+    let client = redis::Client::open(redis).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let mut cmd = redis::cmd(args[0]);
+    for arg in &args[1..] {
+        cmd.arg(*arg);
+    }
+    cmd.query(&mut conn).unwrap()
+}
+
+/// A runner-shaped result message for a successful Debian build.
+pub fn runner_message(log_id: &str, distribution: &str, campaign: &str) -> String {
+    serde_json::json!({
+        "log_id": log_id, "code": "success", "description": "Built", "campaign": campaign,
+        "codebase": "auhello", "change_set": null, "duration": 512.3,
+        "start_time": "2026-11-27T11:51:02.1", "finish_time": "2026-11-27T11:59:34.4",
+        "transient": null, "failure_details": null, "failure_stage": null,
+        "logfilenames": ["worker.log", "build.log"],
+        "target": {"name": "debian", "details": {
+            "build_distribution": distribution, "build_version": "1.0-1",
+            "changes_filenames": [SOURCE_CHANGES, BINARY_CHANGES],
+            "lintian": {"versions": {"lintian": "2.116.3"}}, "binary_packages": ["auhello"]}},
+        "codemod": {"command": "lintian-brush"}, "value": 60, "remotes": {},
+        "branch_url": "https://salsa.debian.org/x/auhello", "resume": null,
+        "branches": [["main", "debian/main", null, "abc"]], "tags": [],
+        "revision": "abc", "main_branch_revision": "def"
+    })
+    .to_string()
+}
+
+/// Polls `check` every 50 ms until it holds or `seconds` pass.
+#[track_caller]
+pub fn wait_until(seconds: u64, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A GET request; the status and body, or None when nothing answers.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
+/// A running `auto-upload listen`, killed when dropped.
+pub struct Listen {
+    pub child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Listen {
+    /// Starts `listen` on `channel` of `redis` with this env's store, key and
+    /// archive, the health server on a free port, and `extra` arguments.
+    pub fn start(env: &TestEnv, redis: &str, channel: &str, extra: &[&str]) -> Self {
+        Self::start_with(env, redis, channel, extra, |_| {})
+    }
+
+    /// As [`Listen::start`], letting `adjust` change the command first.
+    pub fn start_with(
+        env: &TestEnv,
+        redis: &str,
+        channel: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
+        let port = free_port();
+        let log = env.path(&format!("listen-{port}.log"));
+        let mut command = env.cmd();
+        command
+            .args(["listen", "--redis", redis, "--channel", channel])
+            .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
+            .arg(env.store())
+            .args([
+                "--keyid",
+                &fixture().fingerprint,
+                "--host",
+                HOST,
+                "--dput-config",
+            ])
+            .arg(env.dput_cf())
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        adjust(&mut command);
+        let child = command.spawn().unwrap();
+        let listen = Self { child, port, log };
+        wait_until(20, "listen to subscribe", || {
+            listen.status("/ready") == Some(200)
+        });
+        listen
+    }
+
+    /// The HTTP status of `path`.
+    pub fn status(&self, path: &str) -> Option<u16> {
+        http_get(self.port, path).map(|(status, _)| status)
+    }
+
+    /// The value of one metric line, e.g. `auto_upload_messages_total{outcome="ignored"}`.
+    pub fn metric(&self, name: &str) -> f64 {
+        let (status, body) = http_get(self.port, "/metrics").expect("no /metrics");
+        assert_eq!(status, 200);
+        body.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+            .map_or(0.0, |v| v.trim().parse().unwrap())
+    }
+
+    /// What the service logged so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends a signal by name (TERM, INT, ...).
+    pub fn signal(&self, name: &str) {
+        run(Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]));
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A redis-server of the test's own on a free port, killed when dropped.
+pub struct OwnRedis {
+    pub port: u16,
+    child: Child,
+}
+
+impl OwnRedis {
+    /// Starts one on a free port.
+    pub fn start() -> Self {
+        Self::start_on(free_port())
+    }
+
+    /// Starts one on `port`.
+    pub fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed: run .ci/setup");
+        let redis = Self { port, child };
+        wait_until(10, "redis-server to start", || {
+            redis::Client::open(redis.url())
+                .and_then(|c| c.get_connection())
+                .is_ok()
+        });
+        redis
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it and waits until it is gone.
+    pub fn stop(mut self) -> u16 {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.port
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
