@@ -99,13 +99,21 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --database --distribution --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --jobs --limit --max-attempts --dry-run --force --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --database --ledger-schema --lease --no-ledger --distribution --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --jobs --limit --max-attempts --dry-run --force --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -433,7 +441,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --health-addr --listen-address --port --shutdown-timeout --database --backfill --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --health-addr --listen-address --port --shutdown-timeout --database --ledger-schema --lease --no-ledger --backfill --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +519,14 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -561,7 +577,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --simulate --force --dry-run --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --simulate --force --dry-run --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,6 +616,18 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

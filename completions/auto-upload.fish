@@ -87,13 +87,17 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l d
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l simulate -d 'Only simulate the upload (dput -s)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f), or the ledger shows it uploaded'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dry-run -d 'Fetch and verify, print what would be signed and uploaded, do neither'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -112,16 +116,21 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l healt
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'Database URL for the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads (*_source.changes)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one backfill at start'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one backfill at start (needs a database)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'Janitor database URL [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
@@ -135,10 +144,10 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -65,7 +65,14 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             })
             .await
         }
-        Task::UploadRun { run_id, pipeline } => {
+        Task::UploadRun {
+            run_id,
+            mut pipeline,
+            ledger,
+        } => {
+            if let (Some(ledger), false) = (ledger, pipeline.dry_run) {
+                pipeline.ledger = Some(ledger.open(pipeline.uploader.host.as_deref(), 2).await?);
+            }
             let report = upload::upload_run(&pipeline, &run_id, &shutdown)
                 .await
                 .with_context(|| format!("run {run_id}"))?;
@@ -78,9 +85,7 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             crate::listen::run(*settings, shutdown).await?;
             Ok(ExitCode::Success)
         }
-        Task::NotImplemented(name) => {
-            anyhow::bail!("{name} is not implemented yet")
-        }
+        Task::Backfill(settings) => crate::backfill::run(*settings, shutdown).await,
         Task::GenerateDocs { out_dir } => {
             crate::docs::write_all(&out_dir)
                 .with_context(|| format!("writing into {}", out_dir.display()))?;

@@ -152,6 +152,32 @@ pub struct UploaderArgs {
     pub dput_program: PathBuf,
 }
 
+/// Where the Janitor database and the upload ledger are.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// PostgreSQL URL of the Janitor database, which also holds the upload
+    /// ledger [default: database_location from --config].
+    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+
+    /// Schema of the upload ledger (created and migrated by auto-upload).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LEDGER_SCHEMA",
+        default_value = "auto_upload",
+        value_name = "NAME"
+    )]
+    pub ledger_schema: String,
+
+    /// A ledger claim older than this is taken over (a crashed uploader).
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub lease: String,
+
+    /// Neither read nor write the upload ledger (a read-only database user).
+    #[arg(long)]
+    pub no_ledger: bool,
+}
+
 /// `fetch-artifacts`.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
@@ -249,13 +275,17 @@ pub struct UploadRunArgs {
     #[arg(long)]
     pub simulate: bool,
 
-    /// Upload even if dput logged an earlier upload (dput -f).
+    /// Upload even if dput logged an earlier upload (dput -f), or the
+    /// ledger shows it uploaded.
     #[arg(long)]
     pub force: bool,
 
     /// Fetch and verify, print what would be signed and uploaded, do neither.
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
 }
 
 /// `listen`.
@@ -310,11 +340,10 @@ pub struct ListenArgs {
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub shutdown_timeout: String,
 
-    /// Database URL for the upload ledger [default: database_location from --config].
-    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
-    pub database: Option<String>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
 
-    /// Run one backfill at start.
+    /// Run one backfill at start (needs a database).
     #[arg(long)]
     pub backfill: bool,
 }
@@ -322,9 +351,8 @@ pub struct ListenArgs {
 /// `backfill`.
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
-    /// Janitor database URL [default: database_location from --config].
-    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
-    pub database: Option<String>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
 
     /// Only builds for distribution D (repeatable).
     #[arg(long = "distribution", value_name = "D")]
@@ -359,13 +387,10 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Upload again what the ledger says is uploaded.
+    /// Upload again what the ledger says is uploaded or gave up on (and
+    /// pass -f to dput).
     #[arg(long)]
     pub force: bool,
-
-    /// Neither read nor write the upload ledger (a read-only database user).
-    #[arg(long)]
-    pub no_ledger: bool,
 }
 
 /// `generate-docs` (hidden): how the committed man/ and completions/ are made.

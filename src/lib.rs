@@ -16,6 +16,8 @@
 //! - [`tool`]: running debsign and dput without a shell or a terminal;
 //! - [`sign`], [`dput`]: the two external steps;
 //! - [`upload`]: the whole chain for one run;
+//! - [`ledger`]: the upload ledger in PostgreSQL, claimed before signing;
+//! - [`backfill`]: catch-up over the Janitor's `debian_build` table;
 //! - [`listen`]: the service on the runner's Redis channel;
 //! - [`message`]: which result messages ask for an upload;
 //! - [`metrics`]: Prometheus counters, histogram and gauge;
@@ -28,6 +30,7 @@
 
 pub mod app;
 pub mod artifacts;
+pub mod backfill;
 pub mod changes;
 pub mod checksums;
 pub mod cli;
@@ -35,6 +38,7 @@ pub mod config;
 pub mod docs;
 pub mod dput;
 pub mod exit_codes;
+pub mod ledger;
 pub mod listen;
 pub mod message;
 pub mod metrics;

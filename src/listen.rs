@@ -10,11 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use futures::StreamExt;
-use tokio::sync::Semaphore;
+use sqlx::PgPool;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::backfill;
 use crate::exit_codes::ExitCode;
+use crate::ledger::{Database, LedgerConfig};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
 use crate::run_id::RunId;
@@ -33,6 +36,13 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ListenSettings {
     /// The runner's Redis.
     pub redis: redis::Client,
+    /// The Janitor database, when configured: catch-up backfills after
+    /// every reconnect.
+    pub database: Option<Database>,
+    /// The upload ledger, unless `--no-ledger`.
+    pub ledger: Option<LedgerConfig>,
+    /// Run one backfill at start.
+    pub backfill_at_start: bool,
     /// The channel results are published on.
     pub channel: String,
     /// Uploads at once.
@@ -97,7 +107,8 @@ impl Listener {
             Decision::Upload(run_id) => {
                 self.metrics.message("accepted");
                 tracing::info!(run_id = %run_id, "accepted");
-                self.tracker.spawn(self.clone().upload(run_id.clone()));
+                self.tracker
+                    .spawn(self.clone().upload(run_id.clone(), None));
             }
             Decision::Ignore(reason) => {
                 self.metrics.message("ignored");
@@ -115,8 +126,71 @@ impl Listener {
         decision
     }
 
-    async fn upload(self, run_id: RunId) {
-        let _permit = self.permits.acquire().await;
+    /// Uploads a run found by a catch-up backfill, waiting for a free job
+    /// first so that a long backlog is fed in step with the uploads. Returns
+    /// whether the upload was started (not when already in flight, nor
+    /// when `shutdown` fired while waiting).
+    pub async fn upload_when_free(&self, run_id: RunId, shutdown: &CancellationToken) -> bool {
+        let permit = tokio::select! {
+            permit = self.permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = shutdown.cancelled() => return false,
+        };
+        let fresh = self
+            .in_flight
+            .lock()
+            .expect("in-flight set poisoned")
+            .insert(run_id.clone());
+        if fresh {
+            tracing::info!(run_id = %run_id, "catching up");
+            self.tracker
+                .spawn(self.clone().upload(run_id, Some(permit)));
+        }
+        fresh
+    }
+
+    /// Runs a catch-up backfill: every run the plan says is due is uploaded
+    /// through this listener (same jobs, same in-flight check).
+    pub async fn catch_up(
+        &self,
+        pool: PgPool,
+        distributions: Vec<String>,
+        shutdown: CancellationToken,
+    ) {
+        let mut due = backfill::plan(&pool, &distributions, self.pipeline.ledger.as_ref());
+        let mut started = 0u64;
+        while let Some(row) = due.next().await {
+            let run_id = match row.map(|d| d.run_id.parse::<RunId>()) {
+                Ok(Ok(run_id)) => run_id,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "catch-up: skipping an unsafe run id");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "catch-up backfill failed");
+                    return;
+                }
+            };
+            if !self.upload_when_free(run_id, &shutdown).await {
+                if shutdown.is_cancelled() {
+                    return;
+                }
+                continue;
+            }
+            started += 1;
+        }
+        tracing::info!(started, "catch-up backfill planned");
+    }
+
+    async fn upload(self, run_id: RunId, permit: Option<OwnedSemaphorePermit>) {
+        let _permit = match permit {
+            Some(permit) => permit,
+            None => self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed"),
+        };
         let started = Instant::now();
         let result = upload_run(&self.pipeline, &run_id, &self.abort).await;
         let outcome = match &result {
@@ -128,8 +202,13 @@ impl Listener {
                         _ => {}
                     }
                 }
+                let uploaded = report
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c.outcome, Outcome::Uploaded));
                 match report.exit_code() {
-                    ExitCode::Success => "uploaded",
+                    ExitCode::Success if uploaded => "uploaded",
+                    ExitCode::Success => "skipped",
                     ExitCode::Signing => "sign_failed",
                     _ => "upload_failed",
                 }
@@ -145,7 +224,7 @@ impl Listener {
         let seconds = started.elapsed().as_secs_f64();
         self.metrics.upload(outcome, seconds);
         match &result {
-            Ok(_) if outcome == "uploaded" => {
+            Ok(_) if outcome == "uploaded" || outcome == "skipped" => {
                 tracing::info!(run_id = %run_id, outcome, seconds, "upload finished")
             }
             Ok(_) => {
@@ -210,12 +289,23 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         }
         None => None,
     };
-    let listener = Listener::new(
-        settings.pipeline,
-        settings.filter,
-        settings.jobs,
-        metrics.clone(),
-    );
+    let mut pipeline = settings.pipeline;
+    let connections = settings.jobs as u32 + 2;
+    if let Some(ledger) = &settings.ledger {
+        pipeline.ledger = Some(
+            ledger
+                .open(pipeline.uploader.host.as_deref(), connections)
+                .await?,
+        );
+    }
+    let catch_up = match (&pipeline.ledger, &settings.database) {
+        (Some(ledger), _) => Some(ledger.pool().clone()),
+        (None, Some(database)) => Some(database.connect(2).await?),
+        (None, None) => None,
+    };
+    let distributions = settings.filter.distributions.clone();
+    let listener = Listener::new(pipeline, settings.filter, settings.jobs, metrics.clone());
+    let mut subscriptions = 0u64;
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     while !shutdown.is_cancelled() {
         let session = Session {
@@ -225,7 +315,23 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
             readiness: &readiness,
             metrics: &metrics,
         };
-        let ended = session.run(&mut backoff, &shutdown).await;
+        let subscribed = |()| {
+            subscriptions += 1;
+            // After every reconnect (and at start with --backfill), catch up
+            // on what was published while nobody listened.
+            if let Some(pool) = &catch_up {
+                if subscriptions > 1 || settings.backfill_at_start {
+                    tokio::spawn({
+                        let listener = listener.clone();
+                        let pool = pool.clone();
+                        let distributions = distributions.clone();
+                        let shutdown = shutdown.clone();
+                        async move { listener.catch_up(pool, distributions, shutdown).await }
+                    });
+                }
+            }
+        };
+        let ended = session.run(&mut backoff, &shutdown, subscribed).await;
         readiness.set(false);
         metrics.set_redis_connected(false);
         if shutdown.is_cancelled() {
@@ -267,7 +373,12 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    async fn run(&self, backoff: &mut Backoff, shutdown: &CancellationToken) -> anyhow::Result<()> {
+    async fn run(
+        &self,
+        backoff: &mut Backoff,
+        shutdown: &CancellationToken,
+        on_subscribed: impl FnOnce(()),
+    ) -> anyhow::Result<()> {
         let pubsub = tokio::time::timeout(REDIS_TIMEOUT, self.client.get_async_pubsub())
             .await
             .context("timed out connecting")??;
@@ -279,6 +390,7 @@ impl Session<'_> {
         self.metrics.set_redis_connected(true);
         backoff.reset();
         tracing::info!(channel = self.channel, "subscribed");
+        on_subscribed(());
         let mut ping = tokio::time::interval(PING_INTERVAL);
         ping.reset();
         loop {

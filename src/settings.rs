@@ -5,17 +5,23 @@
 use std::path::{Path, PathBuf};
 
 use crate::artifacts::{ArtifactError, ArtifactStore};
+use crate::backfill::BackfillSettings;
 use crate::changes::{Filter, Verify};
 use crate::cli::{self, Cli, Command, LogFormat};
 use crate::config::{ConfigError, JanitorConfig};
 use crate::dput::Uploader;
 use crate::exit_codes::ExitCode;
+use crate::ledger::{is_valid_schema, Database, LedgerConfig, Policy};
 use crate::listen::ListenSettings;
 use crate::message::MessageFilter;
 use crate::run_id::{InvalidRunId, RunId};
 use crate::sign::Signer;
 use crate::tool::Tool;
 use crate::upload::Pipeline;
+
+/// How many failed attempts `listen` makes on one `.changes` (backfill:
+/// `--max-attempts`).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 /// Where `listen` finds Redis when nothing else says.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
@@ -157,11 +163,13 @@ pub enum Task {
         run_id: RunId,
         /// The chain.
         pipeline: Box<Pipeline>,
+        /// The ledger, when a database is configured.
+        ledger: Option<Box<LedgerConfig>>,
     },
+    /// `backfill`.
+    Backfill(Box<BackfillSettings>),
     /// `listen`.
     Listen(Box<ListenSettings>),
-    /// A subcommand whose issue has not landed yet.
-    NotImplemented(&'static str),
     /// `generate-docs`.
     GenerateDocs {
         /// Where to write man/ and completions/.
@@ -215,24 +223,145 @@ impl Task {
             },
             Command::UploadRun(args) => Self::UploadRun {
                 run_id: args.run_id.parse()?,
+                ledger: ledger(
+                    &args.ledger,
+                    database(&args.ledger, &config)?,
+                    None,
+                    args.force,
+                )?
+                .map(Box::new),
                 pipeline: Box::new(Pipeline {
                     store: store(args.store, &config)?,
                     filter: filter(args.filter),
                     signer: signer(args.signer)?,
                     uploader: uploader(args.uploader, args.simulate, args.force)?,
                     dry_run: args.dry_run,
+                    ledger: None,
                 }),
             },
-            Command::Listen(args) if args.backfill || args.database.is_some() => {
-                Self::NotImplemented("listen with a database (--backfill, --database)")
-            }
             Command::Listen(args) => Self::Listen(Box::new(listen(args, &config)?)),
-            Command::Backfill(_) => Self::NotImplemented("backfill"),
+            Command::Backfill(args) => {
+                Self::Backfill(Box::new(backfill(args, &config, cli.verbose > 0)?))
+            }
             Command::GenerateDocs(args) => Self::GenerateDocs {
                 out_dir: args.out_dir,
             },
         })
     }
+}
+
+fn backfill(
+    args: cli::BackfillArgs,
+    config: &JanitorConfig,
+    verbose: bool,
+) -> Result<BackfillSettings, SettingsError> {
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
+        what: "database",
+        how: "--database, DATABASE_URL or database_location in --config",
+    })?;
+    if args.jobs == 0 {
+        return Err(SettingsError::Invalid {
+            what: "--jobs",
+            value: "0".into(),
+            reason: "at least one upload must be able to run".into(),
+        });
+    }
+    let policy = policy(&args.ledger, Some(args.max_attempts), args.force)?;
+    let pipeline = if args.dry_run {
+        // A dry run needs only the database: nothing is fetched or signed.
+        None
+    } else {
+        Some(Pipeline {
+            store: store(args.store, config)?,
+            filter: Filter {
+                source_only: args.source_only,
+                distributions: Vec::new(),
+            },
+            signer: signer(args.signer)?,
+            uploader: uploader(args.uploader, false, args.force)?,
+            dry_run: false,
+            ledger: None,
+        })
+    };
+    Ok(BackfillSettings {
+        database,
+        distributions: args.distributions,
+        pipeline,
+        policy,
+        no_ledger: args.ledger.no_ledger,
+        jobs: args.jobs,
+        limit: args.limit,
+        dry_run: args.dry_run,
+        host,
+        verbose,
+    })
+}
+
+/// The database, when one is configured: flag > environment > config file.
+fn database(
+    args: &cli::LedgerArgs,
+    config: &JanitorConfig,
+) -> Result<Option<Database>, SettingsError> {
+    if !is_valid_schema(&args.ledger_schema) {
+        return Err(SettingsError::Invalid {
+            what: "--ledger-schema",
+            value: args.ledger_schema.clone(),
+            reason: "use lowercase letters, digits and '_'".into(),
+        });
+    }
+    let Some(url) = args
+        .database
+        .clone()
+        .or_else(|| config.database_location.clone())
+    else {
+        return Ok(None);
+    };
+    Database::new(&url, &args.ledger_schema)
+        .map(Some)
+        .map_err(|e| SettingsError::Invalid {
+            what: "database URL",
+            value: e.to_string(),
+            reason: "expected postgres://[user[:password]@]host[:port]/database".into(),
+        })
+}
+
+fn policy(
+    args: &cli::LedgerArgs,
+    max_attempts: Option<u32>,
+    force: bool,
+) -> Result<Policy, SettingsError> {
+    let lease = humantime::parse_duration(&args.lease).map_err(|e| SettingsError::Invalid {
+        what: "--lease",
+        value: args.lease.clone(),
+        reason: e.to_string(),
+    })?;
+    if max_attempts == Some(0) {
+        return Err(SettingsError::Invalid {
+            what: "--max-attempts",
+            value: "0".into(),
+            reason: "at least one attempt is needed".into(),
+        });
+    }
+    Ok(Policy {
+        lease,
+        max_attempts,
+        force,
+    })
+}
+
+/// The ledger, when a database is configured and `--no-ledger` is not given.
+fn ledger(
+    args: &cli::LedgerArgs,
+    database: Option<Database>,
+    max_attempts: Option<u32>,
+    force: bool,
+) -> Result<Option<LedgerConfig>, SettingsError> {
+    let policy = policy(args, max_attempts, force)?;
+    Ok(match database {
+        Some(database) if !args.no_ledger => Some(LedgerConfig { database, policy }),
+        _ => None,
+    })
 }
 
 fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSettings, SettingsError> {
@@ -263,8 +392,24 @@ fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSetting
             value: args.shutdown_timeout.clone(),
             reason: e.to_string(),
         })?;
+    let database = database(&args.ledger, config)?;
+    if args.backfill && database.is_none() {
+        return Err(SettingsError::Missing {
+            what: "database for --backfill",
+            how: "--database, DATABASE_URL or database_location in --config",
+        });
+    }
+    let ledger = ledger(
+        &args.ledger,
+        database.clone(),
+        Some(DEFAULT_MAX_ATTEMPTS),
+        false,
+    )?;
     Ok(ListenSettings {
         redis,
+        database,
+        ledger,
+        backfill_at_start: args.backfill,
         channel: args.channel,
         jobs: args.jobs,
         filter: MessageFilter {
@@ -280,6 +425,7 @@ fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSetting
             signer: signer(args.signer)?,
             uploader: uploader(args.uploader, false, false)?,
             dry_run: false,
+            ledger: None,
         },
         health_addr,
         shutdown_timeout,

@@ -4,12 +4,15 @@
 
 use std::fmt;
 
+use anyhow::Context as _;
+
 use tokio_util::sync::CancellationToken;
 
 use crate::artifacts::ArtifactStore;
 use crate::changes::{self, Filter, Verify};
 use crate::dput::{DputError, Uploader};
 use crate::exit_codes::ExitCode;
+use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
 use crate::sign::{SignError, Signer};
 
@@ -31,6 +34,8 @@ pub struct Pipeline {
     pub uploader: Uploader,
     /// Fetch and verify only.
     pub dry_run: bool,
+    /// The upload ledger, when a database is configured.
+    pub ledger: Option<Ledger>,
 }
 
 /// What happened to one `.changes`.
@@ -44,6 +49,9 @@ pub enum Outcome {
     SignFailed(SignError),
     /// Signed, but dput failed.
     UploadFailed(DputError),
+    /// The ledger did not grant a claim: uploaded before, being uploaded
+    /// by another process, or given up.
+    Skipped(Claim),
 }
 
 impl Outcome {
@@ -54,13 +62,16 @@ impl Outcome {
             Self::WouldUpload => "would-upload",
             Self::SignFailed(_) => "sign-failed",
             Self::UploadFailed(_) => "upload-failed",
+            Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
+            Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
+            Self::Skipped(_) => "gave-up",
         }
     }
 
     /// The exit code this outcome stands for.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Uploaded | Self::WouldUpload => ExitCode::Success,
+            Self::Uploaded | Self::WouldUpload | Self::Skipped(_) => ExitCode::Success,
             Self::SignFailed(_) => ExitCode::Signing,
             Self::UploadFailed(_) => ExitCode::Upload,
         }
@@ -135,15 +146,48 @@ pub async fn upload_run(
     run_id: &RunId,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunReport> {
-    tokio::select! {
+    let result = tokio::select! {
         biased;
         () = cancel.cancelled() => Err(Interrupted.into()),
         report = upload_run_inner(pipeline, run_id) => report,
+    };
+    if let (Some(ledger), false) = (&pipeline.ledger, pipeline.dry_run) {
+        record_run(ledger, run_id, &result).await;
+    }
+    result
+}
+
+/// Records in the ledger how the run as a whole went: a failure before any
+/// `.changes` could be claimed counts as an attempt; a run that got through
+/// forgets earlier such failures. A ledger error here is only logged: the
+/// `.changes` themselves are recorded by their claims.
+async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
+    let recorded = match result {
+        Ok(_) => ledger.run_succeeded(run_id).await,
+        Err(e) => match ExitCode::from_error(e) {
+            ExitCode::ArtifactsMissing | ExitCode::NoChanges | ExitCode::Verification => {
+                ledger.run_failed(run_id, &format!("{e:#}")).await
+            }
+            _ => Ok(()),
+        },
+    };
+    if let Err(e) = recorded {
+        tracing::error!(run_id = %run_id, error = %e, "cannot record the run in the ledger");
+    }
+}
+
+/// Signs one `.changes` and, only if that worked, uploads it.
+async fn sign_and_upload(pipeline: &Pipeline, path: &std::path::Path) -> Outcome {
+    match pipeline.signer.sign(path).await {
+        Err(e) => Outcome::SignFailed(e),
+        Ok(()) => match pipeline.uploader.upload(path).await {
+            Err(e) => Outcome::UploadFailed(e),
+            Ok(()) => Outcome::Uploaded,
+        },
     }
 }
 
 async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result<RunReport> {
-    use anyhow::Context as _;
     let workdir = tempfile::Builder::new()
         .prefix("auto-upload-")
         .tempdir()
@@ -153,15 +197,39 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
     let mut report = RunReport::default();
     for found in found {
         let parsed = found.changes.expect("verified .changes are always parsed");
+        let name = parsed.file_name();
         let outcome = if pipeline.dry_run {
             Outcome::WouldUpload
         } else {
-            match pipeline.signer.sign(&found.path).await {
-                Err(e) => Outcome::SignFailed(e),
-                Ok(()) => match pipeline.uploader.upload(&found.path).await {
-                    Err(e) => Outcome::UploadFailed(e),
-                    Ok(()) => Outcome::Uploaded,
-                },
+            let claim = match &pipeline.ledger {
+                Some(ledger) => {
+                    let entry = Entry {
+                        changes: &name,
+                        source: &parsed.source,
+                        version: &parsed.version,
+                        distribution: &parsed.distribution,
+                    };
+                    ledger.claim(run_id, &entry).await?
+                }
+                None => Claim::Granted { attempt: 1 },
+            };
+            if let Claim::Granted { .. } = claim {
+                let outcome = sign_and_upload(pipeline, &found.path).await;
+                if let Some(ledger) = &pipeline.ledger {
+                    let error = match &outcome {
+                        Outcome::SignFailed(e) => Some(e.to_string()),
+                        Outcome::UploadFailed(e) => Some(e.to_string()),
+                        _ => None,
+                    };
+                    ledger
+                        .finish(run_id, &name, error.as_deref())
+                        .await
+                        .with_context(|| format!("recording the upload of {name} in the ledger"))?;
+                }
+                outcome
+            } else {
+                tracing::info!(changes = %name, ?claim, "skipped");
+                Outcome::Skipped(claim)
             }
         };
         match &outcome {
@@ -170,7 +238,7 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
             _ => {}
         }
         report.changes.push(ChangesReport {
-            name: parsed.file_name(),
+            name,
             source: parsed.source,
             version: parsed.version,
             distribution: parsed.distribution,

@@ -20,20 +20,6 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn backfill_is_declared_but_not_implemented() {
-    let env = TestEnv::new();
-    let output = env.cmd().args(["backfill", "--help"]).output().unwrap();
-    assert_exit(&output, 0);
-    let output = env.cmd().arg("backfill").output().unwrap();
-    assert_exit(&output, 1);
-    assert!(
-        stderr(&output).contains("not implemented yet"),
-        "{}",
-        stderr(&output)
-    );
-}
-
-#[test]
 fn listen_refuses_bad_settings_before_starting() {
     let env = TestEnv::new();
     for args in [

@@ -320,7 +320,34 @@ impl TestEnv {
                 force: false,
             },
             dry_run: false,
+            ledger: None,
         }
+    }
+
+    /// A stand-in program that logs each call (its directory and arguments,
+    /// one line) to `<root>/<name>.calls`, then runs `then` (a shell command,
+    /// such as `exec dput "$@"` or `exit 1`).
+    pub fn logging_tool(&self, name: &str, then: &str) -> PathBuf {
+        let path = self.path(name);
+        fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\necho \"$PWD $*\" >> '{}'\n{then}\n",
+                self.path(&format!("{name}.calls")).display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// The calls a [`TestEnv::logging_tool`] logged.
+    pub fn calls(&self, name: &str) -> Vec<String> {
+        fs::read_to_string(self.path(&format!("{name}.calls")))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Names of the files in the archive's incoming directory, sorted.

@@ -1,8 +1,10 @@
 //! Integration tests: one binary (fewer link steps), a module per
 //! subcommand, real debsign, dput, GnuPG and reprepro.
 
+mod backfill;
 mod cli;
 mod config;
+mod database;
 mod fetch_artifacts;
 mod find_changes;
 mod helpers;
