@@ -1,12 +1,13 @@
 //! The artifact store: where the runner keeps each run's files, laid out as
 //! `<location>/<run_id>/<file>`, on local disk, in GCS or in S3.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectMeta, ObjectStore};
+use object_store::{GetResultPayload, ObjectMeta, ObjectStore};
 use tokio::io::AsyncWriteExt;
 
 use crate::exit_codes::ExitCode;
@@ -42,17 +43,26 @@ pub enum ArtifactError {
         /// The object's name below the run's prefix.
         name: String,
     },
+    /// The store lists an object whose name object_store refuses (`..`).
+    #[error("refusing an artifact of run {run_id}: {reason}")]
+    InvalidName {
+        /// The run.
+        run_id: RunId,
+        /// What is wrong with the name.
+        reason: String,
+    },
     /// The store failed: permission denied, network down, a timeout...
-    #[error("artifact store {store}: {source}")]
+    /// (object_store's message already carries its causes, so they are not
+    /// repeated as a source chain.)
+    #[error("artifact store {store}: {error}")]
     Store {
         /// The store, for the message.
         store: String,
         /// What the store said.
-        #[source]
-        source: object_store::Error,
+        error: object_store::Error,
     },
     /// Writing the copy failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The file or directory written.
         path: PathBuf,
@@ -68,7 +78,7 @@ impl ArtifactError {
         match self {
             Self::InvalidLocation { .. } => ExitCode::Usage,
             Self::Missing { .. } => ExitCode::ArtifactsMissing,
-            Self::UnsafeName { .. } => ExitCode::Verification,
+            Self::UnsafeName { .. } | Self::InvalidName { .. } => ExitCode::Verification,
             Self::Store { .. } | Self::Write { .. } => ExitCode::Failure,
         }
     }
@@ -95,9 +105,9 @@ impl ArtifactStore {
             location: location.to_owned(),
             reason: reason.to_owned(),
         };
-        let store_error = |source| ArtifactError::Store {
+        let store_error = |error| ArtifactError::Store {
             store: location.to_owned(),
-            source,
+            error,
         };
         let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://") {
             None => Self::local(Path::new(location)).map_err(|e| invalid(&e))?,
@@ -119,6 +129,7 @@ impl ArtifactStore {
                     Arc::new(
                         object_store::gcp::GoogleCloudStorageBuilder::from_env()
                             .with_bucket_name(bucket)
+                            .with_retry(retry_config())
                             .build()
                             .map_err(store_error)?,
                     )
@@ -126,6 +137,7 @@ impl ArtifactStore {
                     Arc::new(
                         object_store::aws::AmazonS3Builder::from_env()
                             .with_bucket_name(bucket)
+                            .with_retry(retry_config())
                             .build()
                             .map_err(store_error)?,
                     )
@@ -172,8 +184,14 @@ impl ArtifactStore {
         while let Some(meta) = listing.next().await {
             let meta = match meta {
                 Ok(meta) => meta,
-                Err(object_store::Error::NotFound { .. }) => break,
-                Err(source) => return Err(self.store_error(source)),
+                Err(object_store::Error::InvalidPath { source }) => {
+                    return Err(ArtifactError::InvalidName {
+                        run_id: run_id.clone(),
+                        reason: source.to_string(),
+                    })
+                }
+                Err(e) if self.bucket_is_missing(&run_prefix, &e).await => break,
+                Err(e) => return Err(self.store_error(e)),
             };
             let name = plain_name(&run_prefix, &meta.location).ok_or_else(|| {
                 ArtifactError::UnsafeName {
@@ -254,28 +272,76 @@ impl ArtifactStore {
             .get(location)
             .await
             .map_err(|e| self.store_error(e))?;
-        let mut file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o644)
-            .open(path)
-            .await
-            .map_err(write_error)?;
-        let mut chunks = got.into_stream();
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| self.store_error(e))?;
-            file.write_all(&chunk).await.map_err(write_error)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true).mode(0o644);
+        match got.payload {
+            // A local store hands over the open file: copy it in the kernel
+            // (copy_file_range) instead of through 8 KiB chunks.
+            GetResultPayload::File(mut source, _) => {
+                let path = path.to_owned();
+                tokio::task::spawn_blocking(move || {
+                    let mut target = options.open(&path)?;
+                    std::io::copy(&mut source, &mut target).map(drop)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+                .map_err(write_error)
+            }
+            GetResultPayload::Stream(mut chunks) => {
+                let mut file = tokio::fs::OpenOptions::from(options)
+                    .open(path)
+                    .await
+                    .map_err(write_error)?;
+                while let Some(chunk) = chunks.next().await {
+                    let chunk = chunk.map_err(|e| self.store_error(e))?;
+                    file.write_all(&chunk).await.map_err(write_error)?;
+                }
+                file.flush().await.map_err(write_error)
+            }
         }
-        file.flush().await.map_err(write_error)?;
-        Ok(())
     }
 
-    fn store_error(&self, source: object_store::Error) -> ArtifactError {
+    fn store_error(&self, error: object_store::Error) -> ArtifactError {
         ArtifactError::Store {
             store: self.display.clone(),
-            source,
+            error,
         }
+    }
+
+    /// Whether a failed listing means the bucket does not exist. GCS and S3
+    /// answer 404 (object_store passes the status only in its message);
+    /// fake-gcs-server answers 500 to a listing of a missing bucket but 404
+    /// to a read in it, so a failed listing is followed by one read of a key
+    /// that does not exist: if the store answers it with "not found", the
+    /// store is up and the listing failed because there is no bucket.
+    async fn bucket_is_missing(
+        &self,
+        run_prefix: &ObjectPath,
+        error: &object_store::Error,
+    ) -> bool {
+        let text = error.to_string();
+        if matches!(error, object_store::Error::NotFound { .. })
+            || text.contains("404 Not Found")
+            || text.contains("NoSuchBucket")
+        {
+            return true;
+        }
+        let probe = run_prefix.child(".auto-upload-probe");
+        matches!(
+            self.store.head(&probe).await,
+            Err(object_store::Error::NotFound { .. })
+        )
+    }
+}
+
+/// Transient failures (5xx, timeouts, connection errors) are retried with
+/// exponential backoff, for at most 30 s in all, so that a store that is
+/// down fails a run promptly instead of after object_store's 3 minutes.
+fn retry_config() -> object_store::RetryConfig {
+    object_store::RetryConfig {
+        max_retries: 5,
+        retry_timeout: std::time::Duration::from_secs(30),
+        ..Default::default()
     }
 }
 

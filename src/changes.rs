@@ -29,7 +29,7 @@ pub enum ChangesError {
     #[error("artifact directory {0} does not exist")]
     NoDirectory(PathBuf),
     /// The directory could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file or directory.
         path: PathBuf,

@@ -8,7 +8,7 @@ use crate::tool::{Tool, ToolError};
 
 /// A `.changes` that could not be uploaded.
 #[derive(Debug, thiserror::Error)]
-#[error("uploading {path}{} failed: {source}", .host.as_ref().map(|h| format!(" to {h}")).unwrap_or_default())]
+#[error("uploading {path}{} failed", .host.as_ref().map(|h| format!(" to {h}")).unwrap_or_default())]
 pub struct DputError {
     /// The `.changes`.
     pub path: PathBuf,

@@ -11,6 +11,15 @@ use sqlx::{PgPool, Row};
 
 use crate::run_id::RunId;
 
+/// The advisory lock held while the ledger's schema is set up.
+const LEDGER_SETUP_LOCK: i64 = 0x6175_746f_7570_6c64; // "autoupld"
+
+impl From<sqlx::Error> for DatabaseError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Query(error)
+    }
+}
+
 /// The embedded migrations.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -18,35 +27,32 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
     /// The URL is not a PostgreSQL URL.
-    #[error("invalid database URL {url}: {source}")]
+    #[error("invalid database URL {url}: {error}")]
     Url {
         /// The URL, without its password.
         url: String,
-        /// Why.
-        #[source]
-        source: sqlx::Error,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::Error,
     },
     /// The database cannot be reached.
-    #[error("cannot connect to the database {url}: {source}")]
+    #[error("cannot connect to the database {url}: {error}")]
     Connect {
         /// The URL, without its password.
         url: String,
-        /// Why.
-        #[source]
-        source: sqlx::Error,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::Error,
     },
     /// The ledger's schema could not be created or migrated.
-    #[error("cannot set up the ledger schema {schema}: {source}")]
+    #[error("cannot set up the ledger schema {schema}: {error}")]
     Migrate {
         /// The schema.
         schema: String,
-        /// Why.
-        #[source]
-        source: sqlx::migrate::MigrateError,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::migrate::MigrateError,
     },
     /// A query failed.
     #[error("database query failed: {0}")]
-    Query(#[from] sqlx::Error),
+    Query(sqlx::Error),
 }
 
 /// A database location: the URL (password hidden in messages) and the
@@ -66,9 +72,9 @@ impl Database {
     /// [`DatabaseError::Url`] for a URL sqlx cannot use.
     pub fn new(url: &str, schema: &str) -> Result<Self, DatabaseError> {
         let display = hide_password(url);
-        let options = PgConnectOptions::from_str(url).map_err(|source| DatabaseError::Url {
+        let options = PgConnectOptions::from_str(url).map_err(|error| DatabaseError::Url {
             url: display.clone(),
-            source,
+            error,
         })?;
         Ok(Self {
             // The ledger's schema first, so that the migrations and
@@ -91,9 +97,9 @@ impl Database {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(self.options.clone())
             .await
-            .map_err(|source| DatabaseError::Connect {
+            .map_err(|error| DatabaseError::Connect {
                 url: self.display.clone(),
-                source,
+                error,
             })
     }
 
@@ -103,15 +109,33 @@ impl Database {
     /// [`DatabaseError::Migrate`] when that fails (a read-only user, say:
     /// use `--no-ledger`).
     pub async fn migrate(&self, pool: &PgPool) -> Result<(), DatabaseError> {
-        let migrate_error = |source| DatabaseError::Migrate {
+        let migrate_error = |error| DatabaseError::Migrate {
             schema: self.schema.clone(),
-            source,
+            error,
         };
-        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
-            .execute(pool)
+        let execute_error = |e| migrate_error(sqlx::migrate::MigrateError::Execute(e));
+        // Processes starting together would race on CREATE SCHEMA (it is
+        // not safe under concurrency even with IF NOT EXISTS): one at a time.
+        let mut conn = pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(LEDGER_SETUP_LOCK)
+            .execute(&mut *conn)
             .await
-            .map_err(|e| migrate_error(sqlx::migrate::MigrateError::Execute(e)))?;
-        MIGRATOR.run(pool).await.map_err(migrate_error)
+            .map_err(execute_error)?;
+        let migrated = async {
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
+                .execute(&mut *conn)
+                .await
+                .map_err(execute_error)?;
+            MIGRATOR.run(&mut *conn).await.map_err(migrate_error)
+        }
+        .await;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(LEDGER_SETUP_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(execute_error)?;
+        migrated
     }
 
     /// Whether the ledger table exists (without creating it).

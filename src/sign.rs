@@ -7,7 +7,7 @@ use crate::tool::{Tool, ToolError};
 
 /// A `.changes` that could not be signed.
 #[derive(Debug, thiserror::Error)]
-#[error("signing {path} failed: {source}")]
+#[error("signing {path} failed")]
 pub struct SignError {
     /// The `.changes`.
     pub path: PathBuf,

@@ -13,7 +13,7 @@ const TAIL_LINES: usize = 12;
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
     /// The program could not be started.
-    #[error("cannot run {program}: {source}")]
+    #[error("cannot run {program}")]
     Spawn {
         /// The program.
         program: String,

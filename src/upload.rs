@@ -15,6 +15,7 @@ use crate::exit_codes::ExitCode;
 use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
 use crate::sign::{SignError, Signer};
+use crate::telemetry::error_chain;
 
 /// The work stopped because shutdown was requested.
 #[derive(Debug, thiserror::Error)]
@@ -103,12 +104,7 @@ impl fmt::Display for ChangesReport {
             self.source,
             self.version,
             self.distribution
-        )?;
-        match &self.outcome {
-            Outcome::SignFailed(e) => write!(f, "\t{e}"),
-            Outcome::UploadFailed(e) => write!(f, "\t{e}"),
-            _ => Ok(()),
-        }
+        )
     }
 }
 
@@ -217,8 +213,8 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
                 let outcome = sign_and_upload(pipeline, &found.path).await;
                 if let Some(ledger) = &pipeline.ledger {
                     let error = match &outcome {
-                        Outcome::SignFailed(e) => Some(e.to_string()),
-                        Outcome::UploadFailed(e) => Some(e.to_string()),
+                        Outcome::SignFailed(e) => Some(error_chain(e)),
+                        Outcome::UploadFailed(e) => Some(error_chain(e)),
                         _ => None,
                     };
                     ledger
@@ -233,8 +229,8 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
             }
         };
         match &outcome {
-            Outcome::SignFailed(e) => tracing::error!(error = %e, "debsign failed"),
-            Outcome::UploadFailed(e) => tracing::error!(error = %e, "dput failed"),
+            Outcome::SignFailed(e) => tracing::error!("{}", error_chain(e)),
+            Outcome::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
             _ => {}
         }
         report.changes.push(ChangesReport {

