@@ -456,3 +456,54 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn no_ledger_uploads_everything_and_writes_nothing() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    env.add_run("run-nl");
+    db.add_build("run-nl", "unstable", "nl", "1.0-1");
+    let dput = env.logging_tool("dput-nl", "exit 0");
+    for round in 1..=2 {
+        let output = backfill(&env, &db)
+            .env("AUTO_UPLOAD_DPUT", &dput)
+            .arg("--no-ledger")
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        // As the Python service did: every backfill uploads the newest builds again.
+        assert_eq!(env.calls("dput-nl").len(), 2 * round);
+    }
+    assert_eq!(
+        db.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'auto_upload'")
+            .trim(),
+        "0"
+    );
+}
+
+#[test]
+fn listen_backfill_runs_one_backfill_at_start() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    env.add_run("run-start");
+    db.add_build("run-start", "unstable", "start", "1.0-1");
+    let dput = env.logging_tool("dput-start", "exit 0");
+    let channel = channel("backfill-start");
+    let listen = Listen::start_with(
+        &env,
+        REDIS,
+        &channel,
+        &["--database", &db.url(), "--backfill"],
+        |c| {
+            c.env("AUTO_UPLOAD_DPUT", &dput);
+        },
+    );
+    wait_until(60, "the start-up backfill", || {
+        listen.metric("auto_upload_uploads_total{outcome=\"uploaded\"}") == 1.0
+    });
+    assert_eq!(env.calls("dput-start").len(), 2);
+    assert_eq!(
+        listen.metric("auto_upload_messages_total{outcome=\"accepted\"}"),
+        0.0
+    );
+}

@@ -345,3 +345,38 @@ fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
         list_dir(&tmp)
     );
 }
+
+#[test]
+fn s3_listing_is_paginated() {
+    let env = TestEnv::new();
+    let store = Emulator::start(Kind::S3, &env);
+    store.create_bucket("paged");
+    store.add_run("paged", "run-many");
+    // More objects than one ListObjectsV2 page (1,000), written in one go
+    // with the boto3 that comes with moto.
+    let python = emulators().join("bin/python");
+    let script = [
+        "import sys, boto3",
+        "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',",
+        "                  aws_access_key_id='test', aws_secret_access_key='test')",
+        "for i in range(1005):",
+        "    s3.put_object(Bucket='paged', Key=f'runs/run-many/log-{i:04}.txt', Body=b'x')",
+    ]
+    .join("\n");
+    run(Command::new(python).args(["-c", &script, &store.url("")]));
+    let mut command = env.cmd();
+    command.args([
+        "fetch-artifacts",
+        "run-many",
+        "--artifacts",
+        &store.location("paged"),
+    ]);
+    store.configure(&mut command);
+    let output = command.output().unwrap();
+    assert_exit(&output, 0);
+    let dest = env.path("work/run-many");
+    assert_eq!(
+        list_dir(&dest).len(),
+        1005 + list_dir(&fixture().package).len()
+    );
+}
