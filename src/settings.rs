@@ -23,6 +23,9 @@ use crate::upload::Pipeline;
 /// `--max-attempts`).
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
+/// Where a database URL can be given.
+const DATABASE_SOURCES: &str = "--database, DATABASE_URL or database_location in --config";
+
 /// Where `listen` finds Redis when nothing else says.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 
@@ -258,15 +261,9 @@ fn backfill(
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
         what: "database",
-        how: "--database, DATABASE_URL or database_location in --config",
+        how: DATABASE_SOURCES,
     })?;
-    if args.jobs == 0 {
-        return Err(SettingsError::Invalid {
-            what: "--jobs",
-            value: "0".into(),
-            reason: "at least one upload must be able to run".into(),
-        });
-    }
+    let jobs = jobs(args.jobs)?;
     let policy = policy(&args.ledger, Some(args.max_attempts), args.force)?;
     let pipeline = if args.dry_run {
         // A dry run needs only the database: nothing is fetched or signed.
@@ -290,12 +287,24 @@ fn backfill(
         pipeline,
         policy,
         no_ledger: args.ledger.no_ledger,
-        jobs: args.jobs,
+        jobs,
         limit: args.limit,
         dry_run: args.dry_run,
         host,
         verbose,
     })
+}
+
+/// `--jobs`: at least one.
+fn jobs(jobs: usize) -> Result<usize, SettingsError> {
+    if jobs == 0 {
+        return Err(SettingsError::Invalid {
+            what: "--jobs",
+            value: "0".into(),
+            reason: "at least one upload must be able to run".into(),
+        });
+    }
+    Ok(jobs)
 }
 
 /// The database, when one is configured: flag > environment > config file.
@@ -374,13 +383,7 @@ fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSetting
         value: url.clone(),
         reason: e.to_string(),
     })?;
-    if args.jobs == 0 {
-        return Err(SettingsError::Invalid {
-            what: "--jobs",
-            value: "0".into(),
-            reason: "at least one upload must be able to run".into(),
-        });
-    }
+    let jobs = jobs(args.jobs)?;
     let health_addr = match (args.health_addr, args.port) {
         (Some(addr), _) => Some(parse_host_port(&addr)?),
         (None, Some(port)) => Some((args.listen_address, port)),
@@ -396,7 +399,7 @@ fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSetting
     if args.backfill && database.is_none() {
         return Err(SettingsError::Missing {
             what: "database for --backfill",
-            how: "--database, DATABASE_URL or database_location in --config",
+            how: DATABASE_SOURCES,
         });
     }
     let ledger = ledger(
@@ -411,7 +414,7 @@ fn listen(args: cli::ListenArgs, config: &JanitorConfig) -> Result<ListenSetting
         ledger,
         backfill_at_start: args.backfill,
         channel: args.channel,
-        jobs: args.jobs,
+        jobs,
         filter: MessageFilter {
             distributions: args.distributions,
             campaigns: args.campaigns,

@@ -93,10 +93,9 @@ fn uploads_into_the_archive_and_the_second_backfill_does_nothing() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
-    assert!(
-        stderr(&output).contains("backfill: uploaded 1, already uploaded 0, failed 0"),
-        "{}",
-        stderr(&output)
+    assert_stderr_contains(
+        &output,
+        "backfill: uploaded 1, already uploaded 0, failed 0",
     );
     assert_eq!(env.calls("dput-log").len(), 2);
     let listing = env.process_incoming();
@@ -264,11 +263,7 @@ fn failing_uploads_are_retried_then_given_up() {
             .output()
             .unwrap();
         assert_exit(&output, 1);
-        assert!(
-            stderr(&output).contains("upload refused"),
-            "{}",
-            stderr(&output)
-        );
+        assert_stderr_contains(&output, "upload refused");
         assert_eq!(env.calls("dput-fail").len(), attempt);
         assert_eq!(
             ledger_rows(&db),
@@ -301,10 +296,9 @@ fn missing_artifacts_are_counted_and_do_not_stop_the_run() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
-    assert!(
-        stderr(&output).contains("uploaded 1, already uploaded 0, failed 0, artifacts missing 1"),
-        "{}",
-        stderr(&output)
+    assert_stderr_contains(
+        &output,
+        "uploaded 1, already uploaded 0, failed 0, artifacts missing 1",
     );
     assert_eq!(env.calls("dput-m").len(), 2);
 }

@@ -49,11 +49,7 @@ fn artifact_location_from_the_config_file() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
-    assert!(
-        stdout(&output).contains("would-upload"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_contains(&output, "would-upload");
 
     // The same through AUTO_UPLOAD_CONFIG.
     let output = env
@@ -125,11 +121,7 @@ fn unreadable_config_exits_2_naming_the_path() {
         .output()
         .unwrap();
     assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains(&missing.display().to_string()),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, &missing.display().to_string());
 
     let broken = env.path("broken.conf");
     fs::write(&broken, "distribution {\n name: \"unstable\"\n").unwrap();
@@ -141,11 +133,7 @@ fn unreadable_config_exits_2_naming_the_path() {
         .output()
         .unwrap();
     assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("broken.conf"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "broken.conf");
 }
 
 #[test]

@@ -55,11 +55,7 @@ fn nested_objects_are_refused() {
         .output()
         .unwrap();
     assert_exit(&output, 5);
-    assert!(
-        stderr(&output).contains("not a plain file name"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "not a plain file name");
 }
 
 #[test]
@@ -78,9 +74,5 @@ fn missing_run_and_bad_location() {
         .output()
         .unwrap();
     assert_exit(&output, 2);
-    assert!(
-        stderr(&output).contains("unsupported scheme"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "unsupported scheme");
 }

@@ -105,11 +105,7 @@ fn verification_and_no_verify() {
     fs::remove_file(dir.join("auhello_1.0-1_all.deb")).unwrap();
     let output = find(&env, &dir, &[]);
     assert_exit(&output, 5);
-    assert!(
-        stderr(&output).contains("auhello_1.0-1_all.deb: missing"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "auhello_1.0-1_all.deb: missing");
     let output = find(&env, &dir, &["--no-verify"]);
     assert_exit(&output, 0);
     assert_eq!(stdout(&output).lines().count(), 2);

@@ -418,3 +418,17 @@ pub fn assert_exit(output: &Output, code: i32) {
         stderr(output)
     );
 }
+
+/// Asserts that stderr mentions `needle`, showing stderr when it does not.
+#[track_caller]
+pub fn assert_stderr_contains(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(text.contains(needle), "{needle:?} not in stderr:\n{text}");
+}
+
+/// Asserts that stdout mentions `needle`, showing stdout when it does not.
+#[track_caller]
+pub fn assert_stdout_contains(output: &Output, needle: &str) {
+    let text = stdout(output);
+    assert!(text.contains(needle), "{needle:?} not in stdout:\n{text}");
+}

@@ -90,10 +90,6 @@ fn dput_refuses_unsigned_changes_with_exit_7() {
         .output()
         .unwrap();
     assert_exit(&output, 7);
-    assert!(
-        stderr(&output).contains("dput exited with"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "dput exited with");
     assert!(env.incoming().is_empty());
 }

@@ -256,11 +256,7 @@ fn missing_bucket_and_run(kind: Kind) {
     assert_exit(&output, 3);
     let output = store.upload_run(&env, "present", "run-x").output().unwrap();
     assert_exit(&output, 3);
-    assert!(
-        stderr(&output).contains("no artifacts for run run-x"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "no artifacts for run run-x");
     assert!(env.incoming().is_empty());
 }
 
@@ -284,7 +280,7 @@ fn dot_dot_object(kind: Kind) {
     store.put("bkt", "runs/run-dots/../evil", &evil);
     let output = store.upload_run(&env, "bkt", "run-dots").output().unwrap();
     assert_exit(&output, 5);
-    assert!(stderr(&output).contains(".."), "{}", stderr(&output));
+    assert_stderr_contains(&output, "..");
     assert!(env.incoming().is_empty());
     assert!(!env.path("evil-copy").exists());
 }

@@ -121,11 +121,7 @@ fn tampered_tarball_exits_5() {
     fs::write(&tarball, bytes).unwrap();
     let output = env.upload_run("run-t").output().unwrap();
     assert_exit(&output, 5);
-    assert!(
-        stderr(&output).contains("auhello_1.0.orig.tar.gz"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "auhello_1.0.orig.tar.gz");
     assert!(env.incoming().is_empty());
 }
 
@@ -140,11 +136,7 @@ fn changes_naming_a_path_outside_exits_5() {
     fs::write(&path, evil).unwrap();
     let output = env.upload_run("run-p").output().unwrap();
     assert_exit(&output, 5);
-    assert!(
-        stderr(&output).contains("not a plain file name"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "not a plain file name");
     assert!(env.incoming().is_empty());
 }
 
@@ -160,11 +152,7 @@ fn unknown_key_exits_6_and_nothing_reaches_dput() {
     let err = stderr(&output);
     assert!(err.contains("debsign exited with exit status: 2"), "{err}");
     assert!(err.contains("No secret key"), "{err}");
-    assert!(
-        stdout(&output).contains("sign-failed"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_contains(&output, "sign-failed");
     assert!(env.incoming().is_empty());
 }
 
@@ -177,11 +165,7 @@ fn unknown_host_exits_7() {
         .output()
         .unwrap();
     assert_exit(&output, 7);
-    assert!(
-        stderr(&output).contains("No host no-such-host found"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "No host no-such-host found");
     assert!(env.incoming().is_empty());
 }
 
@@ -190,11 +174,7 @@ fn missing_run_exits_3() {
     let env = TestEnv::new();
     let output = env.upload_run("no-such-run").output().unwrap();
     assert_exit(&output, 3);
-    assert!(
-        stderr(&output).contains("no artifacts for run no-such-run"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "no artifacts for run no-such-run");
 }
 
 #[test]
@@ -216,11 +196,7 @@ fn no_matching_changes_exits_4() {
         .output()
         .unwrap();
     assert_exit(&output, 4);
-    assert!(
-        stderr(&output).contains("no matching .changes"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_contains(&output, "no matching .changes");
 }
 
 #[test]
@@ -229,11 +205,7 @@ fn invalid_run_id_exits_2() {
     for run_id in ["../x", "..", "a/b"] {
         let output = env.upload_run(run_id).output().unwrap();
         assert_exit(&output, 2);
-        assert!(
-            stderr(&output).contains("invalid run id"),
-            "{}",
-            stderr(&output)
-        );
+        assert_stderr_contains(&output, "invalid run id");
     }
     assert!(env.incoming().is_empty());
 }
