@@ -166,11 +166,6 @@ impl ArtifactStore {
         ))
     }
 
-    /// The location as given, for messages.
-    pub fn display(&self) -> &str {
-        &self.display
-    }
-
     /// The file names of a run's artifacts, sorted.
     ///
     /// # Errors

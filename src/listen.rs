@@ -269,7 +269,9 @@ impl Listener {
 /// finish (at most the shutdown timeout).
 ///
 /// # Errors
-/// The health server's address cannot be bound.
+/// The health server's address cannot be bound, or the configured database
+/// cannot be reached or its ledger set up. Redis trouble is never an error:
+/// the service reconnects.
 pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
@@ -315,7 +317,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
             readiness: &readiness,
             metrics: &metrics,
         };
-        let subscribed = |()| {
+        let subscribed = || {
             subscriptions += 1;
             // After every reconnect (and at start with --backfill), catch up
             // on what was published while nobody listened.
@@ -377,7 +379,7 @@ impl Session<'_> {
         &self,
         backoff: &mut Backoff,
         shutdown: &CancellationToken,
-        on_subscribed: impl FnOnce(()),
+        on_subscribed: impl FnOnce(),
     ) -> anyhow::Result<()> {
         let pubsub = tokio::time::timeout(REDIS_TIMEOUT, self.client.get_async_pubsub())
             .await
@@ -390,7 +392,7 @@ impl Session<'_> {
         self.metrics.set_redis_connected(true);
         backoff.reset();
         tracing::info!(channel = self.channel, "subscribed");
-        on_subscribed(());
+        on_subscribed();
         let mut ping = tokio::time::interval(PING_INTERVAL);
         ping.reset();
         loop {
