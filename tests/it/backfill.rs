@@ -13,14 +13,7 @@ fn backfill(env: &TestEnv, db: &TestDb) -> Command {
     command
         .args(["backfill", "--database", &db.url(), "--artifacts"])
         .arg(env.store())
-        .args([
-            "--keyid",
-            &fixture().fingerprint,
-            "--host",
-            HOST,
-            "--dput-config",
-        ])
-        .arg(env.dput_cf());
+        .args(env.signing_args());
     command
 }
 

@@ -270,6 +270,20 @@ impl TestEnv {
         command
     }
 
+    /// The options that sign with the test key and upload to the archive.
+    pub fn signing_args(&self) -> Vec<std::ffi::OsString> {
+        let cf = self.dput_cf();
+        let args: [&std::ffi::OsStr; 6] = [
+            "--keyid".as_ref(),
+            fixture().fingerprint.as_ref(),
+            "--host".as_ref(),
+            HOST.as_ref(),
+            "--dput-config".as_ref(),
+            cf.as_ref(),
+        ];
+        args.iter().map(|a| a.to_os_string()).collect()
+    }
+
     /// `upload-run RUN_ID` against this env's store, key and archive.
     pub fn upload_run(&self, run_id: &str) -> Command {
         self.upload_run_as(run_id, &fixture().fingerprint, HOST)

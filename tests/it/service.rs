@@ -125,14 +125,7 @@ impl Listen {
             .args(["listen", "--redis", redis, "--channel", channel])
             .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
             .arg(env.store())
-            .args([
-                "--keyid",
-                &fixture().fingerprint,
-                "--host",
-                HOST,
-                "--dput-config",
-            ])
-            .arg(env.dput_cf())
+            .args(env.signing_args())
             .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());

@@ -190,14 +190,7 @@ impl Emulator {
         let mut command = env.cmd();
         command
             .args(["upload-run", run_id, "--artifacts", &self.location(bucket)])
-            .args([
-                "--keyid",
-                &fixture().fingerprint,
-                "--host",
-                HOST,
-                "--dput-config",
-            ])
-            .arg(env.dput_cf());
+            .args(env.signing_args());
         self.configure(&mut command);
         command
     }
