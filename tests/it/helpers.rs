@@ -55,9 +55,12 @@ fn build_fixture() -> Fixture {
             "{tool} is not installed: run .ci/setup (see README) before the tests"
         );
     }
-    // Short path: gpg-agent's socket path must stay under ~100 bytes.
+    remove_stale_fixtures();
+    // Short path: gpg-agent's socket path must stay under ~100 bytes. The
+    // directory outlives this process (tests have no global teardown); the
+    // next test process removes it, its pid being gone.
     let base = tempfile::Builder::new()
-        .prefix("au-it.")
+        .prefix(&format!("au-it.{}.", std::process::id()))
         .tempdir_in("/tmp")
         .unwrap()
         .keep();
@@ -129,6 +132,34 @@ fn build_fixture() -> Fixture {
         gnupghome,
         fingerprint,
         package,
+    }
+}
+
+/// Stops the gpg-agent of, and removes, every fixture directory whose test
+/// process has exited.
+fn remove_stale_fixtures() {
+    let Ok(entries) = fs::read_dir("/tmp") else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("au-it.")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(entry.path().join("gnupg"))
+            .args(["--kill", "gpg-agent"])
+            .stderr(Stdio::null())
+            .status();
+        let _ = fs::remove_dir_all(entry.path());
     }
 }
 
