@@ -8,7 +8,8 @@
 //!
 //! Modules:
 //! - [`cli`]: the clap definition, and nothing else sees clap;
-//! - [`settings`]: raw arguments → validated [`settings::Task`];
+//! - [`settings`]: raw arguments → validated [`settings::Task`] (the
+//!   services' settings in `settings/services.rs`);
 //! - [`config`]: the few fields read from a Janitor `janitor.conf`;
 //! - [`run_id`]: run ids, checked to be one safe path segment;
 //! - [`artifacts`]: local, GCS and S3 artifact stores (object_store);
