@@ -99,12 +99,28 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --database --ledger-schema --lease --no-ledger --distribution --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --jobs --limit --max-attempts --dry-run --force --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -114,10 +130,6 @@ _auto__upload() {
                     return 0
                     ;;
                 --lease)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -153,18 +165,6 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --jobs)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --limit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-attempts)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -181,7 +181,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__dput)
-            opts="-0 -v -q -h --dput-host --host --dput-config --dput-program --simulate --force --null --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,17 +219,17 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__fetch__subcmd__artifacts)
-            opts="-v -q -h --artifacts --dest --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --dest --artifacts --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --artifacts)
+                --dest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --dest)
+                --artifacts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -249,7 +249,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__find__subcmd__changes)
-            opts="-0 -v -q -h --source-only --distribution --json --null --no-verify --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --json --null --no-verify --source-only --distribution --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +441,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --health-addr --listen-address --port --shutdown-timeout --database --ledger-schema --lease --no-ledger --backfill --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +464,22 @@ _auto__upload() {
                     return 0
                     ;;
                 --campaign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shutdown-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -499,22 +515,6 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --health-addr)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --listen-address)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --shutdown-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -543,7 +543,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__sign)
-            opts="-0 -v -q -h --debsign-keyid --keyid --debsign-program --null --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -577,7 +577,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --simulate --force --dry-run --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

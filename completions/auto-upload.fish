@@ -40,8 +40,8 @@ complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "listen" -d 
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "backfill" -d 'Upload the newest build of each (distribution, source) not uploaded yet'
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "generate-docs" -d 'Write the man pages and shell completions into a directory'
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l dest -d 'Directory to copy into [default: ./<RUN_ID>]' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
@@ -52,10 +52,10 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l json -d 'One JSON object per line: path, source, version, distribution, architectures and files'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s 0 -l null -d 'End each path with NUL instead of a newline'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l no-verify -d 'Do not verify sizes and checksums'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -93,10 +93,10 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l l
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l simulate -d 'Only simulate the upload (dput -s)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f), or the ledger shows it uploaded'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dry-run -d 'Fetch and verify, print what would be signed and uploaded, do neither'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s q -l quiet -d 'Only log errors'
@@ -106,16 +106,16 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l chann
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l jobs -d 'Uploads run at once' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l health-addr -d 'Serve /health, /ready and /metrics on ADDR:PORT' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l health-addr -d 'Serve /health, /ready and /metrics on ADDR:PORT' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
@@ -123,31 +123,31 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l confi
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads (*_source.changes)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one backfill at start (needs a database)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l jobs -d 'Uploads run at once' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l jobs -d 'Uploads run at once' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s h -l help -d 'Print help (see more with \'--help\')'

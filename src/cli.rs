@@ -22,19 +22,31 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     /// Janitor configuration file (protobuf text format, like janitor.conf);
     /// artifact_location, redis_location and database_location are read from it.
-    #[arg(long, global = true, env = "AUTO_UPLOAD_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_CONFIG",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
 
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
 
     /// Only log errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
 
     /// Format of the log lines on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, help_heading = "Global options")]
     pub log_format: LogFormat,
 
     /// What to do.
@@ -82,6 +94,7 @@ pub enum Command {
 
 /// Where a run's artifacts are read from.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Artifact store")]
 pub struct StoreArgs {
     /// Artifact store: a local path, file:// URL, gs://bucket[/prefix] or
     /// s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE>
@@ -92,6 +105,7 @@ pub struct StoreArgs {
 
 /// Which .changes files to keep.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Selection")]
 pub struct ChangesFilterArgs {
     /// Only source uploads (*_source.changes).
     #[arg(long)]
@@ -104,6 +118,7 @@ pub struct ChangesFilterArgs {
 
 /// How .changes files are signed.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Signing")]
 pub struct SignerArgs {
     /// Key to sign with (debsign -k); without it debsign picks its default key.
     #[arg(
@@ -127,6 +142,7 @@ pub struct SignerArgs {
 
 /// Where and how .changes files are uploaded.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Upload")]
 pub struct UploaderArgs {
     /// dput host (a section of dput.cf); without it dput uses its default host.
     #[arg(
@@ -154,6 +170,7 @@ pub struct UploaderArgs {
 
 /// Where the Janitor database and the upload ledger are.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Database and ledger")]
 pub struct LedgerArgs {
     /// PostgreSQL URL of the Janitor database, which also holds the upload
     /// ledger [default: database_location from --config].
@@ -184,12 +201,12 @@ pub struct FetchArgs {
     /// The run whose artifacts to copy.
     pub run_id: String,
 
-    #[command(flatten)]
-    pub store: StoreArgs,
-
     /// Directory to copy into [default: ./<RUN_ID>].
     #[arg(long, value_name = "DIR")]
     pub dest: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `find-changes`.
@@ -197,9 +214,6 @@ pub struct FetchArgs {
 pub struct FindChangesArgs {
     /// Directory holding the artifacts.
     pub dir: PathBuf,
-
-    #[command(flatten)]
-    pub filter: ChangesFilterArgs,
 
     /// One JSON object per line: path, source, version, distribution,
     /// architectures and files.
@@ -213,14 +227,14 @@ pub struct FindChangesArgs {
     /// Do not verify sizes and checksums.
     #[arg(long)]
     pub no_verify: bool,
+
+    #[command(flatten)]
+    pub filter: ChangesFilterArgs,
 }
 
 /// `sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    #[command(flatten)]
-    pub signer: SignerArgs,
-
     /// Read and write NUL-terminated paths instead of lines.
     #[arg(short = '0', long)]
     pub null: bool,
@@ -228,14 +242,14 @@ pub struct SignArgs {
     /// .changes files to sign; none or '-' reads paths from stdin.
     #[arg(value_name = "CHANGES")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
 }
 
 /// `dput`.
 #[derive(Debug, Args)]
 pub struct DputArgs {
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
-
     /// Only simulate the upload (dput -s).
     #[arg(long)]
     pub simulate: bool,
@@ -251,6 +265,9 @@ pub struct DputArgs {
     /// .changes files to upload; none or '-' reads paths from stdin.
     #[arg(value_name = "CHANGES")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
 }
 
 /// `upload-run`.
@@ -258,18 +275,6 @@ pub struct DputArgs {
 pub struct UploadRunArgs {
     /// The run to upload.
     pub run_id: String,
-
-    #[command(flatten)]
-    pub store: StoreArgs,
-
-    #[command(flatten)]
-    pub filter: ChangesFilterArgs,
-
-    #[command(flatten)]
-    pub signer: SignerArgs,
-
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
 
     /// Only simulate the upload (dput -s).
     #[arg(long)]
@@ -283,6 +288,18 @@ pub struct UploadRunArgs {
     /// Fetch and verify, print what would be signed and uploaded, do neither.
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub filter: ChangesFilterArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
 
     #[command(flatten)]
     pub ledger: LedgerArgs,
@@ -315,15 +332,6 @@ pub struct ListenArgs {
     #[arg(long)]
     pub source_only: bool,
 
-    #[command(flatten)]
-    pub store: StoreArgs,
-
-    #[command(flatten)]
-    pub signer: SignerArgs,
-
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
-
     /// Serve /health, /ready and /metrics on ADDR:PORT.
     #[arg(long, value_name = "ADDR:PORT")]
     pub health_addr: Option<String>,
@@ -340,27 +348,9 @@ pub struct ListenArgs {
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub shutdown_timeout: String,
 
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-
     /// Run one backfill at start (needs a database).
     #[arg(long)]
     pub backfill: bool,
-}
-
-/// `backfill`.
-#[derive(Debug, Args)]
-pub struct BackfillArgs {
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-
-    /// Only builds for distribution D (repeatable).
-    #[arg(long = "distribution", value_name = "D")]
-    pub distributions: Vec<String>,
-
-    /// Only source uploads (*_source.changes).
-    #[arg(long)]
-    pub source_only: bool,
 
     #[command(flatten)]
     pub store: StoreArgs,
@@ -370,6 +360,21 @@ pub struct BackfillArgs {
 
     #[command(flatten)]
     pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// `backfill`.
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Only builds for distribution D (repeatable).
+    #[arg(long = "distribution", value_name = "D")]
+    pub distributions: Vec<String>,
+
+    /// Only source uploads (*_source.changes).
+    #[arg(long)]
+    pub source_only: bool,
 
     /// Uploads run at once.
     #[arg(long, default_value_t = 2, value_name = "N")]
@@ -391,6 +396,18 @@ pub struct BackfillArgs {
     /// pass -f to dput).
     #[arg(long)]
     pub force: bool,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
 }
 
 /// `generate-docs` (hidden): how the committed man/ and completions/ are made.
