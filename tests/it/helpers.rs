@@ -337,17 +337,13 @@ impl TestEnv {
     pub fn pipeline(&self) -> auto_upload::upload::Pipeline {
         use auto_upload::tool::Tool;
         let wrap = |tool: &str| {
-            let path = self.path(&format!("{tool}-wrapper"));
-            fs::write(
-                &path,
-                format!(
-                    "#!/bin/sh\nGNUPGHOME='{}' exec {tool} \"$@\"\n",
+            Tool::new(self.script(
+                &format!("{tool}-wrapper"),
+                &format!(
+                    "GNUPGHOME='{}' exec {tool} \"$@\"",
                     fixture().gnupghome.display()
                 ),
-            )
-            .unwrap();
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-            Tool::new(path)
+            ))
         };
         auto_upload::upload::Pipeline {
             store: auto_upload::artifacts::ArtifactStore::open(&self.store().display().to_string())
@@ -373,15 +369,17 @@ impl TestEnv {
     /// one line) to `<root>/<name>.calls`, then runs `then` (a shell command,
     /// such as `exec dput "$@"` or `exit 1`).
     pub fn logging_tool(&self, name: &str, then: &str) -> PathBuf {
-        let path = self.path(name);
-        fs::write(
-            &path,
-            format!(
-                "#!/bin/sh\necho \"$PWD $*\" >> '{}'\n{then}\n",
-                self.path(&format!("{name}.calls")).display()
-            ),
+        let calls = self.path(&format!("{name}.calls"));
+        self.script(
+            name,
+            &format!("echo \"$PWD $*\" >> '{}'\n{then}", calls.display()),
         )
-        .unwrap();
+    }
+
+    /// An executable shell script `<root>/<name>` running `body`.
+    pub fn script(&self, name: &str, body: &str) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
         path
     }
@@ -476,4 +474,15 @@ pub fn assert_stderr_contains(output: &Output, needle: &str) {
 pub fn assert_stdout_contains(output: &Output, needle: &str) {
     let text = stdout(output);
     assert!(text.contains(needle), "{needle:?} not in stdout:\n{text}");
+}
+
+/// Asserts that a directory is empty (nothing left behind).
+#[track_caller]
+pub fn assert_empty_dir(dir: &Path) {
+    let left = list_dir(dir);
+    assert!(
+        left.is_empty(),
+        "left behind in {}: {left:?}",
+        dir.display()
+    );
 }

@@ -2,7 +2,6 @@
 //! messages, reconnects, SIGTERM, the health endpoints and metrics.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -159,16 +158,10 @@ fn sigterm_lets_the_upload_in_flight_finish() {
     let tmp = env.path("tmp");
     fs::create_dir(&tmp).unwrap();
     let marker = env.path("dput-started");
-    let slow_dput = env.path("slow-dput");
-    fs::write(
-        &slow_dput,
-        format!(
-            "#!/bin/sh\ntouch '{}'\nsleep 2\nexec dput \"$@\"\n",
-            marker.display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&slow_dput, fs::Permissions::from_mode(0o755)).unwrap();
+    let slow_dput = env.script(
+        "slow-dput",
+        &format!("touch '{}'\nsleep 2\nexec dput \"$@\"", marker.display()),
+    );
     let channel = channel("term");
     let mut listen = Listen::start_with(&env, REDIS, &channel, &["--source-only"], |c| {
         c.env("TMPDIR", &tmp).env("AUTO_UPLOAD_DPUT", &slow_dput);
@@ -187,11 +180,7 @@ fn sigterm_lets_the_upload_in_flight_finish() {
         "{:?}",
         env.incoming()
     );
-    assert!(
-        list_dir(&tmp).is_empty(),
-        "left behind: {:?}",
-        list_dir(&tmp)
-    );
+    assert_empty_dir(&tmp);
     assert!(listen.logs().contains("stopping"), "{}", listen.logs());
 }
 
@@ -202,13 +191,10 @@ fn shutdown_timeout_aborts_and_cleans_up() {
     let tmp = env.path("tmp");
     fs::create_dir(&tmp).unwrap();
     let marker = env.path("dput-started");
-    let stuck_dput = env.path("stuck-dput");
-    fs::write(
-        &stuck_dput,
-        format!("#!/bin/sh\ntouch '{}'\nexec sleep 600\n", marker.display()),
-    )
-    .unwrap();
-    fs::set_permissions(&stuck_dput, fs::Permissions::from_mode(0o755)).unwrap();
+    let stuck_dput = env.script(
+        "stuck-dput",
+        &format!("touch '{}'\nexec sleep 600", marker.display()),
+    );
     let channel = channel("stuck");
     let mut listen =
         Listen::start_with(&env, REDIS, &channel, &["--shutdown-timeout", "1s"], |c| {
@@ -225,11 +211,7 @@ fn shutdown_timeout_aborts_and_cleans_up() {
     let status = wait_for_exit(&mut listen.child, 30);
     assert_eq!(status.code(), Some(0), "{}", listen.logs());
     assert!(started.elapsed() < Duration::from_secs(20));
-    assert!(
-        list_dir(&tmp).is_empty(),
-        "left behind: {:?}",
-        list_dir(&tmp)
-    );
+    assert_empty_dir(&tmp);
     assert!(env.incoming().is_empty());
 }
 

@@ -328,11 +328,7 @@ fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
     let err = stderr(&output);
     assert!(err.contains("artifact store gs://bkt/runs"), "{err}");
     assert!(env.incoming().is_empty());
-    assert!(
-        list_dir(&tmp).is_empty(),
-        "left behind: {:?}",
-        list_dir(&tmp)
-    );
+    assert_empty_dir(&tmp);
 }
 
 #[test]

@@ -222,11 +222,7 @@ fn temporary_directory_is_removed_even_on_failure() {
         .output()
         .unwrap();
     assert_exit(&output, 7);
-    assert!(
-        list_dir(&tmp).is_empty(),
-        "left behind: {:?}",
-        list_dir(&tmp)
-    );
+    assert_empty_dir(&tmp);
 }
 
 #[test]
@@ -235,13 +231,12 @@ fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
     env.add_run("run-int");
     let tmp = env.path("tmp");
     fs::create_dir(&tmp).unwrap();
-    let slow_dput = env.path("slow-dput");
-    fs::write(&slow_dput, "#!/bin/sh\nsleep 60\n").unwrap();
-    fs::set_permissions(
-        &slow_dput,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    // dput is reached only after every .changes was verified and signed.
+    let marker = env.path("dput-started");
+    let slow_dput = env.script(
+        "slow-dput",
+        &format!("touch '{}'\nexec sleep 60", marker.display()),
+    );
     let child = env
         .upload_run("run-int")
         .env("TMPDIR", &tmp)
@@ -250,22 +245,7 @@ fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the chain is in dput: the work directory holds a signed .changes.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let signed = list_dir(&tmp).iter().any(|d| {
-            fs::read_to_string(tmp.join(d).join(BINARY_CHANGES))
-                .is_ok_and(|t| t.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"))
-        });
-        if signed {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "upload-run never reached dput"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::service::wait_until(30, "upload-run to reach dput", || marker.exists());
     std::thread::sleep(std::time::Duration::from_millis(200));
     run(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]));
     let started = std::time::Instant::now();
@@ -275,10 +255,6 @@ fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
         started.elapsed() < std::time::Duration::from_secs(30),
         "did not stop promptly"
     );
-    assert!(
-        list_dir(&tmp).is_empty(),
-        "left behind: {:?}",
-        list_dir(&tmp)
-    );
+    assert_empty_dir(&tmp);
     assert!(env.incoming().is_empty());
 }
