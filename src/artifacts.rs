@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{GetResultPayload, ObjectMeta, ObjectStore};
 use tokio::io::AsyncWriteExt;
@@ -13,7 +14,10 @@ use tokio::io::AsyncWriteExt;
 use crate::exit_codes::ExitCode;
 use crate::run_id::RunId;
 
-/// How many artifacts of one run are copied at once.
+/// How many artifacts of one run are fetched at once from a cloud store,
+/// to hide the latency of each request. A local store is copied one file
+/// after the other in a single blocking task: there is no latency to hide,
+/// and parallel creates in one directory only contend for its lock.
 const PARALLEL_FETCHES: usize = 4;
 
 /// Why artifacts could not be fetched.
@@ -61,6 +65,15 @@ pub enum ArtifactError {
         /// What the store said.
         error: object_store::Error,
     },
+    /// Reading a file of a local store failed.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file read.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Writing the copy failed.
     #[error("cannot write {path}")]
     Write {
@@ -79,7 +92,7 @@ impl ArtifactError {
             Self::InvalidLocation { .. } => ExitCode::Usage,
             Self::Missing { .. } => ExitCode::ArtifactsMissing,
             Self::UnsafeName { .. } | Self::InvalidName { .. } => ExitCode::Verification,
-            Self::Store { .. } | Self::Write { .. } => ExitCode::Failure,
+            Self::Store { .. } | Self::Read { .. } | Self::Write { .. } => ExitCode::Failure,
         }
     }
 }
@@ -88,6 +101,9 @@ impl ArtifactError {
 #[derive(Debug, Clone)]
 pub struct ArtifactStore {
     store: Arc<dyn ObjectStore>,
+    /// The same store when it is a local directory, for copying files
+    /// without going through object_store's reads.
+    local: Option<Arc<LocalFileSystem>>,
     prefix: ObjectPath,
     display: String,
 }
@@ -109,14 +125,15 @@ impl ArtifactStore {
             store: location.to_owned(),
             error,
         };
+        let mut local = None;
         let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://") {
-            None => Self::local(Path::new(location)).map_err(|e| invalid(&e))?,
+            None => Self::local(Path::new(location), &mut local).map_err(|e| invalid(&e))?,
             Some(("file", _)) => {
                 let url = url::Url::parse(location).map_err(|e| invalid(&e.to_string()))?;
                 let path = url
                     .to_file_path()
                     .map_err(|()| invalid("not a local file URL"))?;
-                Self::local(&path).map_err(|e| invalid(&e))?
+                Self::local(&path, &mut local).map_err(|e| invalid(&e))?
             }
             Some((scheme @ ("gs" | "s3"), rest)) => {
                 let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -152,18 +169,21 @@ impl ArtifactStore {
         };
         Ok(Self {
             store,
+            local,
             prefix,
             display: location.to_owned(),
         })
     }
 
-    fn local(path: &Path) -> Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
+    fn local(
+        path: &Path,
+        local: &mut Option<Arc<LocalFileSystem>>,
+    ) -> Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
         let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
         let prefix = ObjectPath::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
-        Ok((
-            Arc::new(object_store::local::LocalFileSystem::new()),
-            prefix,
-        ))
+        let store = Arc::new(LocalFileSystem::new());
+        *local = Some(Arc::clone(&store));
+        Ok((store, prefix))
     }
 
     /// The file names of a run's artifacts, sorted.
@@ -207,40 +227,46 @@ impl ArtifactStore {
     }
 
     /// Copies every artifact of `run_id` into `dest` (created if needed) and
-    /// returns the files written. Each file is streamed to disk, written under
-    /// a temporary name and renamed when complete, with mode 0644 less the
-    /// umask: dput keeps modes, and an archive cannot read private files
-    /// (Debian bug #389908).
+    /// returns the files written, sorted. Each file is streamed to disk,
+    /// written under a temporary name and renamed when complete, with mode
+    /// 0644 less the umask: dput keeps modes, and an archive cannot read
+    /// private files (Debian bug #389908).
     ///
     /// # Errors
-    /// As [`ArtifactStore::list`], and [`ArtifactError::Store`] or
-    /// [`ArtifactError::Write`] when a copy fails.
+    /// As [`ArtifactStore::list`], and [`ArtifactError::Store`],
+    /// [`ArtifactError::Read`] or [`ArtifactError::Write`] when a copy fails.
     #[tracing::instrument(skip(self, dest), fields(run_id = %run_id, store = %self.display))]
     pub async fn fetch(&self, run_id: &RunId, dest: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
         let objects = self.list(run_id).await?;
-        tokio::fs::create_dir_all(dest)
-            .await
-            .map_err(|source| ArtifactError::Write {
-                path: dest.to_owned(),
-                source,
-            })?;
-        let written: Vec<PathBuf> = futures::stream::iter(objects)
-            .map(|(name, meta)| self.fetch_one(meta, dest.join(name)))
-            .buffer_unordered(PARALLEL_FETCHES)
-            .try_collect()
-            .await?;
+        let mut written = match &self.local {
+            Some(local) => {
+                let (local, dest) = (Arc::clone(local), dest.to_owned());
+                let display = self.display.clone();
+                tokio::task::spawn_blocking(move || copy_local(&local, &display, objects, &dest))
+                    .await
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
+            }
+            None => {
+                tokio::fs::create_dir_all(dest)
+                    .await
+                    .map_err(|source| ArtifactError::Write {
+                        path: dest.to_owned(),
+                        source,
+                    })?;
+                futures::stream::iter(objects)
+                    .map(|(name, meta)| self.fetch_one(meta, dest.join(name)))
+                    .buffer_unordered(PARALLEL_FETCHES)
+                    .try_collect()
+                    .await?
+            }
+        };
         tracing::debug!(files = written.len(), "fetched artifacts");
-        let mut written = written;
         written.sort();
         Ok(written)
     }
 
     async fn fetch_one(&self, meta: ObjectMeta, target: PathBuf) -> Result<PathBuf, ArtifactError> {
-        let file_name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let partial = target.with_file_name(format!(".{file_name}.part"));
+        let partial = partial_name(&target);
         let result = self.stream_to(&meta.location, &partial).await;
         match result {
             Ok(()) => tokio::fs::rename(&partial, &target)
@@ -267,15 +293,13 @@ impl ArtifactStore {
             .get(location)
             .await
             .map_err(|e| self.store_error(e))?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true).mode(0o644);
         match got.payload {
-            // A local store hands over the open file: copy it in the kernel
-            // (copy_file_range) instead of through 8 KiB chunks.
+            // Only a local store hands over files, and those are copied by
+            // `copy_local`; kept for completeness.
             GetResultPayload::File(mut source, _) => {
                 let path = path.to_owned();
                 tokio::task::spawn_blocking(move || {
-                    let mut target = options.open(&path)?;
+                    let mut target = create_options().open(&path)?;
                     std::io::copy(&mut source, &mut target).map(drop)
                 })
                 .await
@@ -283,7 +307,7 @@ impl ArtifactStore {
                 .map_err(write_error)
             }
             GetResultPayload::Stream(mut chunks) => {
-                let mut file = tokio::fs::OpenOptions::from(options)
+                let mut file = tokio::fs::OpenOptions::from(create_options())
                     .open(path)
                     .await
                     .map_err(write_error)?;
@@ -327,6 +351,67 @@ impl ArtifactStore {
             Err(object_store::Error::NotFound { .. })
         )
     }
+}
+
+/// How artifact copies are created: mode 0644 less the umask.
+fn create_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true).mode(0o644);
+    options
+}
+
+/// Where a copy is written until it is complete: `.<name>.part`.
+fn partial_name(target: &Path) -> PathBuf {
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{file_name}.part"))
+}
+
+/// Copies a run's files from a local store into `dest`, one after the
+/// other, in the kernel (copy_file_range, or sendfile across filesystems).
+/// Runs on a blocking thread: one task for the whole run instead of a hop
+/// to the blocking pool for every open, copy and rename.
+fn copy_local(
+    local: &LocalFileSystem,
+    display: &str,
+    objects: Vec<(String, ObjectMeta)>,
+    dest: &Path,
+) -> Result<Vec<PathBuf>, ArtifactError> {
+    let write_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ArtifactError::Write { path, source }
+    };
+    std::fs::create_dir_all(dest).map_err(write_error(dest))?;
+    let mut written = Vec::with_capacity(objects.len());
+    for (name, meta) in objects {
+        let source_path =
+            local
+                .path_to_filesystem(&meta.location)
+                .map_err(|error| ArtifactError::Store {
+                    store: display.to_owned(),
+                    error,
+                })?;
+        let mut source =
+            std::fs::File::open(&source_path).map_err(|source| ArtifactError::Read {
+                path: source_path.clone(),
+                source,
+            })?;
+        let target = dest.join(name);
+        let partial = partial_name(&target);
+        let copied = create_options()
+            .open(&partial)
+            .and_then(|mut file| std::io::copy(&mut source, &mut file))
+            .map_err(write_error(&partial))
+            .and_then(|_| std::fs::rename(&partial, &target).map_err(write_error(&target)));
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+        written.push(target);
+    }
+    Ok(written)
 }
 
 /// Transient failures (5xx, timeouts, connection errors) are retried with

@@ -76,3 +76,50 @@ fn missing_run_and_bad_location() {
     assert_exit(&output, 2);
     assert_stderr_contains(&output, "unsupported scheme");
 }
+
+#[test]
+fn debian_file_names_keep_their_characters() {
+    // `~` and `+` are in most backport and Janitor versions; object_store
+    // percent-encodes some characters in its paths, and the copy must use
+    // the file's real name.
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-names");
+    for name in [
+        "hello_1.0~rc1-1~bpo12+1.dsc",
+        "hello_1.0-1jan+lint1_all.deb",
+    ] {
+        fs::write(run_dir.join(name), name).unwrap();
+    }
+    let dest = env.path("dest");
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-names", "--artifacts"])
+        .arg(env.store())
+        .arg("--dest")
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(snapshot(&dest), snapshot(&run_dir));
+}
+
+#[test]
+fn unwritable_destination_fails_with_its_path() {
+    let env = TestEnv::new();
+    env.add_run("run-unwritable");
+    let blocker = env.path("blocker");
+    fs::write(&blocker, "a file, not a directory").unwrap();
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-unwritable", "--artifacts"])
+        .arg(env.store())
+        .arg("--dest")
+        .arg(blocker.join("dest"))
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert_stderr_contains(
+        &output,
+        &format!("cannot write {}", blocker.join("dest").display()),
+    );
+}
