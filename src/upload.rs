@@ -183,13 +183,33 @@ async fn sign_and_upload(pipeline: &Pipeline, path: &std::path::Path) -> Outcome
     }
 }
 
+/// Runs the chain in a fresh temporary directory and removes it on a
+/// blocking thread afterwards, so that deleting large files never holds up
+/// a runtime worker. (Were this future dropped, the directory's own `Drop`
+/// removes it.)
 async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result<RunReport> {
     let workdir = tempfile::Builder::new()
         .prefix("auto-upload-")
         .tempdir()
         .context("cannot create a temporary directory")?;
-    pipeline.store.fetch(run_id, workdir.path()).await?;
-    let found = changes::find(workdir.path(), &pipeline.filter, Verify::Yes).await?;
+    let report = upload_in(pipeline, run_id, workdir.path()).await;
+    let path = workdir.path().to_owned();
+    let removed = tokio::task::spawn_blocking(move || workdir.close())
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    if let Err(e) = removed {
+        tracing::warn!(dir = %path.display(), error = %e, "cannot remove the temporary directory");
+    }
+    report
+}
+
+async fn upload_in(
+    pipeline: &Pipeline,
+    run_id: &RunId,
+    workdir: &std::path::Path,
+) -> anyhow::Result<RunReport> {
+    pipeline.store.fetch(run_id, workdir).await?;
+    let found = changes::find(workdir, &pipeline.filter, Verify::Yes).await?;
     let mut report = RunReport::default();
     for found in found {
         let parsed = found.changes.expect("verified .changes are always parsed");
