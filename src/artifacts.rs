@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::{StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{GetResultPayload, ObjectMeta, ObjectStore};
+use object_store::{ObjectMeta, ObjectStore};
 use tokio::io::AsyncWriteExt;
 
 use crate::exit_codes::ExitCode;
@@ -293,31 +293,18 @@ impl ArtifactStore {
             .get(location)
             .await
             .map_err(|e| self.store_error(e))?;
-        match got.payload {
-            // Only a local store hands over files, and those are copied by
-            // `copy_local`; kept for completeness.
-            GetResultPayload::File(mut source, _) => {
-                let path = path.to_owned();
-                tokio::task::spawn_blocking(move || {
-                    let mut target = create_options().open(&path)?;
-                    std::io::copy(&mut source, &mut target).map(drop)
-                })
-                .await
-                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-                .map_err(write_error)
-            }
-            GetResultPayload::Stream(mut chunks) => {
-                let mut file = tokio::fs::OpenOptions::from(create_options())
-                    .open(path)
-                    .await
-                    .map_err(write_error)?;
-                while let Some(chunk) = chunks.next().await {
-                    let chunk = chunk.map_err(|e| self.store_error(e))?;
-                    file.write_all(&chunk).await.map_err(write_error)?;
-                }
-                file.flush().await.map_err(write_error)
-            }
+        // Cloud stores stream; a local store's files are copied by
+        // `copy_local` and never come here.
+        let mut chunks = got.into_stream();
+        let mut file = tokio::fs::OpenOptions::from(create_options())
+            .open(path)
+            .await
+            .map_err(write_error)?;
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| self.store_error(e))?;
+            file.write_all(&chunk).await.map_err(write_error)?;
         }
+        file.flush().await.map_err(write_error)
     }
 
     fn store_error(&self, error: object_store::Error) -> ArtifactError {
