@@ -3,6 +3,7 @@
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
@@ -242,9 +243,16 @@ impl ArtifactStore {
             Some(local) => {
                 let (local, dest) = (Arc::clone(local), dest.to_owned());
                 let display = self.display.clone();
-                tokio::task::spawn_blocking(move || copy_local(&local, &display, objects, &dest))
-                    .await
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
+                // A blocking task outlives this future when it is dropped
+                // (Ctrl-C, shutdown timeout): the guard tells it to stop
+                // after the file it is copying.
+                let stop = StopOnDrop::default();
+                let stopped = Arc::clone(&stop.0);
+                tokio::task::spawn_blocking(move || {
+                    copy_local(&local, &display, objects, &dest, &stopped)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
             }
             None => {
                 tokio::fs::create_dir_all(dest)
@@ -356,15 +364,27 @@ fn partial_name(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{file_name}.part"))
 }
 
+/// Sets its flag when dropped.
+#[derive(Default)]
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Copies a run's files from a local store into `dest`, one after the
 /// other, in the kernel (copy_file_range, or sendfile across filesystems).
 /// Runs on a blocking thread: one task for the whole run instead of a hop
-/// to the blocking pool for every open, copy and rename.
+/// to the blocking pool for every open, copy and rename. Stops before the
+/// next file once `stop` is set (the caller is gone).
 fn copy_local(
     local: &LocalFileSystem,
     display: &str,
     objects: Vec<(String, ObjectMeta)>,
     dest: &Path,
+    stop: &AtomicBool,
 ) -> Result<Vec<PathBuf>, ArtifactError> {
     let write_error = |path: &Path| {
         let path = path.to_owned();
@@ -373,6 +393,9 @@ fn copy_local(
     std::fs::create_dir_all(dest).map_err(write_error(dest))?;
     let mut written = Vec::with_capacity(objects.len());
     for (name, meta) in objects {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let source_path =
             local
                 .path_to_filesystem(&meta.location)
