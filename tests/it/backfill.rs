@@ -92,10 +92,7 @@ fn uploads_into_the_archive_and_the_second_backfill_does_nothing() {
     );
     assert_eq!(env.calls("dput-log").len(), 2);
     let listing = env.process_incoming();
-    assert!(
-        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
+    assert_source_accepted(&listing);
     assert_eq!(
         ledger_rows(&db),
         vec![

@@ -18,6 +18,20 @@ pub const VERSION: &str = "1.0-1";
 /// The fixture's .changes: the source upload (unstable) and the arch:all
 /// binary upload (experimental).
 pub const SOURCE_CHANGES: &str = "auhello_1.0-1_source.changes";
+
+/// Panics, showing the listing, unless the archive took the fixture's
+/// source upload into unstable.
+pub fn assert_source_accepted(listing: &str) {
+    let line = format!("unstable|main|source: {SOURCE} {VERSION}");
+    assert!(listing.contains(&line), "{line} not in:\n{listing}");
+}
+
+/// Panics, showing the listing, unless the archive took the fixture's
+/// binary upload into experimental.
+pub fn assert_binary_accepted(listing: &str) {
+    let line = format!("experimental|main|amd64: {SOURCE} {VERSION}");
+    assert!(listing.contains(&line), "{line} not in:\n{listing}");
+}
 pub const BINARY_CHANGES: &str = "auhello_1.0-1_all.changes";
 
 /// What is built once per test process.

@@ -36,10 +36,7 @@ fn runner_messages_are_uploaded_into_the_archive() {
     assert_eq!(listen.metric(ACCEPTED), 1.0);
     assert!(listen.metric("auto_upload_upload_duration_seconds_count") >= 1.0);
     let listing = env.process_incoming();
-    assert!(
-        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
+    assert_source_accepted(&listing);
     assert_eq!(listen.metric("debsign_failed_total"), 0.0);
 }
 

@@ -32,10 +32,7 @@ fn fetch_find_sign_dput_pipeline_reaches_the_archive() {
         ]
     );
     let listing = env.process_incoming();
-    assert!(
-        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
+    assert_source_accepted(&listing);
     assert_eq!(snapshot(&run_dir), before);
 }
 

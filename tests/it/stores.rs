@@ -221,14 +221,8 @@ fn end_to_end(kind: Kind) {
         2
     );
     let listing = env.process_incoming();
-    assert!(
-        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
-    assert!(
-        listing.contains(&format!("experimental|main|amd64: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
+    assert_source_accepted(&listing);
+    assert_binary_accepted(&listing);
 }
 
 #[test]

@@ -34,14 +34,8 @@ fn uploads_a_run_that_the_archive_accepts() {
     assert!(signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----"));
 
     let listing = env.process_incoming();
-    assert!(
-        listing.contains(&format!("unstable|main|source: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
-    assert!(
-        listing.contains(&format!("experimental|main|amd64: {SOURCE} {VERSION}")),
-        "{listing}"
-    );
+    assert_source_accepted(&listing);
+    assert_binary_accepted(&listing);
     assert!(
         env.incoming().is_empty(),
         "processincoming left {:?}",
