@@ -99,7 +99,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +149,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sign-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -162,6 +166,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -181,7 +189,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__dput)
-            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --upload-timeout --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +208,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -441,7 +453,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --artifacts --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --max-queued --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +495,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-queued)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --artifacts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -499,6 +515,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sign-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -512,6 +532,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -543,7 +567,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__sign)
-            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --sign-timeout --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +582,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --debsign-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -577,7 +605,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --dput-host --host --dput-config --dput-program --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +631,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sign-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -616,6 +648,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-program)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

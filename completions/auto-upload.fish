@@ -61,6 +61,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
@@ -71,6 +72,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s h -l he
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
@@ -84,10 +86,12 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l a
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
@@ -110,13 +114,16 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l healt
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l max-queued -d 'Runs that may wait for a free job; beyond that a run is dropped (counted in auto_upload_dropped_total) and left to the catch-up backfill' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
@@ -132,15 +139,17 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dis
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l jobs -d 'Uploads run at once' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l debsign-program -d 'The debsign program to run' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"

@@ -4,10 +4,15 @@
 use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::changes::{self, Changes};
+use std::path::{Path, PathBuf};
+
+use crate::changes::{self, Changes, ChangesError};
+use crate::dput::DputError;
 use crate::exit_codes::ExitCode;
 use crate::output;
 use crate::settings::{ListFormat, PathInput, Task};
+use crate::sign::SignError;
+use crate::tool::ToolError;
 use crate::upload::{self, Interrupted};
 
 /// Runs `task` until done or until `shutdown` fires.
@@ -36,7 +41,11 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             format,
             verify,
         } => {
-            for found in changes::find(&dir, &filter, verify).await? {
+            let found = tokio::select! {
+                () = shutdown.cancelled() => return Err(Interrupted.into()),
+                found = changes::find(&dir, &filter, verify) => found?,
+            };
+            for found in found {
                 let line = match format {
                     ListFormat::Json => {
                         let parsed = match found.changes {
@@ -54,14 +63,21 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
         Task::Sign { signer, input } => {
             each_path(input, shutdown, |path| {
                 let signer = signer.clone();
-                async move { signer.sign(&path).await.map_err(anyhow::Error::from) }
+                async move {
+                    let changes = readable(&path, |path, source| SignError { path, source })?;
+                    signer.sign(&changes).await.map_err(anyhow::Error::from)
+                }
             })
             .await
         }
         Task::Dput { uploader, input } => {
             each_path(input, shutdown, |path| {
                 let uploader = uploader.clone();
-                async move { uploader.upload(&path).await.map_err(anyhow::Error::from) }
+                let host = uploader.host.clone();
+                async move {
+                    let changes = readable(&path, |path, source| DputError { path, host, source })?;
+                    uploader.upload(&changes).await.map_err(anyhow::Error::from)
+                }
             })
             .await
         }
@@ -91,6 +107,23 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
                 .with_context(|| format!("writing into {}", out_dir.display()))?;
             Ok(ExitCode::Success)
         }
+    }
+}
+
+/// Parses the `.changes` at `path` for `sign` or `dput`: a file that cannot
+/// be read fails that step (`failed` makes its error, so that the step's
+/// exit code applies); one that is refused by the strict checks is a
+/// verification failure, and never reaches the tool.
+fn readable<E>(path: &Path, failed: impl FnOnce(PathBuf, ToolError) -> E) -> anyhow::Result<Changes>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match Changes::read(path) {
+        Ok(changes) => Ok(changes),
+        Err(ChangesError::Io { path, source }) => {
+            Err(failed(path.clone(), ToolError::Input { path, source }).into())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

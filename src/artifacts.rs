@@ -1,19 +1,25 @@
 //! The artifact store: where the runner keeps each run's files, laid out as
 //! `<location>/<run_id>/<file>`, on local disk, in GCS or in S3.
 
-use std::os::unix::fs::OpenOptionsExt;
+use std::ffi::OsStr;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
-use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectMeta, ObjectStore};
+use rustix::fs::FileType;
+use tempfile::NamedTempFile;
 use tokio::io::AsyncWriteExt;
 
 use crate::exit_codes::ExitCode;
 use crate::run_id::RunId;
+use crate::safe_fs::{self, OpenError};
+use crate::syntax::FileName;
 
 /// How many artifacts of one run are fetched at once from a cloud store,
 /// to hide the latency of each request. A local store is copied one file
@@ -47,6 +53,27 @@ pub enum ArtifactError {
         run_id: RunId,
         /// The object's name below the run's prefix.
         name: String,
+    },
+    /// An artifact that is not a regular file: a symbolic link, a FIFO, a
+    /// socket or a device.
+    #[error("refusing artifact {name:?} of run {run_id}: it {problem}")]
+    NotRegular {
+        /// The run.
+        run_id: RunId,
+        /// The artifact's name.
+        name: String,
+        /// What it is.
+        problem: String,
+    },
+    /// The run's directory is a link or no directory at all.
+    #[error("refusing run {run_id} in {store}: its directory {problem}")]
+    RunNotDirectory {
+        /// The run.
+        run_id: RunId,
+        /// The store, for the message.
+        store: String,
+        /// What it is.
+        problem: String,
     },
     /// The store lists an object whose name object_store refuses (`..`).
     #[error("refusing an artifact of run {run_id}: {reason}")]
@@ -92,20 +119,33 @@ impl ArtifactError {
         match self {
             Self::InvalidLocation { .. } => ExitCode::Usage,
             Self::Missing { .. } => ExitCode::ArtifactsMissing,
-            Self::UnsafeName { .. } | Self::InvalidName { .. } => ExitCode::Verification,
+            Self::UnsafeName { .. }
+            | Self::InvalidName { .. }
+            | Self::NotRegular { .. }
+            | Self::RunNotDirectory { .. } => ExitCode::Verification,
             Self::Store { .. } | Self::Read { .. } | Self::Write { .. } => ExitCode::Failure,
         }
     }
 }
 
-/// An opened artifact store.
+/// Where the artifacts are.
+#[derive(Debug, Clone)]
+enum Backend {
+    /// A directory on this machine, read with auto-upload's own opens: no
+    /// link is followed, only regular files are read.
+    Local(PathBuf),
+    /// A GCS or S3 bucket, and the prefix below which runs are stored.
+    Cloud {
+        store: Arc<dyn ObjectStore>,
+        prefix: ObjectPath,
+    },
+}
+
+/// An opened artifact store. Nothing in it is trusted: names, kinds of
+/// file and listings are checked before anything is copied.
 #[derive(Debug, Clone)]
 pub struct ArtifactStore {
-    store: Arc<dyn ObjectStore>,
-    /// The same store when it is a local directory, for copying files
-    /// without going through object_store's reads.
-    local: Option<Arc<LocalFileSystem>>,
-    prefix: ObjectPath,
+    backend: Backend,
     display: String,
 }
 
@@ -126,15 +166,16 @@ impl ArtifactStore {
             store: location.to_owned(),
             error,
         };
-        let mut local = None;
-        let (store, prefix): (Arc<dyn ObjectStore>, ObjectPath) = match location.split_once("://") {
-            None => Self::local(Path::new(location), &mut local).map_err(|e| invalid(&e))?,
+        let backend = match location.split_once("://") {
+            None => {
+                Backend::Local(std::path::absolute(location).map_err(|e| invalid(&e.to_string()))?)
+            }
             Some(("file", _)) => {
                 let url = url::Url::parse(location).map_err(|e| invalid(&e.to_string()))?;
                 let path = url
                     .to_file_path()
                     .map_err(|()| invalid("not a local file URL"))?;
-                Self::local(&path, &mut local).map_err(|e| invalid(&e))?
+                Backend::Local(path)
             }
             Some((scheme @ ("gs" | "s3"), rest)) => {
                 let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -160,7 +201,7 @@ impl ArtifactStore {
                             .map_err(store_error)?,
                     )
                 };
-                (store, prefix)
+                Backend::Cloud { store, prefix }
             }
             Some((scheme, _)) => {
                 return Err(invalid(&format!(
@@ -169,79 +210,57 @@ impl ArtifactStore {
             }
         };
         Ok(Self {
-            store,
-            local,
-            prefix,
+            backend,
             display: location.to_owned(),
         })
     }
 
-    fn local(
-        path: &Path,
-        local: &mut Option<Arc<LocalFileSystem>>,
-    ) -> Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
-        let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
-        let prefix = ObjectPath::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
-        let store = Arc::new(LocalFileSystem::new());
-        *local = Some(Arc::clone(&store));
-        Ok((store, prefix))
-    }
-
-    /// The file names of a run's artifacts, sorted.
+    /// The file names of a run's artifacts, sorted. A listing is whole or
+    /// an error: only a "not found" answer to the first listing call means
+    /// that the run (or the bucket) is missing.
     ///
     /// # Errors
     /// [`ArtifactError::Missing`] when the run has none,
-    /// [`ArtifactError::UnsafeName`] for a name that is not a plain file name,
-    /// [`ArtifactError::Store`] when listing fails.
-    pub async fn list(&self, run_id: &RunId) -> Result<Vec<(String, ObjectMeta)>, ArtifactError> {
-        let run_prefix = self.prefix.child(run_id.as_str());
-        let mut listing = self.store.list(Some(&run_prefix));
-        let mut found = Vec::new();
-        while let Some(meta) = listing.next().await {
-            let meta = match meta {
-                Ok(meta) => meta,
-                Err(object_store::Error::InvalidPath { source }) => {
-                    return Err(ArtifactError::InvalidName {
-                        run_id: run_id.clone(),
-                        reason: source.to_string(),
-                    })
-                }
-                Err(e) if self.bucket_is_missing(&run_prefix, &e).await => break,
-                Err(e) => return Err(self.store_error(e)),
-            };
-            let name = plain_name(&run_prefix, &meta.location).ok_or_else(|| {
-                ArtifactError::UnsafeName {
-                    run_id: run_id.clone(),
-                    name: meta.location.to_string(),
-                }
-            })?;
-            found.push((name, meta));
+    /// [`ArtifactError::UnsafeName`] for a name outside Debian's file-name
+    /// alphabet or a nested object, [`ArtifactError::NotRegular`] for a
+    /// link, FIFO, socket or device, [`ArtifactError::Store`] or
+    /// [`ArtifactError::Read`] when listing fails at any point.
+    pub async fn list(&self, run_id: &RunId) -> Result<Vec<FileName>, ArtifactError> {
+        match &self.backend {
+            Backend::Local(root) => {
+                let (root, run_id) = (root.clone(), run_id.clone());
+                let display = self.display.clone();
+                let (_, names) =
+                    tokio::task::spawn_blocking(move || list_local(&root, &display, &run_id))
+                        .await
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+                Ok(names)
+            }
+            Backend::Cloud { store, prefix } => Ok(self
+                .list_cloud(store.as_ref(), prefix, run_id)
+                .await?
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()),
         }
-        if found.is_empty() {
-            return Err(ArtifactError::Missing {
-                run_id: run_id.clone(),
-                store: self.display.clone(),
-            });
-        }
-        found.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(found)
     }
 
     /// Copies every artifact of `run_id` into `dest` (created if needed) and
-    /// returns the files written, sorted. Each file is streamed to disk,
-    /// written under a temporary name and renamed when complete, with mode
-    /// 0644 less the umask: dput keeps modes, and an archive cannot read
-    /// private files (Debian bug #389908).
+    /// returns the files written, sorted. Nothing is copied unless the whole
+    /// listing passed ([`ArtifactStore::list`]). Each file is streamed to a
+    /// temporary file of a fresh random name (created with `O_EXCL`, so no
+    /// link in `dest` is followed) and renamed when complete, with mode 0644
+    /// less the umask: dput keeps modes, and an archive cannot read private
+    /// files (Debian bug #389908).
     ///
     /// # Errors
     /// As [`ArtifactStore::list`], and [`ArtifactError::Store`],
     /// [`ArtifactError::Read`] or [`ArtifactError::Write`] when a copy fails.
     #[tracing::instrument(skip(self, dest), fields(run_id = %run_id, store = %self.display))]
     pub async fn fetch(&self, run_id: &RunId, dest: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
-        let objects = self.list(run_id).await?;
-        let mut written = match &self.local {
-            Some(local) => {
-                let (local, dest) = (Arc::clone(local), dest.to_owned());
+        let mut written = match &self.backend {
+            Backend::Local(root) => {
+                let (root, dest, run_id) = (root.clone(), dest.to_owned(), run_id.clone());
                 let display = self.display.clone();
                 // A blocking task outlives this future when it is dropped
                 // (Ctrl-C, shutdown timeout): the guard tells it to stop
@@ -249,12 +268,14 @@ impl ArtifactStore {
                 let stop = StopOnDrop::default();
                 let stopped = Arc::clone(&stop.0);
                 tokio::task::spawn_blocking(move || {
-                    copy_local(&local, &display, objects, &dest, &stopped)
+                    let (run_dir, names) = list_local(&root, &display, &run_id)?;
+                    copy_local(&run_dir, &run_id, names, &dest, &stopped)
                 })
                 .await
                 .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
             }
-            None => {
+            Backend::Cloud { store, prefix } => {
+                let objects = self.list_cloud(store.as_ref(), prefix, run_id).await?;
                 tokio::fs::create_dir_all(dest)
                     .await
                     .map_err(|source| ArtifactError::Write {
@@ -262,7 +283,7 @@ impl ArtifactStore {
                         source,
                     })?;
                 futures::stream::iter(objects)
-                    .map(|(name, meta)| self.fetch_one(meta, dest.join(name)))
+                    .map(|(name, meta)| self.fetch_one(store.as_ref(), meta, dest, name))
                     .buffer_unordered(PARALLEL_FETCHES)
                     .try_collect()
                     .await?
@@ -273,46 +294,83 @@ impl ArtifactStore {
         Ok(written)
     }
 
-    async fn fetch_one(&self, meta: ObjectMeta, target: PathBuf) -> Result<PathBuf, ArtifactError> {
-        let partial = partial_name(&target);
-        let result = self.stream_to(&meta.location, &partial).await;
-        match result {
-            Ok(()) => tokio::fs::rename(&partial, &target)
-                .await
-                .map_err(|source| ArtifactError::Write {
-                    path: target.clone(),
-                    source,
-                })
-                .map(|()| target),
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&partial).await;
-                Err(e)
-            }
+    async fn list_cloud(
+        &self,
+        store: &dyn ObjectStore,
+        prefix: &ObjectPath,
+        run_id: &RunId,
+    ) -> Result<Vec<(FileName, ObjectMeta)>, ArtifactError> {
+        let run_prefix = prefix.child(run_id.as_str());
+        let mut listing = store.list(Some(&run_prefix));
+        let mut found = Vec::new();
+        let mut first = true;
+        while let Some(meta) = listing.next().await {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(object_store::Error::InvalidPath { source }) => {
+                    return Err(ArtifactError::InvalidName {
+                        run_id: run_id.clone(),
+                        reason: source.to_string(),
+                    })
+                }
+                Err(e) if first && bucket_is_missing(store, &run_prefix, &e).await => {
+                    return Err(self.missing(run_id))
+                }
+                Err(e) => return Err(self.store_error(e)),
+            };
+            first = false;
+            let name = plain_name(&run_prefix, &meta.location).ok_or_else(|| {
+                ArtifactError::UnsafeName {
+                    run_id: run_id.clone(),
+                    name: meta.location.to_string(),
+                }
+            })?;
+            found.push((name, meta));
         }
+        if found.is_empty() {
+            return Err(self.missing(run_id));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
     }
 
-    async fn stream_to(&self, location: &ObjectPath, path: &Path) -> Result<(), ArtifactError> {
+    async fn fetch_one(
+        &self,
+        store: &dyn ObjectStore,
+        meta: ObjectMeta,
+        dest: &Path,
+        name: FileName,
+    ) -> Result<PathBuf, ArtifactError> {
         let write_error = |source| ArtifactError::Write {
-            path: path.to_owned(),
+            path: dest.to_owned(),
             source,
         };
-        let got = self
-            .store
-            .get(location)
+        let partial = temporary_file(dest).map_err(write_error)?;
+        let got = store
+            .get(&meta.location)
             .await
             .map_err(|e| self.store_error(e))?;
-        // Cloud stores stream; a local store's files are copied by
-        // `copy_local` and never come here.
         let mut chunks = got.into_stream();
-        let mut file = tokio::fs::OpenOptions::from(create_options())
-            .open(path)
-            .await
-            .map_err(write_error)?;
+        let mut file =
+            tokio::fs::File::from_std(partial.as_file().try_clone().map_err(write_error)?);
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|e| self.store_error(e))?;
             file.write_all(&chunk).await.map_err(write_error)?;
         }
-        file.flush().await.map_err(write_error)
+        file.flush().await.map_err(write_error)?;
+        let target = dest.join(&name);
+        partial.persist(&target).map_err(|e| ArtifactError::Write {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        Ok(target)
+    }
+
+    fn missing(&self, run_id: &RunId) -> ArtifactError {
+        ArtifactError::Missing {
+            run_id: run_id.clone(),
+            store: self.display.clone(),
+        }
     }
 
     fn store_error(&self, error: object_store::Error) -> ArtifactError {
@@ -321,47 +379,116 @@ impl ArtifactStore {
             error,
         }
     }
+}
 
-    /// Whether a failed listing means the bucket does not exist. GCS and S3
-    /// answer 404 (object_store passes the status only in its message);
-    /// fake-gcs-server answers 500 to a listing of a missing bucket but 404
-    /// to a read in it, so a failed listing is followed by one read of a key
-    /// that does not exist: if the store answers it with "not found", the
-    /// store is up and the listing failed because there is no bucket.
-    async fn bucket_is_missing(
-        &self,
-        run_prefix: &ObjectPath,
-        error: &object_store::Error,
-    ) -> bool {
-        let text = error.to_string();
-        if matches!(error, object_store::Error::NotFound { .. })
-            || text.contains("404 Not Found")
-            || text.contains("NoSuchBucket")
-        {
-            return true;
-        }
-        let probe = run_prefix.child(".auto-upload-probe");
-        matches!(
-            self.store.head(&probe).await,
-            Err(object_store::Error::NotFound { .. })
-        )
+/// Whether a failed first listing means the bucket does not exist. GCS and
+/// S3 answer 404 (object_store passes the status only in its message);
+/// fake-gcs-server answers 500 to a listing of a missing bucket but 404 to
+/// a read in it, so a failed listing is followed by one read of a key that
+/// does not exist: if the store answers it with "not found", the store is
+/// up and the listing failed because there is no bucket.
+async fn bucket_is_missing(
+    store: &dyn ObjectStore,
+    run_prefix: &ObjectPath,
+    error: &object_store::Error,
+) -> bool {
+    let text = error.to_string();
+    if matches!(error, object_store::Error::NotFound { .. })
+        || text.contains("404 Not Found")
+        || text.contains("NoSuchBucket")
+    {
+        return true;
     }
+    let probe = run_prefix.child(".auto-upload-probe");
+    matches!(
+        store.head(&probe).await,
+        Err(object_store::Error::NotFound { .. })
+    )
 }
 
-/// How artifact copies are created: mode 0644 less the umask.
-fn create_options() -> std::fs::OpenOptions {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true).mode(0o644);
-    options
+/// Lists a run of a local store: opens its directory without following a
+/// link, and refuses the run if any entry is not a regular file with a
+/// plain name. Returns the open directory, for copying from it.
+fn list_local(
+    root: &Path,
+    display: &str,
+    run_id: &RunId,
+) -> Result<(OwnedFd, Vec<FileName>), ArtifactError> {
+    let read_error = |path: PathBuf| {
+        move |e: OpenError| ArtifactError::Read {
+            path,
+            source: match e {
+                OpenError::Io(e) => e,
+                other => std::io::Error::other(other.to_string()),
+            },
+        }
+    };
+    let missing = || ArtifactError::Missing {
+        run_id: run_id.clone(),
+        store: display.to_owned(),
+    };
+    let top = match safe_fs::open_trusted_dir(root) {
+        Err(OpenError::NotFound) => return Err(missing()),
+        other => other.map_err(read_error(root.to_owned()))?,
+    };
+    let run_path = root.join(run_id.as_str());
+    let run_dir = match safe_fs::open_dir_at(&top, run_id.as_str()) {
+        Ok(dir) => dir,
+        Err(OpenError::NotFound) => return Err(missing()),
+        Err(e) if e.is_refusal() => {
+            return Err(ArtifactError::RunNotDirectory {
+                run_id: run_id.clone(),
+                store: display.to_owned(),
+                problem: e.to_string(),
+            })
+        }
+        Err(e) => return Err(read_error(run_path)(e)),
+    };
+    let mut names = Vec::new();
+    for raw in safe_fs::read_names(&run_dir).map_err(read_error(run_path.clone()))? {
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let kind = safe_fs::entry_type(&run_dir, OsStr::from_bytes(&raw))
+            .map_err(read_error(run_path.join(&text)))?;
+        let name = match (text.parse::<FileName>(), kind) {
+            (_, FileType::Directory) => {
+                return Err(ArtifactError::UnsafeName {
+                    run_id: run_id.clone(),
+                    name: format!("{text}/"),
+                })
+            }
+            (Err(_), _) => {
+                return Err(ArtifactError::UnsafeName {
+                    run_id: run_id.clone(),
+                    name: text,
+                })
+            }
+            (Ok(name), FileType::RegularFile) => name,
+            (Ok(name), other) => {
+                return Err(ArtifactError::NotRegular {
+                    run_id: run_id.clone(),
+                    name: name.to_string(),
+                    problem: format!("is a {}", safe_fs::kind(other)),
+                })
+            }
+        };
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(missing());
+    }
+    names.sort();
+    Ok((run_dir, names))
 }
 
-/// Where a copy is written until it is complete: `.<name>.part`.
-fn partial_name(target: &Path) -> PathBuf {
-    let file_name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{file_name}.part"))
+/// A temporary file in `dest` for a copy being written: a fresh random
+/// name of fixed length, created with `O_EXCL` (so never through a link),
+/// mode 0644 less the umask. Removed if dropped before it is persisted.
+fn temporary_file(dest: &Path) -> std::io::Result<NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(".auto-upload-")
+        .suffix(".part")
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dest)
 }
 
 /// Sets its flag when dropped.
@@ -374,15 +501,17 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// Copies a run's files from a local store into `dest`, one after the
-/// other, in the kernel (copy_file_range, or sendfile across filesystems).
-/// Runs on a blocking thread: one task for the whole run instead of a hop
-/// to the blocking pool for every open, copy and rename. Stops before the
-/// next file once `stop` is set (the caller is gone).
+/// Copies a run's files from a local store's run directory into `dest`,
+/// one after the other, in the kernel (copy_file_range, or sendfile across
+/// filesystems). Each file is opened without following a link and checked
+/// to be a regular file on the descriptor that is read. Runs on a blocking
+/// thread: one task for the whole run instead of a hop to the blocking
+/// pool for every open, copy and rename. Stops before the next file once
+/// `stop` is set (the caller is gone).
 fn copy_local(
-    local: &LocalFileSystem,
-    display: &str,
-    objects: Vec<(String, ObjectMeta)>,
+    run_dir: &OwnedFd,
+    run_id: &RunId,
+    names: Vec<FileName>,
     dest: &Path,
     stop: &AtomicBool,
 ) -> Result<Vec<PathBuf>, ArtifactError> {
@@ -391,34 +520,31 @@ fn copy_local(
         move |source| ArtifactError::Write { path, source }
     };
     std::fs::create_dir_all(dest).map_err(write_error(dest))?;
-    let mut written = Vec::with_capacity(objects.len());
-    for (name, meta) in objects {
+    let mut written = Vec::with_capacity(names.len());
+    for name in names {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let source_path =
-            local
-                .path_to_filesystem(&meta.location)
-                .map_err(|error| ArtifactError::Store {
-                    store: display.to_owned(),
-                    error,
-                })?;
-        let mut source =
-            std::fs::File::open(&source_path).map_err(|source| ArtifactError::Read {
-                path: source_path.clone(),
-                source,
-            })?;
-        let target = dest.join(name);
-        let partial = partial_name(&target);
-        let copied = create_options()
-            .open(&partial)
-            .and_then(|mut file| std::io::copy(&mut source, &mut file))
-            .map_err(write_error(&partial))
-            .and_then(|_| std::fs::rename(&partial, &target).map_err(write_error(&target)));
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
+        let mut source = safe_fs::open_regular_at(run_dir, &name).map_err(|e| match e {
+            e if e.is_refusal() => ArtifactError::NotRegular {
+                run_id: run_id.clone(),
+                name: name.to_string(),
+                problem: e.to_string(),
+            },
+            e => ArtifactError::Read {
+                path: PathBuf::from(run_id.as_str()).join(&name),
+                source: match e {
+                    OpenError::Io(e) => e,
+                    other => std::io::Error::other(other.to_string()),
+                },
+            },
+        })?;
+        let mut partial = temporary_file(dest).map_err(write_error(dest))?;
+        std::io::copy(&mut source, partial.as_file_mut()).map_err(write_error(partial.path()))?;
+        let target = dest.join(&name);
+        partial
+            .persist(&target)
+            .map_err(|e| write_error(&target)(e.error))?;
         written.push(target);
     }
     Ok(written)
@@ -436,14 +562,13 @@ fn retry_config() -> object_store::RetryConfig {
 }
 
 /// The name of `location` below `run_prefix` when it is one plain file name.
-fn plain_name(run_prefix: &ObjectPath, location: &ObjectPath) -> Option<String> {
+fn plain_name(run_prefix: &ObjectPath, location: &ObjectPath) -> Option<FileName> {
     let mut parts = location.prefix_match(run_prefix)?;
     let name = parts.next()?;
     if parts.next().is_some() {
         return None;
     }
-    let name = name.as_ref().to_owned();
-    crate::changes::is_plain_file_name(&name).then_some(name)
+    name.as_ref().parse().ok()
 }
 
 #[cfg(test)]
@@ -454,8 +579,10 @@ mod tests {
     fn plain_names_only() {
         let prefix = ObjectPath::from("store/run1");
         assert_eq!(
-            plain_name(&prefix, &ObjectPath::from("store/run1/hello_1.0-1.dsc")).as_deref(),
-            Some("hello_1.0-1.dsc")
+            plain_name(&prefix, &ObjectPath::from("store/run1/hello_1.0-1.dsc"))
+                .unwrap()
+                .as_str(),
+            "hello_1.0-1.dsc"
         );
         assert_eq!(
             plain_name(&prefix, &ObjectPath::from("store/run1/a/b")),

@@ -1,12 +1,36 @@
 //! `.changes` files: finding them in a directory, parsing them as deb822,
 //! filtering them, and verifying every file they list.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::checksums::{Digests, Expected};
+use crate::checksums::{Algorithm, Digests, Expected};
 use crate::exit_codes::ExitCode;
+use crate::safe_fs::{self, OpenError};
+use crate::syntax::{self, FileName, InvalidFileName};
+
+/// The largest `.changes` read, in bytes.
+const MAX_CHANGES_BYTES: u64 = 4 << 20;
+
+/// The file lists auto-upload verifies. Any other field whose name starts
+/// with `Files` or `Checksums` is refused: debsign and dput would read
+/// names from it that nothing checked.
+const FILE_LISTS: [&str; 3] = ["Files", "Checksums-Sha1", "Checksums-Sha256"];
+
+/// Fields that must be one line (they are printed, or name the upload).
+const SINGLE_LINE_FIELDS: &[&str] = &[
+    "Format",
+    "Date",
+    "Source",
+    "Version",
+    "Distribution",
+    "Architecture",
+    "Maintainer",
+    "Changed-By",
+    "Urgency",
+];
 
 /// Fields a `.changes` must have to be uploaded.
 const REQUIRED_FIELDS: &[&str] = &[
@@ -107,15 +131,19 @@ impl Filter {
 /// One file listed in a `.changes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListedFile {
-    /// Plain file name.
-    pub name: String,
+    /// The file's name, in Debian's file-name alphabet.
+    pub name: FileName,
     /// Size in bytes.
     pub size: u64,
     /// SHA-256, from Checksums-Sha256.
     pub sha256: Option<String>,
 }
 
-/// A parsed `.changes`.
+/// A parsed `.changes`. It can only be made by parsing, which refuses
+/// anything outside a strict subset of the format: every field that names
+/// files is one auto-upload verifies, every name is a [`FileName`], and
+/// the fields printed (Source, Version, Distribution, Architecture) are
+/// single lines in their Debian syntax.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Changes {
     /// Where it is.
@@ -140,23 +168,44 @@ impl Changes {
         file_name(&self.path)
     }
 
-    /// Reads and parses a `.changes` (signed or not).
+    /// Reads and parses a `.changes` (signed or not): only a regular file,
+    /// never through a link, at most 4 MiB.
     ///
     /// # Errors
     /// [`ChangesError::Io`] when it cannot be read, [`ChangesError::Invalid`]
-    /// when it is not deb822, misses a field an upload needs, or lists a file
-    /// name that is not a plain name.
+    /// when it is a link or no regular file, or its text is not in the
+    /// strict subset described on [`Changes`].
     pub fn read(path: &Path) -> Result<Self, ChangesError> {
-        let text = std::fs::read(path).map_err(|source| ChangesError::Io {
-            path: path.to_owned(),
-            source,
+        let file = safe_fs::open_regular(path).map_err(|e| match e {
+            e if e.is_refusal() => invalid(path, &e.to_string()),
+            OpenError::NotFound => ChangesError::Io {
+                path: path.to_owned(),
+                source: std::io::ErrorKind::NotFound.into(),
+            },
+            OpenError::Io(source) => ChangesError::Io {
+                path: path.to_owned(),
+                source,
+            },
+            e => invalid(path, &e.to_string()),
         })?;
+        let mut text = Vec::new();
+        file.take(MAX_CHANGES_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(|source| ChangesError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        if text.len() as u64 > MAX_CHANGES_BYTES {
+            return Err(invalid(path, "larger than 4 MiB"));
+        }
         let text = String::from_utf8(text).map_err(|_| invalid(path, "not UTF-8"))?;
         Self::parse(path, &text)
     }
 
     fn parse(path: &Path, text: &str) -> Result<Self, ChangesError> {
+        check_characters(text).map_err(|r| invalid(path, &r))?;
         let body = strip_signature(text).map_err(|r| invalid(path, r))?;
+        let lists = check_layout(&body).map_err(|r| invalid(path, &r))?;
         let doc: deb822_fast::Deb822 = body
             .parse()
             .map_err(|e| invalid(path, &format!("not a deb822 file: {e}")))?;
@@ -173,128 +222,104 @@ impl Changes {
             }
         }
         let field = |name: &str| paragraph.get(name).unwrap_or_default().trim().to_owned();
-
-        let mut expected = Vec::new();
-        let mut files = Vec::new();
-        for (field_name, digest_of) in [
-            (
-                "Files",
-                Expected::md5 as fn(String, u64, String) -> Expected,
-            ),
-            ("Checksums-Sha1", Expected::sha1),
-            ("Checksums-Sha256", Expected::sha256),
-        ] {
-            let Some(value) = paragraph.get(field_name) else {
-                continue;
-            };
-            for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                // Files: md5 size section priority name; Checksums-*: digest size name.
-                let (digest, size, name) = match (field_name, words.as_slice()) {
-                    ("Files", [digest, size, _, _, name]) => (digest, size, name),
-                    (_, [digest, size, name]) if field_name != "Files" => (digest, size, name),
-                    _ => {
-                        return Err(invalid(
-                            path,
-                            &format!("malformed {field_name} line {line:?}"),
-                        ))
-                    }
-                };
-                if !is_plain_file_name(name) {
-                    return Err(invalid(
-                        path,
-                        &format!("{field_name} lists {name:?}, which is not a plain file name"),
-                    ));
-                }
-                let size: u64 = size
-                    .parse()
-                    .map_err(|_| invalid(path, &format!("bad size in {field_name}: {line:?}")))?;
-                let is_hex = digest.bytes().all(|b| b.is_ascii_hexdigit());
-                if !is_hex {
-                    return Err(invalid(
-                        path,
-                        &format!("bad digest in {field_name}: {line:?}"),
-                    ));
-                }
-                if field_name == "Files" {
-                    files.push(ListedFile {
-                        name: (*name).to_owned(),
-                        size,
-                        sha256: None,
-                    });
-                }
-                expected.push(digest_of(
-                    (*name).to_owned(),
-                    size,
-                    digest.to_ascii_lowercase(),
-                ));
-            }
-        }
-        if files.is_empty() {
-            return Err(invalid(path, "Files lists nothing"));
-        }
-        for file in &mut files {
-            file.sha256 = expected.iter().find_map(|e| e.sha256_of(&file.name));
-            if file.sha256.is_none() {
-                return Err(invalid(
-                    path,
-                    &format!("{} is in Files but not in Checksums-Sha256", file.name),
-                ));
-            }
-        }
+        let printed = PrintedFields::check(
+            &field("Source"),
+            &field("Version"),
+            &field("Distribution"),
+            &field("Architecture"),
+        )
+        .map_err(|r| invalid(path, &r))?;
+        let (files, expected) = file_lists(&lists).map_err(|r| invalid(path, &r))?;
         Ok(Self {
             path: path.to_owned(),
-            source: field("Source")
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-            version: field("Version"),
-            distribution: field("Distribution"),
-            architectures: field("Architecture")
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect(),
+            source: printed.source,
+            version: printed.version,
+            distribution: printed.distribution,
+            architectures: printed.architectures,
             files,
             expected,
         })
     }
 
     /// Checks every listed file: present beside the `.changes`, a regular
-    /// file, with the listed size and every listed checksum. Each file is
-    /// read once, whatever the number of checksums.
+    /// file (not a link), with the listed size and every listed checksum.
+    /// Each file is read once, whatever the number of checksums.
     ///
     /// # Errors
     /// [`ChangesError::Mismatch`] for the first file that does not match.
     pub fn verify(&self) -> Result<(), ChangesError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         for file in &self.files {
-            let path = dir.join(&file.name);
             let mismatch = |problem: String| ChangesError::Mismatch {
                 changes: self.path.clone(),
-                file: file.name.clone(),
+                file: file.name.to_string(),
                 problem,
             };
-            let meta = std::fs::metadata(&path).map_err(|e| mismatch(format!("missing ({e})")))?;
-            if !meta.is_file() {
-                return Err(mismatch("not a regular file".into()));
-            }
+            let opened = safe_fs::open_regular(&dir.join(&file.name)).map_err(|e| match e {
+                OpenError::NotFound => mismatch("missing".into()),
+                e => mismatch(e.to_string()),
+            })?;
             let digests =
-                Digests::of_file(&path).map_err(|e| mismatch(format!("unreadable ({e})")))?;
-            for expected in self.expected.iter().filter(|e| e.name() == file.name) {
+                Digests::of_reader(opened).map_err(|e| mismatch(format!("unreadable ({e})")))?;
+            for expected in self.expected.iter().filter(|e| e.name() == &file.name) {
                 expected.check(&digests).map_err(mismatch)?;
             }
         }
-        for expected in &self.expected {
-            if !self.files.iter().any(|f| f.name == expected.name()) {
-                return Err(ChangesError::Mismatch {
-                    changes: self.path.clone(),
-                    file: expected.name().to_owned(),
-                    problem: "listed in a checksum field but not in Files".into(),
-                });
-            }
-        }
         Ok(())
+    }
+}
+
+/// The fields that are printed on stdout, each checked to be one line in
+/// its Debian syntax.
+struct PrintedFields {
+    source: String,
+    version: String,
+    distribution: String,
+    architectures: Vec<String>,
+}
+
+impl PrintedFields {
+    fn check(
+        source: &str,
+        version: &str,
+        distribution: &str,
+        architecture: &str,
+    ) -> Result<Self, String> {
+        // Source: NAME, or NAME (VERSION) when the binaries' version differs.
+        let (name, source_version) = match source.split_once(' ') {
+            Some((name, rest)) => (
+                name,
+                Some(
+                    rest.strip_prefix('(')
+                        .and_then(|r| r.strip_suffix(')'))
+                        .unwrap_or(""),
+                ),
+            ),
+            None => (source, None),
+        };
+        if !syntax::is_package_name(name) || source_version.is_some_and(|v| !syntax::is_version(v))
+        {
+            return Err(format!("Source {source:?} is not a package name"));
+        }
+        if !syntax::is_version(version) {
+            return Err(format!("Version {version:?} is not a Debian version"));
+        }
+        if !syntax::is_word_list(distribution, syntax::is_suite) {
+            return Err(format!(
+                "Distribution {distribution:?} is not a list of suite names"
+            ));
+        }
+        if !syntax::is_word_list(architecture, syntax::is_architecture) {
+            return Err(format!(
+                "Architecture {architecture:?} is not a list of architectures"
+            ));
+        }
+        Ok(Self {
+            source: name.to_owned(),
+            version: version.to_owned(),
+            distribution: distribution.to_owned(),
+            architectures: architecture.split(' ').map(str::to_owned).collect(),
+        })
     }
 }
 
@@ -311,41 +336,245 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Whether `name` is one plain file name: not empty, not `.` or `..`, no `/`,
-/// no NUL, no leading `-` (it would read as an option to debsign or dput).
-pub fn is_plain_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.starts_with('-')
-        && !name.contains(['/', '\\', '\0'])
+/// Refuses carriage returns (CRLF line ends) and control characters other
+/// than tab and newline anywhere in the file.
+fn check_characters(text: &str) -> Result<(), String> {
+    if text.contains('\r') {
+        return Err("carriage return in the file (CRLF line ends?)".into());
+    }
+    match text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        Some((at, c)) => Err(format!("control character {c:?} at byte {at}")),
+        None => Ok(()),
+    }
 }
 
 /// The payload of an OpenPGP clear-signed message, or the text as it is.
+/// A signed file must be exactly the armor and nothing else: `Hash:`
+/// headers, the dash-escaped text, a signature of base64 lines, and nothing
+/// before or after it, so that no line escapes the checks on the payload.
 fn strip_signature(text: &str) -> Result<String, &'static str> {
     const HEADER: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
     const SIGNATURE: &str = "-----BEGIN PGP SIGNATURE-----";
-    let trimmed = text.trim_start();
-    if !trimmed.starts_with(HEADER) {
+    const END: &str = "-----END PGP SIGNATURE-----";
+    if !text.contains("-----BEGIN PGP") {
         return Ok(text.to_owned());
     }
-    let mut lines = trimmed.lines().skip(1);
+    let mut lines = text.lines();
+    if lines.next() != Some(HEADER) {
+        return Err("text before the OpenPGP armor");
+    }
     // Armor headers (Hash: ...) end at the first empty line.
     for line in lines.by_ref() {
-        if line.trim().is_empty() {
+        if line.is_empty() {
             break;
+        }
+        let hashes = line
+            .strip_prefix("Hash: ")
+            .ok_or("unexpected OpenPGP armor header")?;
+        if !hashes
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b", ".contains(&b))
+        {
+            return Err("unexpected OpenPGP armor header");
         }
     }
     let mut body = String::new();
-    for line in lines {
+    for line in lines.by_ref() {
         if line == SIGNATURE {
-            return Ok(body);
+            break;
+        }
+        if line.starts_with('-') && !line.starts_with("- ") {
+            return Err("an undashed line starting with '-' in the signed text");
         }
         // Dash-escaped lines (RFC 4880 7.1).
         body.push_str(line.strip_prefix("- ").unwrap_or(line));
         body.push('\n');
     }
-    Err("clear-signed message without a signature")
+    let mut ended = false;
+    for line in lines {
+        if ended {
+            if !line.is_empty() {
+                return Err("text after the OpenPGP signature");
+            }
+        } else if line == END {
+            ended = true;
+        } else if !line
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        {
+            return Err("unexpected line in the OpenPGP signature");
+        }
+    }
+    if !ended {
+        return Err("clear-signed message without a complete signature");
+    }
+    Ok(body)
+}
+
+/// The raw lines of one file-list field.
+struct RawList<'a> {
+    field: &'static str,
+    lines: Vec<&'a str>,
+}
+
+/// Checks the paragraph line by line, as debsign's and dput's own readers
+/// see it, and returns the raw lines of the file lists: one paragraph; each
+/// line a `Name: value` header or a continuation; no field twice; every
+/// field whose name starts with `Files` or `Checksums` one of the lists
+/// auto-upload verifies, starting on its own line; the lists last in the
+/// paragraph (debsign looks for file names on every line after the first
+/// of them); and the printed fields on one line.
+fn check_layout(body: &str) -> Result<Vec<RawList<'_>>, String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut lists: Vec<RawList<'_>> = Vec::new();
+    let mut current: Option<(String, Option<usize>)> = None;
+    let mut ended = false;
+    for line in body.lines() {
+        if line.is_empty() {
+            ended = true;
+            continue;
+        }
+        if ended {
+            return Err("more than one paragraph".into());
+        }
+        if line.starts_with([' ', '\t']) {
+            let Some((name, list)) = &current else {
+                return Err("a continuation line before the first field".into());
+            };
+            if SINGLE_LINE_FIELDS.contains(&name.as_str()) {
+                return Err(format!("field {name} spans several lines"));
+            }
+            if let Some(index) = list {
+                lists[*index].lines.push(line);
+            }
+            continue;
+        }
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("line {line:?} is neither a field nor a continuation"))?;
+        let name_ok = !name.is_empty()
+            && !name.starts_with(['#', '-'])
+            && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if !name_ok {
+            return Err(format!("{name:?} is not a field name"));
+        }
+        let lower = name.to_ascii_lowercase();
+        if seen.contains(&lower) {
+            return Err(format!("field {name} given twice"));
+        }
+        seen.push(lower.clone());
+        let list = if lower.starts_with("files") || lower.starts_with("checksum") {
+            let field = FILE_LISTS
+                .iter()
+                .copied()
+                .find(|f| *f == name)
+                .ok_or_else(|| {
+                    format!("field {name} lists files that auto-upload does not verify")
+                })?;
+            if !value.trim().is_empty() {
+                return Err(format!("field {name} must start on its own line"));
+            }
+            lists.push(RawList {
+                field,
+                lines: Vec::new(),
+            });
+            Some(lists.len() - 1)
+        } else {
+            if !lists.is_empty() {
+                return Err(format!(
+                    "field {name} follows the file lists, which must close the paragraph"
+                ));
+            }
+            None
+        };
+        current = Some((name.to_owned(), list));
+    }
+    Ok(lists)
+}
+
+/// Parses the file lists' lines, each exactly ` DIGEST SIZE NAME` (Files:
+/// ` MD5 SIZE SECTION PRIORITY NAME`) with single spaces: every Files name
+/// is listed in Checksums-Sha256 and every checksum names a file in Files;
+/// no name is listed twice in one field.
+fn file_lists(lists: &[RawList<'_>]) -> Result<(Vec<ListedFile>, Vec<Expected>), String> {
+    let mut expected = Vec::new();
+    let mut files: Vec<ListedFile> = Vec::new();
+    // Files first: a mismatch is reported with the digest every tool knows.
+    let in_order = FILE_LISTS
+        .iter()
+        .flat_map(|field| lists.iter().filter(move |l| l.field == *field));
+    for list in in_order {
+        let mut names: Vec<FileName> = Vec::new();
+        for line in &list.lines {
+            let malformed = || format!("malformed {} line {line:?}", list.field);
+            let words: Vec<&str> = line
+                .strip_prefix(' ')
+                .ok_or_else(malformed)?
+                .split(' ')
+                .collect();
+            let (digest, size, name, algorithm) = match (list.field, words.as_slice()) {
+                ("Files", [digest, size, section, priority, name])
+                    if syntax::is_section_or_priority(section)
+                        && syntax::is_section_or_priority(priority) =>
+                {
+                    (digest, size, name, Algorithm::Md5)
+                }
+                ("Checksums-Sha1", [digest, size, name]) => (digest, size, name, Algorithm::Sha1),
+                ("Checksums-Sha256", [digest, size, name]) => {
+                    (digest, size, name, Algorithm::Sha256)
+                }
+                _ => return Err(malformed()),
+            };
+            let name: FileName = name.parse().map_err(|e| format!("{}: {e}", list.field))?;
+            if names.contains(&name) {
+                return Err(format!("{} lists {name} twice", list.field));
+            }
+            if !size.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("bad size in {}: {line:?}", list.field));
+            }
+            let size: u64 = size
+                .parse()
+                .map_err(|_| format!("bad size in {}: {line:?}", list.field))?;
+            if digest.len() != algorithm.hex_len() || !digest.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                return Err(format!("bad digest in {}: {line:?}", list.field));
+            }
+            if list.field == "Files" {
+                files.push(ListedFile {
+                    name: name.clone(),
+                    size,
+                    sha256: None,
+                });
+            }
+            names.push(name.clone());
+            expected.push(Expected::new(name, size, algorithm, digest));
+        }
+    }
+    if files.is_empty() {
+        return Err("Files lists nothing".into());
+    }
+    for file in &mut files {
+        file.sha256 = expected.iter().find_map(|e| e.sha256_of(&file.name));
+        if file.sha256.is_none() {
+            return Err(format!(
+                "{} is in Files but not in Checksums-Sha256",
+                file.name
+            ));
+        }
+    }
+    if let Some(stray) = expected
+        .iter()
+        .find(|e| !files.iter().any(|f| &f.name == e.name()))
+    {
+        return Err(format!(
+            "{} is listed in a checksum field but not in Files",
+            stray.name()
+        ));
+    }
+    Ok((files, expected))
 }
 
 /// How `find` treats each `.changes`.
@@ -400,10 +629,18 @@ fn find_blocking(dir: &Path, filter: &Filter, verify: Verify) -> Result<Vec<Foun
             path: dir.to_owned(),
             source,
         })?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".changes") && !name.starts_with('.') {
-            paths.push(entry.path());
+        let raw = entry.file_name();
+        let name = raw.to_string_lossy();
+        if !name.ends_with(".changes") || name.starts_with('.') {
+            continue;
         }
+        // A name that would reach debsign and dput must mean nothing else.
+        let name: FileName = raw
+            .to_str()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e: InvalidFileName| invalid(&entry.path(), &e.to_string()))?;
+        paths.push(dir.join(name));
     }
     paths.sort();
     let any = !paths.is_empty();
@@ -523,10 +760,101 @@ Files:
     }
 
     #[test]
-    fn plain_file_names() {
-        assert!(is_plain_file_name("hello_1.0-1+jan1.dsc"));
-        for bad in ["", ".", "..", "../x", "a/b", "-k", "a\0b"] {
-            assert!(!is_plain_file_name(bad), "{bad:?}");
+    fn strict_names_only() {
+        for bad in [
+            "../x",
+            "auhello_1.0-1$(sh${IFS}p.sh).dsc",
+            "-kDEADBEEF.dsc",
+            "a b.dsc",
+        ] {
+            let text = CHANGES.replace(" hello_1.0-1.dsc\n", &format!(" {bad}\n"));
+            let err = Changes::parse(Path::new("x.changes"), &text).unwrap_err();
+            assert_eq!(err.exit_code(), ExitCode::Verification, "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn unverified_file_lists_are_refused() {
+        let evil = "Checksums-Extra:\n 0 1 x$(touch${IFS}m).dsc\nChecksums-Sha1:";
+        for text in [
+            CHANGES.replace("Checksums-Sha1:", evil),
+            CHANGES.replace("Checksums-Sha1:", "Checksums-Sha512:"),
+            CHANGES.replace("Files:", "files:"),
+        ] {
+            let err = Changes::parse(Path::new("x.changes"), &text).unwrap_err();
+            assert!(err.to_string().contains("does not verify"), "{err}");
+        }
+        // Lines after the file lists are read by debsign as file names.
+        let text = format!("{CHANGES}X-Note:\n d41d8cd98f00b204e9800998ecf8427e 0 a b$(x).dsc\n");
+        let err = Changes::parse(Path::new("x.changes"), &text).unwrap_err();
+        assert!(err.to_string().contains("close the paragraph"), "{err}");
+        let text = CHANGES.replace("Files:\n", "Files: x.dsc\n");
+        assert!(Changes::parse(Path::new("x.changes"), &text).is_err());
+    }
+
+    #[test]
+    fn printed_fields_are_single_lines_in_debian_syntax() {
+        for (from, to) in [
+            ("Version: 1.0-1\n", "Version: 1.0-1\n uploaded\tx.changes\n"),
+            (
+                "Distribution: unstable experimental\n",
+                "Distribution: unstable\n x\n",
+            ),
+            ("Version: 1.0-1\n", "Version: 1.0-1\tuploaded\n"),
+            ("Source: hello (1.0-1)\n", "Source: Hello\n"),
+            (
+                "Architecture: source\n",
+                "Architecture: source all\n amd64\n",
+            ),
+        ] {
+            let text = CHANGES.replace(from, to);
+            assert!(
+                Changes::parse(Path::new("x.changes"), &text).is_err(),
+                "{to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn crlf_duplicates_and_stray_signature_text_are_refused() {
+        let crlf = CHANGES.replace('\n', "\r\n");
+        assert!(Changes::parse(Path::new("x.changes"), &crlf).is_err());
+        let twice = CHANGES.replace(
+            "devel optional hello_1.0-1.dsc\n",
+            "devel optional hello_1.0-1.dsc\n 900150983cd24fb0d6963f7d28e17f72 3 devel optional hello_1.0-1.dsc\n",
+        );
+        let err = Changes::parse(Path::new("x.changes"), &twice).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+        let field_twice = format!("Version: 2\n{CHANGES}");
+        assert!(Changes::parse(Path::new("x.changes"), &field_twice).is_err());
+        let signed = |before: &str, sig: &str, after: &str| {
+            format!("{before}-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n{CHANGES}\n-----BEGIN PGP SIGNATURE-----\n\n{sig}\n-----END PGP SIGNATURE-----\n{after}")
+        };
+        assert!(Changes::parse(Path::new("x.changes"), &signed("", "abc=", "")).is_ok());
+        for bad in [
+            signed("x\n", "abc", ""),
+            signed("", "Comment: a b$(x).dsc", ""),
+            signed("", "abc", " 0 1 a b$(x).dsc\n"),
+        ] {
+            assert!(
+                Changes::parse(Path::new("x.changes"), &bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_and_fifos_are_not_read() {
+        let (dir, _) = with_dsc(CHANGES, b"abc");
+        let link = dir.path().join("link.changes");
+        std::os::unix::fs::symlink(dir.path().join("hello_1.0-1_source.changes"), &link).unwrap();
+        let err = Changes::read(&link).unwrap_err();
+        assert_eq!(err.exit_code(), ExitCode::Verification, "{err}");
+        let dsc = dir.path().join("hello_1.0-1.dsc");
+        std::fs::rename(&dsc, dir.path().join("real.dsc")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real.dsc"), &dsc).unwrap();
+        let changes = Changes::read(&dir.path().join("hello_1.0-1_source.changes")).unwrap();
+        let err = changes.verify().unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
     }
 }

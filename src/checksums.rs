@@ -2,11 +2,12 @@
 //! hashed with MD5, SHA-1 and SHA-256 together.
 
 use std::io::Read;
-use std::path::Path;
 
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+
+use crate::syntax::FileName;
 
 /// The size and digests of one file, as lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +23,11 @@ pub struct Digests {
 }
 
 impl Digests {
-    /// Reads `path` once and computes its size and every digest.
+    /// Reads `file` to its end once and computes its size and every digest.
     ///
     /// # Errors
     /// Any error reading the file.
-    pub fn of_file(path: &Path) -> std::io::Result<Self> {
-        let mut file = std::fs::File::open(path)?;
+    pub fn of_reader(mut file: impl Read) -> std::io::Result<Self> {
         let mut md5 = Md5::new();
         let mut sha1 = Sha1::new();
         let mut sha256 = Sha256::new();
@@ -65,38 +65,38 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Which digest a `.changes` line gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Algorithm {
+pub enum Algorithm {
+    /// MD5, in Files.
     Md5,
+    /// SHA-1, in Checksums-Sha1.
     Sha1,
+    /// SHA-256, in Checksums-Sha256.
     Sha256,
+}
+
+impl Algorithm {
+    /// How many hex digits a digest of this kind has.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Self::Md5 => 32,
+            Self::Sha1 => 40,
+            Self::Sha256 => 64,
+        }
+    }
 }
 
 /// One line of Files or Checksums-*: a name, its size and one digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
-    name: String,
+    name: FileName,
     size: u64,
     algorithm: Algorithm,
     digest: String,
 }
 
 impl Expected {
-    /// A Files line.
-    pub fn md5(name: String, size: u64, digest: String) -> Self {
-        Self::new(name, size, Algorithm::Md5, digest)
-    }
-
-    /// A Checksums-Sha1 line.
-    pub fn sha1(name: String, size: u64, digest: String) -> Self {
-        Self::new(name, size, Algorithm::Sha1, digest)
-    }
-
-    /// A Checksums-Sha256 line.
-    pub fn sha256(name: String, size: u64, digest: String) -> Self {
-        Self::new(name, size, Algorithm::Sha256, digest)
-    }
-
-    fn new(name: String, size: u64, algorithm: Algorithm, digest: String) -> Self {
+    /// A line giving `digest` (hex, any case) of `algorithm` for `name`.
+    pub fn new(name: FileName, size: u64, algorithm: Algorithm, digest: &str) -> Self {
         Self {
             name,
             size,
@@ -106,13 +106,13 @@ impl Expected {
     }
 
     /// The file this line is about.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &FileName {
         &self.name
     }
 
     /// The SHA-256 this line gives for `name`, if it is a Checksums-Sha256 line.
-    pub fn sha256_of(&self, name: &str) -> Option<String> {
-        (self.algorithm == Algorithm::Sha256 && self.name == name).then(|| self.digest.clone())
+    pub fn sha256_of(&self, name: &FileName) -> Option<String> {
+        (self.algorithm == Algorithm::Sha256 && &self.name == name).then(|| self.digest.clone())
     }
 
     /// Compares with the file's actual digests.
@@ -147,10 +147,7 @@ mod tests {
 
     #[test]
     fn known_digests() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("abc");
-        std::fs::write(&path, b"abc").unwrap();
-        let d = Digests::of_file(&path).unwrap();
+        let d = Digests::of_reader(&b"abc"[..]).unwrap();
         assert_eq!(d.size, 3);
         assert_eq!(d.md5, "900150983cd24fb0d6963f7d28e17f72");
         assert_eq!(d.sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
@@ -158,10 +155,13 @@ mod tests {
             d.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert!(Expected::md5("abc".into(), 3, d.md5.to_uppercase())
-            .check(&d)
-            .is_ok());
-        assert!(Expected::sha1("abc".into(), 4, d.sha1.clone())
+        let name: FileName = "abc".parse().unwrap();
+        assert!(
+            Expected::new(name.clone(), 3, Algorithm::Md5, &d.md5.to_uppercase())
+                .check(&d)
+                .is_ok()
+        );
+        assert!(Expected::new(name, 4, Algorithm::Sha1, &d.sha1)
             .check(&d)
             .is_err());
     }

@@ -138,6 +138,16 @@ pub struct SignerArgs {
         default_value = "debsign"
     )]
     pub debsign_program: PathBuf,
+
+    /// Kill debsign (its whole process group) when signing one .changes
+    /// takes longer than this; the .changes fails with exit 6.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_SIGN_TIMEOUT",
+        default_value = "2m",
+        value_name = "DURATION"
+    )]
+    pub sign_timeout: String,
 }
 
 /// Where and how .changes files are uploaded.
@@ -166,6 +176,16 @@ pub struct UploaderArgs {
         default_value = "dput"
     )]
     pub dput_program: PathBuf,
+
+    /// Kill dput (its whole process group) when uploading one .changes
+    /// takes longer than this; the .changes fails with exit 7.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_UPLOAD_TIMEOUT",
+        default_value = "30m",
+        value_name = "DURATION"
+    )]
+    pub upload_timeout: String,
 }
 
 /// Where the Janitor database and the upload ledger are.
@@ -173,8 +193,9 @@ pub struct UploaderArgs {
 #[command(next_help_heading = "Database and ledger")]
 pub struct LedgerArgs {
     /// PostgreSQL URL of the Janitor database, which also holds the upload
-    /// ledger [default: database_location from --config].
-    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+    /// ledger [default: database_location from --config; DATABASE_URL is
+    /// never read].
+    #[arg(long, env = "AUTO_UPLOAD_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 
     /// Schema of the upload ledger (created and migrated by auto-upload).
@@ -351,6 +372,17 @@ pub struct ListenArgs {
     /// Run one backfill at start (needs a database).
     #[arg(long)]
     pub backfill: bool,
+
+    /// Runs that may wait for a free job; beyond that a run is dropped
+    /// (counted in auto_upload_dropped_total) and left to the catch-up
+    /// backfill.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_QUEUED",
+        default_value_t = 1000,
+        value_name = "N"
+    )]
+    pub max_queued: usize,
 
     #[command(flatten)]
     pub store: StoreArgs,

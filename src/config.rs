@@ -2,7 +2,13 @@
 //! (protobuf text format, like `janitor.conf`), skipping everything else.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The largest configuration file read, in bytes.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+/// The deepest nesting of messages accepted.
+const MAX_DEPTH: usize = 64;
 
 /// The fields of a Janitor configuration that auto-upload uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,16 +46,24 @@ pub enum ConfigError {
 }
 
 impl JanitorConfig {
-    /// Reads `path`.
+    /// Reads `path` (at most 1 MiB).
     ///
     /// # Errors
-    /// [`ConfigError::Read`] when the file cannot be read, and
-    /// [`ConfigError::Syntax`] when it is not protobuf text format.
+    /// [`ConfigError::Read`] when the file cannot be read or is larger than
+    /// 1 MiB, and [`ConfigError::Syntax`] when it is not protobuf text
+    /// format or nests messages deeper than 64 levels.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let read_error = |source| ConfigError::Read {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+            .map_err(read_error)?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(read_error(std::io::Error::other("larger than 1 MiB")));
+        }
         Self::parse(&text).map_err(|(line, message)| ConfigError::Syntax {
             path: path.to_owned(),
             line,
@@ -230,6 +244,9 @@ impl Parser<'_> {
 
     /// Fields until `close` (or the end of input at the top level).
     fn message(&mut self, depth: usize, close: Option<char>) -> Result<(), (usize, String)> {
+        if depth > MAX_DEPTH {
+            return self.error(format!("messages nested deeper than {MAX_DEPTH} levels"));
+        }
         loop {
             match (self.peek(), close) {
                 (None, None) => return Ok(()),
@@ -361,6 +378,15 @@ apt_repository {
     fn escapes_and_concatenation() {
         let config = JanitorConfig::parse(r#"artifact_location: "/srv/a\x62" "/c\"d" "#).unwrap();
         assert_eq!(config.artifact_location.as_deref(), Some("/srv/ab/c\"d"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}{}", "a {".repeat(200_000), "}".repeat(200_000));
+        let err = JanitorConfig::parse(&deep).unwrap_err();
+        assert!(err.1.contains("nested deeper"), "{err:?}");
+        let deep_list = format!("a: {}{}", "[{ b: ".repeat(100), "}]".repeat(100));
+        assert!(JanitorConfig::parse(&deep_list).is_err());
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Uploading signed `.changes` files with dput.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::sign::split;
-use crate::tool::{Tool, ToolError};
+use crate::changes::Changes;
+use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -56,18 +56,20 @@ impl Uploader {
         args
     }
 
-    /// Runs `dput [-c FILE] [-s] [-f] [HOST] NAME` in the file's directory.
+    /// Runs `dput [-c FILE] [-s] [-f] [HOST] ./NAME` in the file's
+    /// directory. Only a parsed [`Changes`] is uploaded: dput reads the file
+    /// names it lists.
     ///
     /// # Errors
-    /// [`DputError`] with dput's status and last lines.
-    #[tracing::instrument(name = "dput", skip_all, fields(changes = %path.display(), host = self.host.as_deref().unwrap_or("(default)")))]
-    pub async fn upload(&self, path: &Path) -> Result<(), DputError> {
-        let (dir, name) = split(path);
+    /// [`DputError`] with dput's status and last lines, or its deadline.
+    #[tracing::instrument(name = "dput", skip_all, fields(changes = %changes.path.display(), host = self.host.as_deref().unwrap_or("(default)")))]
+    pub async fn upload(&self, changes: &Changes) -> Result<(), DputError> {
+        let (dir, name) = tool::in_dir(&changes.path);
         self.dput
             .run(&self.args(&name), &dir)
             .await
             .map_err(|source| DputError {
-                path: path.to_owned(),
+                path: changes.path.clone(),
                 host: self.host.clone(),
                 source,
             })?;
@@ -83,7 +85,7 @@ mod tests {
     #[test]
     fn args_follow_dput_order() {
         let uploader = Uploader {
-            dput: Tool::new("dput"),
+            dput: Tool::new("dput", std::time::Duration::from_secs(1)),
             host: Some("janitor".into()),
             config: Some("/etc/dput.cf".into()),
             simulate: true,

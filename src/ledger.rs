@@ -71,7 +71,7 @@ impl Database {
     /// # Errors
     /// [`DatabaseError::Url`] for a URL sqlx cannot use.
     pub fn new(url: &str, schema: &str) -> Result<Self, DatabaseError> {
-        let display = hide_password(url);
+        let display = crate::secrets::mask(url);
         let options = PgConnectOptions::from_str(url).map_err(|error| DatabaseError::Url {
             url: display.clone(),
             error,
@@ -159,16 +159,6 @@ pub fn is_valid_schema(schema: &str) -> bool {
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && schema.len() <= 63
-}
-
-fn hide_password(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("****"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// The rules for claiming.
@@ -341,8 +331,36 @@ impl Ledger {
         })
     }
 
+    /// How often a claim is renewed while its `.changes` is signed or
+    /// uploaded: a third of the lease, so that two renewals can be missed
+    /// before anyone may take the claim over.
+    pub fn heartbeat(&self) -> Duration {
+        (self.policy.lease / 3).max(Duration::from_millis(50))
+    }
+
+    /// Renews this process's claim on a `.changes`. Returns `false` when the
+    /// claim is no longer this process's (taken over after its lease).
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn renew(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+        let renewed = sqlx::query(
+            "UPDATE upload SET claimed_at = now(), updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
     /// Records the end of this process's claim: uploaded, or failed with
-    /// the error.
+    /// the error. Returns `false` when the claim was no longer this
+    /// process's, so that nothing was recorded.
     ///
     /// # Errors
     /// The query failed.
@@ -351,14 +369,15 @@ impl Ledger {
         run_id: &RunId,
         changes: &str,
         error: Option<&str>,
-    ) -> Result<(), DatabaseError> {
-        sqlx::query(
+    ) -> Result<bool, DatabaseError> {
+        let finished = sqlx::query(
             "UPDATE upload
                 SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
                     last_error = $4,
                     uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
                     updated_at = now()
-              WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5",
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $5",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
@@ -367,11 +386,12 @@ impl Ledger {
         .bind(&self.owner)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(finished.rows_affected() == 1)
     }
 
     /// Records that a run failed as a whole (artifacts missing, no
-    /// `.changes`, verification failed), counting attempts like a `.changes`.
+    /// `.changes`, verification failed, a store or disk error), counting
+    /// attempts like a `.changes`.
     ///
     /// # Errors
     /// The query failed.
@@ -420,14 +440,5 @@ mod tests {
         for bad in ["", "1x", "Auto", "a-b", "a\"b", "a;drop"] {
             assert!(!is_valid_schema(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(
-            hide_password("postgres://janitor:secret@db/janitor"),
-            "postgres://janitor:****@db/janitor"
-        );
-        assert_eq!(hide_password("postgres:///janitor"), "postgres:///janitor");
     }
 }

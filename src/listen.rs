@@ -30,6 +30,10 @@ const EXCERPT_BYTES: usize = 200;
 const PING_INTERVAL: Duration = Duration::from_secs(30);
 /// How long connecting, subscribing or a PING may take.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the ledger's database is probed, and how long a probe may take.
+const DATABASE_PROBE: Duration = Duration::from_secs(2);
+/// Runs that may wait for a job unless told otherwise.
+pub const DEFAULT_MAX_QUEUED: usize = 1000;
 
 /// Everything `listen` needs.
 #[derive(Debug)]
@@ -43,6 +47,8 @@ pub struct ListenSettings {
     pub ledger: Option<LedgerConfig>,
     /// Run one backfill at start.
     pub backfill_at_start: bool,
+    /// Runs that may wait for a job; more are dropped.
+    pub max_queued: usize,
     /// The channel results are published on.
     pub channel: String,
     /// Uploads at once.
@@ -65,12 +71,15 @@ pub struct Listener {
     metrics: Arc<Metrics>,
     permits: Arc<Semaphore>,
     in_flight: Arc<Mutex<HashSet<RunId>>>,
+    /// Runs accepted at most at once: running and waiting for a job.
+    capacity: usize,
     tracker: TaskTracker,
     abort: CancellationToken,
 }
 
 impl Listener {
-    /// A listener running at most `jobs` uploads at once.
+    /// A listener running at most `jobs` uploads at once, with at most
+    /// [`DEFAULT_MAX_QUEUED`] more waiting.
     pub fn new(
         pipeline: Pipeline,
         filter: MessageFilter,
@@ -83,24 +92,34 @@ impl Listener {
             metrics,
             permits: Arc::new(Semaphore::new(jobs.max(1))),
             in_flight: Arc::default(),
+            capacity: jobs.max(1) + DEFAULT_MAX_QUEUED,
             tracker: TaskTracker::new(),
             abort: CancellationToken::new(),
         }
     }
 
+    /// The same listener with at most `max_queued` runs waiting for a job.
+    pub fn with_max_queued(mut self, max_queued: usize) -> Self {
+        self.capacity = self.permits.available_permits() + max_queued;
+        self
+    }
+
     /// The step for one message: decide, count, and start the upload in the
     /// background when the message asks for one (unless that run is being
-    /// uploaded already). Never blocks and never fails.
+    /// uploaded already, or the queue is full: then the run is dropped and
+    /// left to the catch-up backfill). Never blocks and never fails.
     pub fn handle_message(&self, payload: &[u8]) -> Decision {
         let mut decision = message::decide(payload, &self.filter);
         if let Decision::Upload(run_id) = &decision {
-            let fresh = self
-                .in_flight
-                .lock()
-                .expect("in-flight set poisoned")
-                .insert(run_id.clone());
-            if !fresh {
+            let mut in_flight = self.in_flight.lock().expect("in-flight set poisoned");
+            if in_flight.contains(run_id) {
                 decision = Decision::Ignore("already being uploaded");
+            } else if in_flight.len() >= self.capacity {
+                self.metrics.dropped();
+                tracing::warn!(run_id = %run_id, queued = in_flight.len(), "queue full: run dropped, left to the catch-up backfill");
+                decision = Decision::Ignore("queue full");
+            } else {
+                in_flight.insert(run_id.clone());
             }
         }
         match &decision {
@@ -181,6 +200,18 @@ impl Listener {
         tracing::info!(started, "catch-up backfill planned");
     }
 
+    /// Starts a catch-up backfill in the background.
+    pub fn spawn_catch_up(
+        &self,
+        pool: &PgPool,
+        distributions: &[String],
+        shutdown: &CancellationToken,
+    ) {
+        let (listener, pool) = (self.clone(), pool.clone());
+        let (distributions, shutdown) = (distributions.to_vec(), shutdown.clone());
+        tokio::spawn(async move { listener.catch_up(pool, distributions, shutdown).await });
+    }
+
     async fn upload(self, run_id: RunId, permit: Option<OwnedSemaphorePermit>) {
         let _permit = match permit {
             Some(permit) => permit,
@@ -199,6 +230,7 @@ impl Listener {
                     match changes.outcome {
                         Outcome::SignFailed(_) => self.metrics.debsign_failed(),
                         Outcome::UploadFailed(_) => self.metrics.upload_failed(),
+                        Outcome::ClaimLost(_) => self.metrics.claim_lost(),
                         _ => {}
                     }
                 }
@@ -210,7 +242,8 @@ impl Listener {
                     ExitCode::Success if uploaded => "uploaded",
                     ExitCode::Success => "skipped",
                     ExitCode::Signing => "sign_failed",
-                    _ => "upload_failed",
+                    ExitCode::Upload => "upload_failed",
+                    _ => "failed",
                 }
             }
             Err(e) => match ExitCode::from_error(e) {
@@ -306,7 +339,19 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         (None, None) => None,
     };
     let distributions = settings.filter.distributions.clone();
-    let listener = Listener::new(pipeline, settings.filter, settings.jobs, metrics.clone());
+    let ledger_pool = pipeline.ledger.as_ref().map(|l| l.pool().clone());
+    let listener = Listener::new(pipeline, settings.filter, settings.jobs, metrics.clone())
+        .with_max_queued(settings.max_queued);
+    if let Some(pool) = ledger_pool {
+        tokio::spawn(watch_database(DatabaseWatch {
+            pool,
+            readiness: readiness.clone(),
+            metrics: metrics.clone(),
+            listener: listener.clone(),
+            distributions: distributions.clone(),
+            shutdown: shutdown.clone(),
+        }));
+    }
     let mut subscriptions = 0u64;
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     while !shutdown.is_cancelled() {
@@ -323,13 +368,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
             // on what was published while nobody listened.
             if let Some(pool) = &catch_up {
                 if subscriptions > 1 || settings.backfill_at_start {
-                    tokio::spawn({
-                        let listener = listener.clone();
-                        let pool = pool.clone();
-                        let distributions = distributions.clone();
-                        let shutdown = shutdown.clone();
-                        async move { listener.catch_up(pool, distributions, shutdown).await }
-                    });
+                    listener.spawn_catch_up(pool, &distributions, &shutdown);
                 }
             }
         };
@@ -362,6 +401,47 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// What [`watch_database`] needs.
+struct DatabaseWatch {
+    pool: PgPool,
+    readiness: Arc<Readiness>,
+    metrics: Arc<Metrics>,
+    listener: Listener,
+    distributions: Vec<String>,
+    shutdown: CancellationToken,
+}
+
+/// Probes the ledger's database every [`DATABASE_PROBE`]: while it does
+/// not answer, `/ready` says 503; when it answers again, a catch-up
+/// backfill uploads what failed meanwhile.
+async fn watch_database(watch: DatabaseWatch) {
+    let mut up = true;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(DATABASE_PROBE) => {}
+            () = watch.shutdown.cancelled() => return,
+        }
+        let answered =
+            tokio::time::timeout(DATABASE_PROBE, sqlx::query("SELECT 1").execute(&watch.pool))
+                .await
+                .is_ok_and(|r| r.is_ok());
+        if answered == up {
+            continue;
+        }
+        up = answered;
+        watch.readiness.set_database(up);
+        watch.metrics.set_database_up(up);
+        if up {
+            tracing::warn!("the ledger's database answers again; catching up");
+            watch
+                .listener
+                .spawn_catch_up(&watch.pool, &watch.distributions, &watch.shutdown);
+        } else {
+            tracing::error!("the ledger's database does not answer; not ready");
+        }
+    }
 }
 
 /// One connection to Redis: subscribe, then hand every message to the

@@ -21,6 +21,9 @@ pub struct Metrics {
     uploads: Family<Outcome, Counter>,
     upload_duration: Histogram,
     redis_connected: Gauge,
+    claims_lost: Counter,
+    dropped: Counter,
+    database_up: Gauge,
 }
 
 impl Default for Metrics {
@@ -39,6 +42,9 @@ impl Metrics {
         let uploads = Family::<Outcome, Counter>::default();
         let upload_duration = Histogram::new(exponential_buckets(0.25, 2.0, 12));
         let redis_connected = Gauge::default();
+        let claims_lost = Counter::default();
+        let dropped = Counter::default();
+        let database_up = Gauge::default();
         registry.register(
             "debsign_failed",
             "Number of .changes that debsign failed to sign",
@@ -69,6 +75,22 @@ impl Metrics {
             "1 while subscribed to the Redis channel, else 0",
             redis_connected.clone(),
         );
+        registry.register(
+            "auto_upload_claims_lost",
+            "Ledger claims taken over by another process while this one signed or uploaded",
+            claims_lost.clone(),
+        );
+        registry.register(
+            "auto_upload_dropped",
+            "Runs dropped because --max-queued runs were already waiting (left to the catch-up backfill)",
+            dropped.clone(),
+        );
+        registry.register(
+            "auto_upload_database_up",
+            "1 while the ledger's database answers (always 1 without a ledger), else 0",
+            database_up.clone(),
+        );
+        database_up.set(1);
         for outcome in ["accepted", "ignored", "malformed"] {
             let _ = messages.get_or_create(&[("outcome", outcome)]);
         }
@@ -80,7 +102,25 @@ impl Metrics {
             uploads,
             upload_duration,
             redis_connected,
+            claims_lost,
+            dropped,
+            database_up,
         }
+    }
+
+    /// Counts a ledger claim lost to another process.
+    pub fn claim_lost(&self) {
+        self.claims_lost.inc();
+    }
+
+    /// Counts a run dropped because the queue was full.
+    pub fn dropped(&self) {
+        self.dropped.inc();
+    }
+
+    /// Records whether the ledger's database answers.
+    pub fn set_database_up(&self, up: bool) {
+        self.database_up.set(i64::from(up));
     }
 
     /// Counts a message: `accepted`, `ignored` or `malformed`.
@@ -138,6 +178,9 @@ mod tests {
             "auto_upload_uploads_total{outcome=\"uploaded\"} 1",
             "auto_upload_upload_duration_seconds_count 1",
             "auto_upload_redis_connected 1",
+            "auto_upload_claims_lost_total 0",
+            "auto_upload_dropped_total 0",
+            "auto_upload_database_up 1",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
         }

@@ -14,19 +14,42 @@ use tokio_util::sync::CancellationToken;
 
 use crate::metrics::Metrics;
 
-/// Whether the service is ready: subscribed to its Redis channel.
-#[derive(Debug, Default)]
-pub struct Readiness(AtomicBool);
+/// Whether the service is ready: subscribed to its Redis channel, and its
+/// ledger's database reachable (when it has a ledger).
+#[derive(Debug)]
+pub struct Readiness {
+    redis: AtomicBool,
+    database: AtomicBool,
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self {
+            redis: AtomicBool::new(false),
+            database: AtomicBool::new(true),
+        }
+    }
+}
 
 impl Readiness {
-    /// Sets readiness.
+    /// Sets whether the service is subscribed to Redis.
     pub fn set(&self, ready: bool) {
-        self.0.store(ready, Ordering::Relaxed);
+        self.redis.store(ready, Ordering::Relaxed);
+    }
+
+    /// Sets whether the ledger's database is reachable.
+    pub fn set_database(&self, reachable: bool) {
+        self.database.store(reachable, Ordering::Relaxed);
+    }
+
+    /// Whether the ledger's database is reachable (always, without one).
+    pub fn database(&self) -> bool {
+        self.database.load(Ordering::Relaxed)
     }
 
     /// Whether the service is ready.
     pub fn get(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.redis.load(Ordering::Relaxed) && self.database()
     }
 }
 
@@ -48,6 +71,11 @@ pub fn router(readiness: Arc<Readiness>, metrics: Arc<Metrics>) -> Router {
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     if state.readiness.get() {
         (StatusCode::OK, "ready\n")
+    } else if !state.readiness.database() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the ledger's database is unreachable\n",
+        )
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "not subscribed to Redis\n")
     }

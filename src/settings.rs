@@ -267,7 +267,10 @@ fn filter(args: cli::ChangesFilterArgs) -> Filter {
 
 fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
     Ok(Signer {
-        debsign: Tool::new(program(&args.debsign_program)),
+        debsign: Tool::new(
+            program(&args.debsign_program),
+            time_limit("--sign-timeout", &args.sign_timeout)?,
+        ),
         keyid: no_leading_dash("key id", args.keyid)?,
     })
 }
@@ -278,12 +281,29 @@ fn uploader(
     force: bool,
 ) -> Result<Uploader, SettingsError> {
     Ok(Uploader {
-        dput: Tool::new(program(&args.dput_program)),
+        dput: Tool::new(
+            program(&args.dput_program),
+            time_limit("--upload-timeout", &args.upload_timeout)?,
+        ),
         host: no_leading_dash("dput host", args.host)?,
         config: args.dput_config.map(|c| absolute(&c)),
         simulate,
         force,
     })
+}
+
+/// A duration given as text (`90s`, `2m`, `1h 30m`); more than zero.
+fn time_limit(what: &'static str, value: &str) -> Result<std::time::Duration, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason,
+    };
+    let limit = humantime::parse_duration(value).map_err(|e| invalid(e.to_string()))?;
+    if limit.is_zero() {
+        return Err(invalid("must be more than zero".into()));
+    }
+    Ok(limit)
 }
 
 fn input(paths: Vec<PathBuf>, null: bool) -> PathInput {

@@ -1,9 +1,10 @@
 //! Signing `.changes` files with debsign.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::tool::{Tool, ToolError};
+use crate::changes::Changes;
+use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be signed.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +17,7 @@ pub struct SignError {
     pub source: ToolError,
 }
 
-/// How to sign: which debsign, and which key.
+/// How to sign: which debsign (with its time limit), and which key.
 #[derive(Debug, Clone)]
 pub struct Signer {
     /// The debsign program.
@@ -38,35 +39,27 @@ impl Signer {
         args
     }
 
-    /// Runs `debsign [-kKEYID] --re-sign NAME` in the file's directory, which
-    /// also signs the .dsc and .buildinfo it lists.
+    /// Runs `debsign [-kKEYID] --re-sign ./NAME` in the file's directory,
+    /// which also signs the .dsc and .buildinfo it lists. Only a parsed
+    /// [`Changes`] is signed: debsign reads file names out of it and
+    /// evaluates them in a shell, so they must have passed the strict
+    /// checks first.
     ///
     /// # Errors
-    /// [`SignError`] with debsign's status and last lines.
-    #[tracing::instrument(skip_all, fields(changes = %path.display()))]
-    pub async fn sign(&self, path: &Path) -> Result<(), SignError> {
-        let (dir, name) = split(path);
+    /// [`SignError`] with debsign's status and last lines, or its deadline.
+    #[tracing::instrument(skip_all, fields(changes = %changes.path.display()))]
+    pub async fn sign(&self, changes: &Changes) -> Result<(), SignError> {
+        let (dir, name) = tool::in_dir(&changes.path);
         self.debsign
             .run(&self.args(&name), &dir)
             .await
             .map_err(|source| SignError {
-                path: path.to_owned(),
+                path: changes.path.clone(),
                 source,
             })?;
         tracing::info!("signed");
         Ok(())
     }
-}
-
-/// The directory to run a tool in and the file name to give it, so that the
-/// tool sees a plain name and never a path that could read as an option.
-pub(crate) fn split(path: &Path) -> (PathBuf, OsString) {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map(OsString::from).unwrap_or_default();
-    (dir, name)
 }
 
 #[cfg(test)]
@@ -76,24 +69,12 @@ mod tests {
     #[test]
     fn args_with_and_without_key() {
         let mut signer = Signer {
-            debsign: Tool::new("debsign"),
+            debsign: Tool::new("debsign", std::time::Duration::from_secs(1)),
             keyid: None,
         };
         let name = OsString::from("x.changes");
         assert_eq!(signer.args(&name), vec!["--re-sign", "x.changes"]);
         signer.keyid = Some("ABCD".into());
         assert_eq!(signer.args(&name), vec!["-kABCD", "--re-sign", "x.changes"]);
-    }
-
-    #[test]
-    fn split_paths() {
-        assert_eq!(
-            split(Path::new("x.changes")),
-            (PathBuf::from("."), OsString::from("x.changes"))
-        );
-        assert_eq!(
-            split(Path::new("/a/b/x.changes")),
-            (PathBuf::from("/a/b"), OsString::from("x.changes"))
-        );
     }
 }

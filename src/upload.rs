@@ -3,13 +3,14 @@
 //! call [`upload_run`].
 
 use std::fmt;
+use std::future::Future;
 
 use anyhow::Context as _;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::artifacts::ArtifactStore;
-use crate::changes::{self, Filter, Verify};
+use crate::changes::{self, Changes, Filter, Verify};
 use crate::dput::{DputError, Uploader};
 use crate::exit_codes::ExitCode;
 use crate::ledger::{Claim, Entry, Ledger};
@@ -39,6 +40,20 @@ pub struct Pipeline {
     pub ledger: Option<Ledger>,
 }
 
+/// This process's ledger claim on a `.changes` was taken over by another
+/// process (its lease ran out while a tool stalled, say).
+#[derive(Debug, thiserror::Error)]
+#[error("the ledger claim on {changes} of run {run_id} was taken over by another process {when}")]
+pub struct ClaimLost {
+    /// The run.
+    pub run_id: RunId,
+    /// The `.changes`.
+    pub changes: String,
+    /// When it was noticed: "before dput" (nothing was uploaded), or
+    /// "after dput: it was uploaded" and the like.
+    pub when: String,
+}
+
 /// What happened to one `.changes`.
 #[derive(Debug)]
 pub enum Outcome {
@@ -53,6 +68,9 @@ pub enum Outcome {
     /// The ledger did not grant a claim: uploaded before, being uploaded
     /// by another process, or given up.
     Skipped(Claim),
+    /// The claim was taken over while the `.changes` was being signed or
+    /// uploaded.
+    ClaimLost(ClaimLost),
 }
 
 impl Outcome {
@@ -66,6 +84,7 @@ impl Outcome {
             Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(_) => "gave-up",
+            Self::ClaimLost(_) => "claim-lost",
         }
     }
 
@@ -75,6 +94,7 @@ impl Outcome {
             Self::Uploaded | Self::WouldUpload | Self::Skipped(_) => ExitCode::Success,
             Self::SignFailed(_) => ExitCode::Signing,
             Self::UploadFailed(_) => ExitCode::Upload,
+            Self::ClaimLost(_) => ExitCode::Failure,
         }
     }
 }
@@ -153,33 +173,109 @@ pub async fn upload_run(
     result
 }
 
-/// Records in the ledger how the run as a whole went: a failure before any
-/// `.changes` could be claimed counts as an attempt; a run that got through
-/// forgets earlier such failures. A ledger error here is only logged: the
-/// `.changes` themselves are recorded by their claims.
+/// Records in the ledger how the run as a whole went: any failure before
+/// or around the `.changes` claims (a missing run, a store or disk error,
+/// verification) counts as an attempt; a run that got through forgets
+/// earlier such failures. Only an interruption is not a failure. A ledger
+/// error here is only logged: the `.changes` themselves are recorded by
+/// their claims.
 async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
     let recorded = match result {
         Ok(_) => ledger.run_succeeded(run_id).await,
-        Err(e) => match ExitCode::from_error(e) {
-            ExitCode::ArtifactsMissing | ExitCode::NoChanges | ExitCode::Verification => {
-                ledger.run_failed(run_id, &format!("{e:#}")).await
-            }
-            _ => Ok(()),
-        },
+        Err(e) if e.is::<Interrupted>() => Ok(()),
+        Err(e) => ledger.run_failed(run_id, &format!("{e:#}")).await,
     };
     if let Err(e) = recorded {
         tracing::error!(run_id = %run_id, error = %e, "cannot record the run in the ledger");
     }
 }
 
-/// Signs one `.changes` and, only if that worked, uploads it.
-async fn sign_and_upload(pipeline: &Pipeline, path: &std::path::Path) -> Outcome {
-    match pipeline.signer.sign(path).await {
-        Err(e) => Outcome::SignFailed(e),
-        Ok(()) => match pipeline.uploader.upload(path).await {
-            Err(e) => Outcome::UploadFailed(e),
-            Ok(()) => Outcome::Uploaded,
+/// A claim held in the ledger while its `.changes` is signed and uploaded.
+struct Held<'a> {
+    ledger: &'a Ledger,
+    run_id: &'a RunId,
+    changes: &'a str,
+}
+
+impl Held<'_> {
+    /// Renews the claim every heartbeat; returns once a renewal finds it
+    /// taken over (never while renewals succeed). A failed renewal (the
+    /// database unreachable) is logged and tried again.
+    async fn lost(&self) {
+        let mut beat = tokio::time::interval(self.ledger.heartbeat());
+        beat.tick().await;
+        loop {
+            beat.tick().await;
+            match self.ledger.renew(self.run_id, self.changes).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(changes = self.changes, error = %e, "cannot renew the ledger claim")
+                }
+            }
+        }
+    }
+
+    fn lost_error(&self, when: &str) -> ClaimLost {
+        ClaimLost {
+            run_id: self.run_id.clone(),
+            changes: self.changes.to_owned(),
+            when: when.to_owned(),
+        }
+    }
+}
+
+/// Runs `work` while the claim (if any) is renewed; `None` when a renewal
+/// found the claim taken over, and `work` was dropped (its tool killed).
+async fn while_held<T>(held: Option<&Held<'_>>, work: impl Future<Output = T>) -> Option<T> {
+    match held {
+        None => Some(work.await),
+        Some(held) => tokio::select! {
+            biased;
+            out = work => Some(out),
+            () = held.lost() => None,
         },
+    }
+}
+
+/// Signs one `.changes` and, only if that worked and the claim is still
+/// this process's, uploads it. A dput under way is left to finish even if
+/// the claim is lost meanwhile (killing it would leave half an upload);
+/// the final ledger update then reports the loss.
+async fn sign_and_upload(
+    pipeline: &Pipeline,
+    changes: &Changes,
+    held: Option<&Held<'_>>,
+) -> Outcome {
+    let signed = while_held(held, pipeline.signer.sign(changes)).await;
+    let lost =
+        |when: &str| Outcome::ClaimLost(held.expect("only a held claim is lost").lost_error(when));
+    match signed {
+        None => return lost("while signing; it was not uploaded"),
+        Some(Err(e)) => return Outcome::SignFailed(e),
+        Some(Ok(())) => {}
+    }
+    if let Some(held) = held {
+        match held.ledger.renew(held.run_id, held.changes).await {
+            Ok(true) => {}
+            Ok(false) => return lost("before dput; it was not uploaded"),
+            Err(e) => {
+                tracing::warn!(changes = held.changes, error = %e, "cannot renew the ledger claim before dput")
+            }
+        }
+    }
+    let upload = pipeline.uploader.upload(changes);
+    tokio::pin!(upload);
+    let uploaded = match while_held(held, &mut upload).await {
+        Some(result) => result,
+        None => {
+            tracing::error!(changes = %changes.path.display(), "the ledger claim was taken over during dput; letting dput finish");
+            upload.await
+        }
+    };
+    match uploaded {
+        Err(e) => Outcome::UploadFailed(e),
+        Ok(()) => Outcome::Uploaded,
     }
 }
 
@@ -213,48 +309,19 @@ async fn upload_in(
     let mut report = RunReport::default();
     for found in found {
         let parsed = found.changes.expect("verified .changes are always parsed");
-        let name = parsed.file_name();
         let outcome = if pipeline.dry_run {
             Outcome::WouldUpload
         } else {
-            let claim = match &pipeline.ledger {
-                Some(ledger) => {
-                    let entry = Entry {
-                        changes: &name,
-                        source: &parsed.source,
-                        version: &parsed.version,
-                        distribution: &parsed.distribution,
-                    };
-                    ledger.claim(run_id, &entry).await?
-                }
-                None => Claim::Granted { attempt: 1 },
-            };
-            if let Claim::Granted { .. } = claim {
-                let outcome = sign_and_upload(pipeline, &found.path).await;
-                if let Some(ledger) = &pipeline.ledger {
-                    let error = match &outcome {
-                        Outcome::SignFailed(e) => Some(error_chain(e)),
-                        Outcome::UploadFailed(e) => Some(error_chain(e)),
-                        _ => None,
-                    };
-                    ledger
-                        .finish(run_id, &name, error.as_deref())
-                        .await
-                        .with_context(|| format!("recording the upload of {name} in the ledger"))?;
-                }
-                outcome
-            } else {
-                tracing::info!(changes = %name, ?claim, "skipped");
-                Outcome::Skipped(claim)
-            }
+            upload_one(pipeline, run_id, &parsed).await?
         };
         match &outcome {
             Outcome::SignFailed(e) => tracing::error!("{}", error_chain(e)),
             Outcome::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
+            Outcome::ClaimLost(e) => tracing::error!("{e}"),
             _ => {}
         }
         report.changes.push(ChangesReport {
-            name,
+            name: parsed.file_name(),
             source: parsed.source,
             version: parsed.version,
             distribution: parsed.distribution,
@@ -262,4 +329,52 @@ async fn upload_in(
         });
     }
     Ok(report)
+}
+
+/// Claims one verified `.changes` in the ledger (when there is one), signs
+/// and uploads it while the claim is held, and records how it went.
+async fn upload_one(
+    pipeline: &Pipeline,
+    run_id: &RunId,
+    parsed: &Changes,
+) -> anyhow::Result<Outcome> {
+    let name = parsed.file_name();
+    let Some(ledger) = &pipeline.ledger else {
+        return Ok(sign_and_upload(pipeline, parsed, None).await);
+    };
+    let entry = Entry {
+        changes: &name,
+        source: &parsed.source,
+        version: &parsed.version,
+        distribution: &parsed.distribution,
+    };
+    let claim = ledger.claim(run_id, &entry).await?;
+    if !matches!(claim, Claim::Granted { .. }) {
+        tracing::info!(changes = %name, ?claim, "skipped");
+        return Ok(Outcome::Skipped(claim));
+    }
+    let held = Held {
+        ledger,
+        run_id,
+        changes: &name,
+    };
+    let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
+    let error = match &outcome {
+        Outcome::SignFailed(e) => Some(error_chain(e)),
+        Outcome::UploadFailed(e) => Some(error_chain(e)),
+        Outcome::ClaimLost(_) => return Ok(outcome),
+        _ => None,
+    };
+    let recorded = ledger
+        .finish(run_id, &name, error.as_deref())
+        .await
+        .with_context(|| format!("recording the upload of {name} in the ledger"))?;
+    if recorded {
+        Ok(outcome)
+    } else {
+        Ok(Outcome::ClaimLost(held.lost_error(&format!(
+            "before its end was recorded ({}); the final ledger update matched no row",
+            outcome.label()
+        ))))
+    }
 }

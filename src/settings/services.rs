@@ -16,7 +16,8 @@ use crate::upload::Pipeline;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 /// Where a database URL can be given.
-const DATABASE_SOURCES: &str = "--database, DATABASE_URL or database_location in --config";
+const DATABASE_SOURCES: &str =
+    "--database, AUTO_UPLOAD_DATABASE or database_location in --config (DATABASE_URL is not read)";
 
 /// Where `listen` finds Redis when nothing else says.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
@@ -154,7 +155,7 @@ pub(super) fn listen(
         .unwrap_or_else(|| DEFAULT_REDIS.to_owned());
     let redis = redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
         what: "Redis URL",
-        value: url.clone(),
+        value: crate::secrets::mask(&url),
         reason: e.to_string(),
     })?;
     let jobs = jobs(args.jobs)?;
@@ -187,6 +188,7 @@ pub(super) fn listen(
         database,
         ledger,
         backfill_at_start: args.backfill,
+        max_queued: args.max_queued,
         channel: args.channel,
         jobs,
         filter: MessageFilter {

@@ -351,13 +351,16 @@ impl TestEnv {
     pub fn pipeline(&self) -> auto_upload::upload::Pipeline {
         use auto_upload::tool::Tool;
         let wrap = |tool: &str| {
-            Tool::new(self.script(
-                &format!("{tool}-wrapper"),
-                &format!(
-                    "GNUPGHOME='{}' exec {tool} \"$@\"",
-                    fixture().gnupghome.display()
+            Tool::new(
+                self.script(
+                    &format!("{tool}-wrapper"),
+                    &format!(
+                        "GNUPGHOME='{}' exec {tool} \"$@\"",
+                        fixture().gnupghome.display()
+                    ),
                 ),
-            ))
+                std::time::Duration::from_secs(120),
+            )
         };
         auto_upload::upload::Pipeline {
             store: auto_upload::artifacts::ArtifactStore::open(&self.store().display().to_string())

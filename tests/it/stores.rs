@@ -307,9 +307,11 @@ fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
         list_dir(&tmp).iter().any(|d| {
             fs::read_dir(tmp.join(d))
                 .map(|entries| {
+                    // Copies are written under temporary names until
+                    // complete: only the large artifact passes 1 MiB.
                     entries.filter_map(Result::ok).any(|e| {
-                        e.file_name().to_string_lossy().contains("zz-large")
-                            && e.metadata().is_ok_and(|m| m.len() > 0)
+                        e.file_name().to_string_lossy().ends_with(".part")
+                            && e.metadata().is_ok_and(|m| m.len() > 1 << 20)
                     })
                 })
                 .unwrap_or(false)
