@@ -12,7 +12,23 @@ pub fn mask(location: &str) -> String {
         Ok(url) if url.has_host() || url.password().is_some() || url.query().is_some() => {
             mask_url(url)
         }
-        _ => mask_key_values(location),
+        _ => mask_key_values(&mask_user_info(location)),
+    }
+}
+
+/// Masks the password of `scheme://user:password@...` in text that does
+/// not parse as a URL (it is printed in the error that says so).
+fn mask_user_info(text: &str) -> String {
+    let Some(start) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let authority_end = text[start..].find('/').map_or(text.len(), |i| start + i);
+    let Some(at) = text[start..authority_end].rfind('@').map(|i| start + i) else {
+        return text.to_owned();
+    };
+    match text[start..at].find(':') {
+        Some(colon) => format!("{}{MASK}{}", &text[..start + colon + 1], &text[at..]),
+        None => text.to_owned(),
     }
 }
 
@@ -116,6 +132,7 @@ mod tests {
                 "host=db password = **** dbname=janitor",
             ),
             ("redis://:secret@redis:6379/0", "redis://:****@redis:6379/0"),
+            ("redis://:secret@[::1", "redis://:****@[::1"),
             ("postgres:///janitor", "postgres:///janitor"),
             ("no password here", "no password here"),
         ] {

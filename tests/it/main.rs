@@ -2,6 +2,7 @@
 //! subcommand, real debsign, dput, GnuPG and reprepro.
 
 mod backfill;
+mod claims;
 mod cli;
 mod config;
 mod database;
@@ -12,4 +13,5 @@ mod listen;
 mod pipeline;
 mod service;
 mod stores;
+mod untrusted;
 mod upload_run;
