@@ -13,11 +13,11 @@ pub struct TestDb {
     pub name: String,
 }
 
-fn pg_host() -> String {
+pub fn pg_host() -> String {
     std::env::var("PGHOST").unwrap_or_else(|_| "/var/run/postgresql".into())
 }
 
-fn pg_user() -> String {
+pub fn pg_user() -> String {
     std::env::var("PGUSER").unwrap_or_else(|_| {
         let out = run(Command::new("id").arg("-un"));
         String::from_utf8_lossy(&out.stdout).trim().to_owned()

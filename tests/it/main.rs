@@ -9,6 +9,7 @@ mod database;
 mod fetch_artifacts;
 mod find_changes;
 mod helpers;
+mod limits;
 mod listen;
 mod pipeline;
 mod service;

@@ -361,3 +361,74 @@ fn s3_listing_is_paginated() {
         1005 + list_dir(&fixture().package).len()
     );
 }
+
+#[test]
+fn s3_listing_that_fails_on_a_later_page_fails_the_run() {
+    let env = TestEnv::new();
+    let store = Emulator::start(Kind::S3, &env);
+    store.create_bucket("cut");
+    store.add_run("cut", "run-cut");
+    let python = emulators().join("bin/python");
+    let fill = [
+        "import sys, boto3",
+        "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',",
+        "                  aws_access_key_id='test', aws_secret_access_key='test')",
+        "for i in range(1005):",
+        "    s3.put_object(Bucket='cut', Key=f'runs/run-cut/log-{i:04}.txt', Body=b'x')",
+    ]
+    .join("\n");
+    run(Command::new(&python).args(["-c", &fill, &store.url("")]));
+    // A proxy that passes the first page of the listing and denies the
+    // second, as a store whose credentials expire mid-listing would.
+    let proxy_script = r#"
+import sys, urllib.request, urllib.error
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+upstream = sys.argv[2]
+class Proxy(BaseHTTPRequestHandler):
+    def relay(self):
+        if 'continuation-token' in self.path:
+            status, ctype = 403, 'application/xml'
+            data = b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>denied</Message></Error>'
+        else:
+            headers = {k: v for k, v in self.headers.items() if k.lower() != 'host'}
+            request = urllib.request.Request(upstream + self.path, headers=headers, method=self.command)
+            try:
+                response = urllib.request.urlopen(request)
+                status, data = response.status, response.read()
+                ctype = response.headers.get('Content-Type', '')
+            except urllib.error.HTTPError as e:
+                status, data, ctype = e.code, e.read(), e.headers.get('Content-Type', '')
+        self.send_response(status)
+        self.send_header('Content-Type', ctype)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        if self.command != 'HEAD':
+            self.wfile.write(data)
+    do_GET = do_HEAD = relay
+    def log_message(self, *args):
+        pass
+ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Proxy).serve_forever()
+"#;
+    let port = free_port();
+    let mut proxy = Command::new(&python)
+        .args(["-c", proxy_script, &port.to_string(), &store.url("")])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(30, "the proxy to answer", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let mut command = store.upload_run(&env, "cut", "run-cut");
+    command
+        .env("AWS_ENDPOINT", format!("http://127.0.0.1:{port}"))
+        .env("TMPDIR", &tmp);
+    let output = command.output().unwrap();
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    assert_exit(&output, 1);
+    assert_stderr_contains(&output, "artifact store s3://cut/runs");
+    assert!(env.incoming().is_empty());
+    assert_empty_dir(&tmp);
+}
