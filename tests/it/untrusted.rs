@@ -12,6 +12,11 @@ use auto_upload::checksums::Digests;
 
 use crate::helpers::*;
 
+/// A change made to a `.changes`'s text.
+type Edit = Box<dyn Fn(String) -> String>;
+/// A change that captures nothing.
+type PlainEdit = fn(String) -> String;
+
 /// The name that made debsign run `p.sh`.
 const EVIL_NAME: &str = "auhello_1.0-1$(sh${IFS}p.sh).dsc";
 
@@ -155,7 +160,7 @@ fn a_listed_name_that_runs_code_never_reaches_debsign() {
 fn unverified_file_lists_and_lines_after_the_lists_are_refused() {
     let attack = Attack::new();
     let line = format!(" d41d8cd98f00b204e9800998ecf8427e 0 {EVIL_NAME}\n");
-    let cases: [(&str, Box<dyn Fn(String) -> String>); 3] = [
+    let cases: [(&str, Edit); 3] = [
         (
             "run-extra",
             Box::new(move |t: String| {
@@ -196,7 +201,7 @@ fn unverified_file_lists_and_lines_after_the_lists_are_refused() {
 #[test]
 fn forged_printed_fields_crlf_and_duplicates_exit_5_and_print_nothing() {
     let attack = Attack::new();
-    let cases: [(&str, fn(String) -> String); 5] = [
+    let cases: [(&str, PlainEdit); 5] = [
         ("run-version", |t| {
             t.replace(
                 "Version: 1.0-1\n",
