@@ -25,7 +25,8 @@ pub enum ExitCode {
     /// No (matching) `.changes` among the artifacts.
     NoChanges = 4,
     /// Verification failed: size or checksum mismatch, a file name that is
-    /// not a plain name, an unparsable `.changes`.
+    /// not a plain name, a link or special file among the artifacts, an
+    /// unparsable or unsafe `.changes`.
     Verification = 5,
     /// Signing failed.
     Signing = 6,
@@ -48,7 +49,7 @@ pub const TABLE: [(ExitCode, &str); 9] = [
     (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),
     (
         ExitCode::Verification,
-        "verification failed: size or checksum mismatch, a file name that is not a plain name, an unparsable .changes",
+        "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes",
     ),
     (ExitCode::Signing, "signing failed"),
     (ExitCode::Upload, "upload failed"),
