@@ -7,10 +7,11 @@ use tokio_util::sync::CancellationToken;
 use std::path::{Path, PathBuf};
 
 use crate::changes::{self, Changes, ChangesError};
+use crate::config::ConfigError;
 use crate::dput::DputError;
-use crate::exit_codes::ExitCode;
+use crate::exit_codes::{code_of, first_known, ExitCode};
 use crate::output;
-use crate::settings::{ListFormat, PathInput, Task};
+use crate::settings::{ListFormat, PathInput, SettingsError, Task};
 use crate::sign::SignError;
 use crate::tool::ToolError;
 use crate::upload::{self, Interrupted};
@@ -110,6 +111,18 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
     }
 }
 
+/// The exit code for an error that stopped a subcommand: the first error
+/// in its cause chain that says its code (settings, configuration, or one
+/// of the upload chain's errors), else [`ExitCode::Failure`]. The one
+/// place that turns an `anyhow::Error` into a code.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    first_known(err, |cause| {
+        code_of::<SettingsError>(cause)
+            .or_else(|| code_of::<ConfigError>(cause))
+            .or_else(|| upload::run_error_kind(cause))
+    })
+}
+
 /// Parses the `.changes` at `path` for `sign` or `dput`: a file that cannot
 /// be read fails that step (`failed` makes its error, so that the step's
 /// exit code applies); one that is refused by the strict checks is a
@@ -156,10 +169,32 @@ where
             Err(e) => {
                 tracing::error!("{e:#}");
                 if code == ExitCode::Success {
-                    code = ExitCode::from_error(&e);
+                    code = exit_code(&e);
                 }
             }
         }
     }
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_errors_are_failures() {
+        assert_eq!(exit_code(&anyhow::anyhow!("boom")), ExitCode::Failure);
+    }
+
+    #[test]
+    fn context_does_not_hide_the_typed_cause() {
+        let err = anyhow::Error::new(Interrupted).context("uploading run x");
+        assert_eq!(exit_code(&err), ExitCode::Interrupted);
+        let err = anyhow::Error::new(SettingsError::Missing {
+            what: "x",
+            how: "y",
+        })
+        .context("z");
+        assert_eq!(exit_code(&err), ExitCode::Usage);
+    }
 }

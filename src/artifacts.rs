@@ -16,7 +16,7 @@ use rustix::fs::FileType;
 use tempfile::NamedTempFile;
 use tokio::io::AsyncWriteExt;
 
-use crate::exit_codes::ExitCode;
+use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::run_id::RunId;
 use crate::safe_fs::{self, OpenError};
 use crate::syntax::FileName;
@@ -113,9 +113,8 @@ pub enum ArtifactError {
     },
 }
 
-impl ArtifactError {
-    /// Where this error stands in the exit-code table.
-    pub fn exit_code(&self) -> ExitCode {
+impl HasExitCode for ArtifactError {
+    fn exit_code(&self) -> ExitCode {
         match self {
             Self::InvalidLocation { .. } => ExitCode::Usage,
             Self::Missing { .. } => ExitCode::ArtifactsMissing,

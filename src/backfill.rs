@@ -4,26 +4,18 @@
 //! uploaded `--jobs` at a time through the same chain as `upload-run`.
 
 use std::io::IsTerminal;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use futures::stream::{BoxStream, FuturesUnordered};
+use futures::stream::FuturesUnordered;
 use futures::StreamExt;
-use sqlx::{PgPool, Row};
 use tokio_util::sync::CancellationToken;
 
+use crate::database::Database;
 use crate::exit_codes::ExitCode;
-use crate::ledger::{Database, DatabaseError, Ledger};
+use crate::ledger::{plan, Due, Ledger};
 use crate::output;
 use crate::run_id::RunId;
 use crate::upload::{upload_run, Outcome, Pipeline};
-
-/// The newest build of each (distribution, source); the Python service's
-/// choice, kept. `$1`: distributions (all when NULL).
-const NEWEST: &str = "SELECT DISTINCT ON (distribution, source)
-        distribution, source, run_id, version
-    FROM debian_build
-    WHERE $1::text[] IS NULL OR distribution = ANY($1)
-    ORDER BY distribution, source, version DESC";
 
 /// What a backfill needs.
 #[derive(Debug)]
@@ -49,76 +41,6 @@ pub struct BackfillSettings {
     pub host: Option<String>,
     /// Print the summary even when stderr is not a terminal.
     pub verbose: bool,
-}
-
-/// A run due for upload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Due {
-    /// The run.
-    pub run_id: String,
-    /// Its distribution.
-    pub distribution: String,
-    /// Its source package.
-    pub source: String,
-    /// Its version.
-    pub version: String,
-}
-
-/// The plan without a ledger: every newest build.
-static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT run_id, distribution, source, version::text AS version FROM ({NEWEST}) n")
-});
-
-/// The plan against the ledger, as one anti-join: a run is due when the
-/// ledger has no row for it on this host, or a row that is not done (failed
-/// fewer than `$3` times, or claimed longer ago than the lease `$4`), or
-/// when `$5` (force).
-static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT n.run_id, n.distribution, n.source, n.version::text AS version
-           FROM ({NEWEST}) n
-          WHERE $5
-             OR NOT EXISTS (SELECT 1 FROM upload u
-                             WHERE u.host = $2 AND u.run_id = n.run_id)
-             OR EXISTS (SELECT 1 FROM upload u
-                         WHERE u.host = $2 AND u.run_id = n.run_id
-                           AND ((u.state = 'failed'
-                                 AND ($3::integer IS NULL OR u.attempts < $3))
-                             OR (u.state = 'claimed'
-                                 AND u.claimed_at < now() - make_interval(secs => $4))))"
-    )
-});
-
-/// Streams the runs due: the newest build of each (distribution, source),
-/// less those the ledger shows as done (uploaded, given up, or claimed by
-/// a live process) unless its policy forces. Without a ledger, every newest
-/// build. Rows are streamed, never loaded all at once.
-pub fn plan<'a>(
-    pool: &'a PgPool,
-    distributions: &'a [String],
-    ledger: Option<&'a Ledger>,
-) -> BoxStream<'a, Result<Due, DatabaseError>> {
-    let distributions = (!distributions.is_empty()).then(|| distributions.to_vec());
-    let rows = match ledger {
-        None => sqlx::query(&PLAN_ALL).bind(distributions).fetch(pool),
-        Some(ledger) => sqlx::query(&PLAN_WITH_LEDGER)
-            .bind(distributions)
-            .bind(ledger.host().to_owned())
-            .bind(ledger.policy().max_attempts.map(|m| m as i32))
-            .bind(ledger.policy().lease.as_secs_f64())
-            .bind(ledger.policy().force)
-            .fetch(pool),
-    };
-    rows.map(|row| {
-        let row = row?;
-        Ok(Due {
-            run_id: row.try_get("run_id")?,
-            distribution: row.try_get("distribution")?,
-            source: row.try_get("source")?,
-            version: row.try_get("version")?,
-        })
-    })
-    .boxed()
 }
 
 /// How one run's backfill went.
@@ -168,7 +90,7 @@ pub async fn backfill_one(
             }
         }
         Err(e) => {
-            let code = ExitCode::from_error(&e);
+            let code = crate::upload::run_error_code(&e);
             match code {
                 ExitCode::Interrupted => RunOutcome::Interrupted,
                 ExitCode::ArtifactsMissing => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::checksums::{Algorithm, Digests, Expected};
-use crate::exit_codes::ExitCode;
+use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::safe_fs::{self, OpenError};
 use crate::syntax::{self, FileName, InvalidFileName};
 
@@ -89,9 +89,8 @@ pub enum ChangesError {
     },
 }
 
-impl ChangesError {
-    /// Where this error stands in the exit-code table.
-    pub fn exit_code(&self) -> ExitCode {
+impl HasExitCode for ChangesError {
+    fn exit_code(&self) -> ExitCode {
         match self {
             Self::NoDirectory(_) => ExitCode::ArtifactsMissing,
             Self::Io { .. } => ExitCode::Failure,

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::exit_codes::{ExitCode, HasExitCode};
+
 /// The largest configuration file read, in bytes.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// The deepest nesting of messages accepted.
@@ -43,6 +45,12 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl HasExitCode for ConfigError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Usage
+    }
 }
 
 impl JanitorConfig {

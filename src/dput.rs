@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::changes::Changes;
+use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be uploaded.
@@ -17,6 +18,12 @@ pub struct DputError {
     /// What dput said.
     #[source]
     pub source: ToolError,
+}
+
+impl HasExitCode for DputError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Upload
+    }
 }
 
 /// How to upload: which dput, which host and configuration.

@@ -1,13 +1,6 @@
-//! The one exit-code table shared by every subcommand, and how an error maps
-//! onto it.
-
-use crate::artifacts::ArtifactError;
-use crate::changes::ChangesError;
-use crate::config::ConfigError;
-use crate::dput::DputError;
-use crate::settings::SettingsError;
-use crate::sign::SignError;
-use crate::upload::Interrupted;
+//! The one exit-code table shared by every subcommand. A leaf: every error
+//! type says its own code through [`HasExitCode`], and only the top
+//! (`app`) turns an `anyhow::Error` into a code.
 
 /// How `auto-upload` exits. The numbers are part of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,32 +71,26 @@ impl ExitCode {
     pub fn code(self) -> u8 {
         self as u8
     }
+}
 
-    /// The exit code for an error: the first error in its cause chain that
-    /// the table knows decides; anything else is [`ExitCode::Failure`].
-    pub fn from_error(err: &anyhow::Error) -> Self {
-        err.chain()
-            .find_map(|cause| {
-                if let Some(e) = cause.downcast_ref::<SettingsError>() {
-                    Some(e.exit_code())
-                } else if cause.is::<ConfigError>() {
-                    Some(ExitCode::Usage)
-                } else if let Some(e) = cause.downcast_ref::<ArtifactError>() {
-                    Some(e.exit_code())
-                } else if let Some(e) = cause.downcast_ref::<ChangesError>() {
-                    Some(e.exit_code())
-                } else if cause.is::<SignError>() {
-                    Some(ExitCode::Signing)
-                } else if cause.is::<DputError>() {
-                    Some(ExitCode::Upload)
-                } else if cause.is::<Interrupted>() {
-                    Some(ExitCode::Interrupted)
-                } else {
-                    None
-                }
-            })
-            .unwrap_or(ExitCode::Failure)
-    }
+/// An error that knows where it stands in the exit-code table.
+pub trait HasExitCode {
+    /// Its exit code.
+    fn exit_code(&self) -> ExitCode;
+}
+
+/// A cause of an error, as the chain walkers see it.
+pub type Cause<'a> = &'a (dyn std::error::Error + 'static);
+
+/// `cause`'s code if it is an `E`.
+pub fn code_of<E: HasExitCode + std::error::Error + 'static>(cause: Cause<'_>) -> Option<ExitCode> {
+    cause.downcast_ref::<E>().map(E::exit_code)
+}
+
+/// The code of the first error in `err`'s cause chain that `known`
+/// recognises, or [`ExitCode::Failure`].
+pub fn first_known(err: &anyhow::Error, known: impl Fn(Cause<'_>) -> Option<ExitCode>) -> ExitCode {
+    err.chain().find_map(known).unwrap_or(ExitCode::Failure)
 }
 
 impl From<ExitCode> for std::process::ExitCode {
@@ -141,20 +128,6 @@ mod tests {
         for (code, number) in table {
             assert_eq!(code.code(), number, "{code:?}");
         }
-    }
-
-    #[test]
-    fn unknown_errors_are_failures() {
-        assert_eq!(
-            ExitCode::from_error(&anyhow::anyhow!("boom")),
-            ExitCode::Failure
-        );
-    }
-
-    #[test]
-    fn context_does_not_hide_the_typed_cause() {
-        let err = anyhow::Error::new(Interrupted).context("uploading run x");
-        assert_eq!(ExitCode::from_error(&err), ExitCode::Interrupted);
     }
 
     #[test]

@@ -3,162 +3,92 @@
 //! `.changes` to the same host twice. One table in its own schema, created
 //! by the embedded migrations in `migrations/`.
 
-use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use futures::stream::BoxStream;
+use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
+use crate::database::{Database, DatabaseError};
 use crate::run_id::RunId;
 
-/// The advisory lock held while the ledger's schema is set up.
-const LEDGER_SETUP_LOCK: i64 = 0x6175_746f_7570_6c64; // "autoupld"
+/// The newest build of each (distribution, source); the Python service's
+/// choice, kept. `$1`: distributions (all when NULL).
+const NEWEST: &str = "SELECT DISTINCT ON (distribution, source)
+        distribution, source, run_id, version
+    FROM debian_build
+    WHERE $1::text[] IS NULL OR distribution = ANY($1)
+    ORDER BY distribution, source, version DESC";
 
-impl From<sqlx::Error> for DatabaseError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Query(error)
-    }
+/// A run due for upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The run.
+    pub run_id: String,
+    /// Its distribution.
+    pub distribution: String,
+    /// Its source package.
+    pub source: String,
+    /// Its version.
+    pub version: String,
 }
 
-/// The embedded migrations.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The plan without a ledger: every newest build.
+static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT run_id, distribution, source, version::text AS version FROM ({NEWEST}) n")
+});
 
-/// What went wrong with the database.
-#[derive(Debug, thiserror::Error)]
-pub enum DatabaseError {
-    /// The URL is not a PostgreSQL URL.
-    #[error("invalid database URL {url}: {error}")]
-    Url {
-        /// The URL, without its password.
-        url: String,
-        /// Why (sqlx's message carries its causes).
-        error: sqlx::Error,
-    },
-    /// The database cannot be reached.
-    #[error("cannot connect to the database {url}: {error}")]
-    Connect {
-        /// The URL, without its password.
-        url: String,
-        /// Why (sqlx's message carries its causes).
-        error: sqlx::Error,
-    },
-    /// The ledger's schema could not be created or migrated.
-    #[error("cannot set up the ledger schema {schema}: {error}")]
-    Migrate {
-        /// The schema.
-        schema: String,
-        /// Why (sqlx's message carries its causes).
-        error: sqlx::migrate::MigrateError,
-    },
-    /// A query failed.
-    #[error("database query failed: {0}")]
-    Query(sqlx::Error),
-}
+/// The plan against the ledger, as one anti-join: a run is due when the
+/// ledger has no row for it on this host, or a row that is not done (failed
+/// fewer than `$3` times, or claimed longer ago than the lease `$4`), or
+/// when `$5` (force).
+static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT n.run_id, n.distribution, n.source, n.version::text AS version
+           FROM ({NEWEST}) n
+          WHERE $5
+             OR NOT EXISTS (SELECT 1 FROM upload u
+                             WHERE u.host = $2 AND u.run_id = n.run_id)
+             OR EXISTS (SELECT 1 FROM upload u
+                         WHERE u.host = $2 AND u.run_id = n.run_id
+                           AND ((u.state = 'failed'
+                                 AND ($3::integer IS NULL OR u.attempts < $3))
+                             OR (u.state = 'claimed'
+                                 AND u.claimed_at < now() - make_interval(secs => $4))))"
+    )
+});
 
-/// A database location: the URL (password hidden in messages) and the
-/// ledger's schema.
-#[derive(Debug, Clone)]
-pub struct Database {
-    options: PgConnectOptions,
-    display: String,
-    /// The ledger's schema.
-    pub schema: String,
-}
-
-impl Database {
-    /// Parses a PostgreSQL URL; `schema` must be a plain identifier.
-    ///
-    /// # Errors
-    /// [`DatabaseError::Url`] for a URL sqlx cannot use.
-    pub fn new(url: &str, schema: &str) -> Result<Self, DatabaseError> {
-        let display = crate::secrets::mask(url);
-        let options = PgConnectOptions::from_str(url).map_err(|error| DatabaseError::Url {
-            url: display.clone(),
-            error,
-        })?;
-        Ok(Self {
-            // The ledger's schema first, so that the migrations and
-            // sqlx's bookkeeping land there; the Janitor's tables after it.
-            options: options
-                .options([("search_path", format!("{schema},public"))])
-                .application_name("auto-upload"),
-            display,
-            schema: schema.to_owned(),
+/// Streams the runs due: the newest build of each (distribution, source),
+/// less those the ledger shows as done (uploaded, given up, or claimed by
+/// a live process) unless its policy forces. Without a ledger, every newest
+/// build. Rows are streamed, never loaded all at once.
+pub fn plan<'a>(
+    pool: &'a PgPool,
+    distributions: &'a [String],
+    ledger: Option<&'a Ledger>,
+) -> BoxStream<'a, Result<Due, DatabaseError>> {
+    let distributions = (!distributions.is_empty()).then(|| distributions.to_vec());
+    let rows = match ledger {
+        None => sqlx::query(&PLAN_ALL).bind(distributions).fetch(pool),
+        Some(ledger) => sqlx::query(&PLAN_WITH_LEDGER)
+            .bind(distributions)
+            .bind(ledger.host().to_owned())
+            .bind(ledger.policy().max_attempts.map(|m| m as i32))
+            .bind(ledger.policy().lease.as_secs_f64())
+            .bind(ledger.policy().force)
+            .fetch(pool),
+    };
+    rows.map(|row| {
+        let row = row?;
+        Ok(Due {
+            run_id: row.try_get("run_id")?,
+            distribution: row.try_get("distribution")?,
+            source: row.try_get("source")?,
+            version: row.try_get("version")?,
         })
-    }
-
-    /// A pool of at most `connections` connections.
-    ///
-    /// # Errors
-    /// [`DatabaseError::Connect`] when the database cannot be reached.
-    pub async fn connect(&self, connections: u32) -> Result<PgPool, DatabaseError> {
-        PgPoolOptions::new()
-            .max_connections(connections.max(1))
-            .acquire_timeout(Duration::from_secs(15))
-            .connect_with(self.options.clone())
-            .await
-            .map_err(|error| DatabaseError::Connect {
-                url: self.display.clone(),
-                error,
-            })
-    }
-
-    /// Creates the ledger's schema if needed and applies the migrations.
-    ///
-    /// # Errors
-    /// [`DatabaseError::Migrate`] when that fails (a read-only user, say:
-    /// use `--no-ledger`).
-    pub async fn migrate(&self, pool: &PgPool) -> Result<(), DatabaseError> {
-        let migrate_error = |error| DatabaseError::Migrate {
-            schema: self.schema.clone(),
-            error,
-        };
-        let execute_error = |e| migrate_error(sqlx::migrate::MigrateError::Execute(e));
-        // Processes starting together would race on CREATE SCHEMA (it is
-        // not safe under concurrency even with IF NOT EXISTS): one at a time.
-        let mut conn = pool.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(LEDGER_SETUP_LOCK)
-            .execute(&mut *conn)
-            .await
-            .map_err(execute_error)?;
-        let migrated = async {
-            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
-                .execute(&mut *conn)
-                .await
-                .map_err(execute_error)?;
-            MIGRATOR.run(&mut *conn).await.map_err(migrate_error)
-        }
-        .await;
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(LEDGER_SETUP_LOCK)
-            .execute(&mut *conn)
-            .await
-            .map_err(execute_error)?;
-        migrated
-    }
-
-    /// Whether the ledger table exists (without creating it).
-    ///
-    /// # Errors
-    /// The query failed.
-    pub async fn has_ledger(&self, pool: &PgPool) -> Result<bool, DatabaseError> {
-        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
-            .bind(format!("\"{}\".upload", self.schema))
-            .fetch_one(pool)
-            .await?;
-        Ok(exists)
-    }
-}
-
-/// Whether `schema` is a plain lowercase SQL identifier.
-pub fn is_valid_schema(schema: &str) -> bool {
-    let mut chars = schema.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && schema.len() <= 63
+    })
+    .boxed()
 }
 
 /// The rules for claiming.
@@ -427,18 +357,4 @@ impl Ledger {
 /// The ledger's key for a dput host: its name, or `(default)`.
 pub fn ledger_host(host: Option<&str>) -> String {
     host.unwrap_or("(default)").to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schemas() {
-        assert!(is_valid_schema("auto_upload"));
-        assert!(is_valid_schema("_x1"));
-        for bad in ["", "1x", "Auto", "a-b", "a\"b", "a;drop"] {
-            assert!(!is_valid_schema(bad), "{bad}");
-        }
-    }
 }

@@ -20,7 +20,9 @@
 //! - [`tool`]: running debsign and dput without a shell or a terminal;
 //! - [`sign`], [`dput`]: the two external steps;
 //! - [`upload`]: the whole chain for one run;
-//! - [`ledger`]: the upload ledger in PostgreSQL, claimed before signing;
+//! - [`database`]: connecting to PostgreSQL, the ledger's schema and migrations;
+//! - [`ledger`]: the upload ledger, claimed before signing, and the plan of
+//!   what is due;
 //! - [`backfill`]: catch-up over the Janitor's `debian_build` table;
 //! - [`listen`]: the service on the runner's Redis channel;
 //! - [`message`]: which result messages ask for an upload;
@@ -39,6 +41,7 @@ pub mod changes;
 pub mod checksums;
 pub mod cli;
 pub mod config;
+pub mod database;
 pub mod docs;
 pub mod dput;
 pub mod exit_codes;

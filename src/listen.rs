@@ -15,9 +15,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::backfill;
+use crate::database::Database;
 use crate::exit_codes::ExitCode;
-use crate::ledger::{Database, LedgerConfig};
+use crate::ledger::{self, LedgerConfig};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
 use crate::run_id::RunId;
@@ -175,7 +175,7 @@ impl Listener {
         distributions: Vec<String>,
         shutdown: CancellationToken,
     ) {
-        let mut due = backfill::plan(&pool, &distributions, self.pipeline.ledger.as_ref());
+        let mut due = ledger::plan(&pool, &distributions, self.pipeline.ledger.as_ref());
         let mut started = 0u64;
         while let Some(row) = due.next().await {
             let run_id = match row.map(|d| d.run_id.parse::<RunId>()) {
@@ -246,7 +246,7 @@ impl Listener {
                     _ => "failed",
                 }
             }
-            Err(e) => match ExitCode::from_error(e) {
+            Err(e) => match crate::upload::run_error_code(e) {
                 ExitCode::ArtifactsMissing => "artifacts_missing",
                 ExitCode::NoChanges => "no_changes",
                 ExitCode::Verification => "verification_failed",

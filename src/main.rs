@@ -5,7 +5,7 @@ use std::process::ExitCode as ProcessExitCode;
 
 use auto_upload::cli::Cli;
 use auto_upload::exit_codes::{is_broken_pipe, ExitCode};
-use auto_upload::settings::{LogSettings, Task};
+use auto_upload::settings::{self, Task};
 use auto_upload::{app, telemetry};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -14,7 +14,7 @@ fn main() -> ProcessExitCode {
     let cli = Cli::parse();
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    telemetry::init(LogSettings::from_cli(&cli), service, ansi, std::io::stderr);
+    telemetry::init(settings::log_settings(&cli), service, ansi, std::io::stderr);
     let code = Task::from_cli(cli)
         .map_err(anyhow::Error::from)
         .and_then(|task| {
@@ -27,7 +27,7 @@ fn main() -> ProcessExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::Success.into(),
         Err(e) => {
             eprintln!("auto-upload: {e:#}");
-            ExitCode::from_error(&e).into()
+            app::exit_code(&e).into()
         }
     }
 }

@@ -10,11 +10,12 @@ use crate::changes::{Filter, Verify};
 use crate::cli::{self, Cli, Command, LogFormat};
 use crate::config::{ConfigError, JanitorConfig};
 use crate::dput::Uploader;
-use crate::exit_codes::ExitCode;
+use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::ledger::LedgerConfig;
 use crate::listen::ListenSettings;
 use crate::run_id::{InvalidRunId, RunId};
 use crate::sign::Signer;
+use crate::telemetry::LogSettings;
 use crate::tool::Tool;
 use crate::upload::Pipeline;
 
@@ -63,9 +64,8 @@ pub enum SettingsError {
     },
 }
 
-impl SettingsError {
-    /// Where this error stands in the exit-code table.
-    pub fn exit_code(&self) -> ExitCode {
+impl HasExitCode for SettingsError {
+    fn exit_code(&self) -> ExitCode {
         match self {
             Self::Artifacts(e) => e.exit_code(),
             _ => ExitCode::Usage,
@@ -73,27 +73,16 @@ impl SettingsError {
     }
 }
 
-/// How logs are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogSettings {
-    /// -q (negative) or the number of -v.
-    pub verbosity: i8,
-    /// JSON lines instead of text.
-    pub json: bool,
-}
-
-impl LogSettings {
-    /// The log settings of a command line; usable before anything else is
-    /// validated, so that errors can be logged.
-    pub fn from_cli(cli: &Cli) -> Self {
-        Self {
-            verbosity: if cli.quiet {
-                -1
-            } else {
-                cli.verbose.min(3) as i8
-            },
-            json: cli.log_format == LogFormat::Json,
-        }
+/// The log settings of a command line; usable before anything else is
+/// validated, so that errors can be logged.
+pub fn log_settings(cli: &Cli) -> LogSettings {
+    LogSettings {
+        verbosity: if cli.quiet {
+            -1
+        } else {
+            cli.verbose.min(3) as i8
+        },
+        json: cli.log_format == LogFormat::Json,
     }
 }
 

@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::changes::Changes;
+use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be signed.
@@ -15,6 +16,12 @@ pub struct SignError {
     /// What debsign said.
     #[source]
     pub source: ToolError,
+}
+
+impl HasExitCode for SignError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Signing
+    }
 }
 
 /// How to sign: which debsign (with its time limit), and which key.

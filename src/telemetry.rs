@@ -4,7 +4,14 @@
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-use crate::settings::LogSettings;
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSettings {
+    /// -q (negative) or the number of -v.
+    pub verbosity: i8,
+    /// JSON lines instead of text.
+    pub json: bool,
+}
 
 /// An error and its causes on one line, joined with ": " (what `{:#}`
 /// shows for an anyhow error), for typed errors logged where they happen.

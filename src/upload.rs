@@ -9,10 +9,10 @@ use anyhow::Context as _;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::artifacts::ArtifactStore;
-use crate::changes::{self, Changes, Filter, Verify};
+use crate::artifacts::{ArtifactError, ArtifactStore};
+use crate::changes::{self, Changes, ChangesError, Filter, Verify};
 use crate::dput::{DputError, Uploader};
-use crate::exit_codes::ExitCode;
+use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
 use crate::sign::{SignError, Signer};
@@ -22,6 +22,29 @@ use crate::telemetry::error_chain;
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
 pub struct Interrupted;
+
+impl HasExitCode for Interrupted {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Interrupted
+    }
+}
+
+/// The exit code of a run that failed as a whole ([`upload_run`]'s error):
+/// the first error in its chain that says its code, else a failure.
+pub fn run_error_code(err: &anyhow::Error) -> ExitCode {
+    first_known(err, run_error_kind)
+}
+
+/// The code of one cause of a run's failure, if it is one of the chain's
+/// own errors.
+pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
+    code_of::<ArtifactError>(cause)
+        .or_else(|| code_of::<ChangesError>(cause))
+        .or_else(|| code_of::<SignError>(cause))
+        .or_else(|| code_of::<DputError>(cause))
+        .or_else(|| code_of::<ClaimLost>(cause))
+        .or_else(|| code_of::<Interrupted>(cause))
+}
 
 /// Everything the chain needs besides the run id.
 #[derive(Debug, Clone)]
@@ -52,6 +75,12 @@ pub struct ClaimLost {
     /// When it was noticed: "before dput" (nothing was uploaded), or
     /// "after dput: it was uploaded" and the like.
     pub when: String,
+}
+
+impl HasExitCode for ClaimLost {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Failure
+    }
 }
 
 /// What happened to one `.changes`.

@@ -1,0 +1,173 @@
+//! The database: connecting (one pool per process, sized by the caller),
+//! the ledger's schema and migrations, and locations printed without their
+//! passwords. What is stored there is `ledger.rs`'s.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+/// The advisory lock held while the ledger's schema is set up.
+const LEDGER_SETUP_LOCK: i64 = 0x6175_746f_7570_6c64; // "autoupld"
+
+impl From<sqlx::Error> for DatabaseError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Query(error)
+    }
+}
+
+/// The embedded migrations.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// What went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL is not a PostgreSQL URL.
+    #[error("invalid database URL {url}: {error}")]
+    Url {
+        /// The URL, without its password.
+        url: String,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::Error,
+    },
+    /// The database cannot be reached.
+    #[error("cannot connect to the database {url}: {error}")]
+    Connect {
+        /// The URL, without its password.
+        url: String,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::Error,
+    },
+    /// The ledger's schema could not be created or migrated.
+    #[error("cannot set up the ledger schema {schema}: {error}")]
+    Migrate {
+        /// The schema.
+        schema: String,
+        /// Why (sqlx's message carries its causes).
+        error: sqlx::migrate::MigrateError,
+    },
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(sqlx::Error),
+}
+
+/// A database location: the URL (password hidden in messages) and the
+/// ledger's schema.
+#[derive(Debug, Clone)]
+pub struct Database {
+    options: PgConnectOptions,
+    display: String,
+    /// The ledger's schema.
+    pub schema: String,
+}
+
+impl Database {
+    /// Parses a PostgreSQL URL; `schema` must be a plain identifier.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Url`] for a URL sqlx cannot use.
+    pub fn new(url: &str, schema: &str) -> Result<Self, DatabaseError> {
+        let display = crate::secrets::mask(url);
+        let options = PgConnectOptions::from_str(url).map_err(|error| DatabaseError::Url {
+            url: display.clone(),
+            error,
+        })?;
+        Ok(Self {
+            // The ledger's schema first, so that the migrations and
+            // sqlx's bookkeeping land there; the Janitor's tables after it.
+            options: options
+                .options([("search_path", format!("{schema},public"))])
+                .application_name("auto-upload"),
+            display,
+            schema: schema.to_owned(),
+        })
+    }
+
+    /// A pool of at most `connections` connections.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Connect`] when the database cannot be reached.
+    pub async fn connect(&self, connections: u32) -> Result<PgPool, DatabaseError> {
+        PgPoolOptions::new()
+            .max_connections(connections.max(1))
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(self.options.clone())
+            .await
+            .map_err(|error| DatabaseError::Connect {
+                url: self.display.clone(),
+                error,
+            })
+    }
+
+    /// Creates the ledger's schema if needed and applies the migrations.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Migrate`] when that fails (a read-only user, say:
+    /// use `--no-ledger`).
+    pub async fn migrate(&self, pool: &PgPool) -> Result<(), DatabaseError> {
+        let migrate_error = |error| DatabaseError::Migrate {
+            schema: self.schema.clone(),
+            error,
+        };
+        let execute_error = |e| migrate_error(sqlx::migrate::MigrateError::Execute(e));
+        // Processes starting together would race on CREATE SCHEMA (it is
+        // not safe under concurrency even with IF NOT EXISTS): one at a time.
+        let mut conn = pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(LEDGER_SETUP_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(execute_error)?;
+        let migrated = async {
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
+                .execute(&mut *conn)
+                .await
+                .map_err(execute_error)?;
+            MIGRATOR.run(&mut *conn).await.map_err(migrate_error)
+        }
+        .await;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(LEDGER_SETUP_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(execute_error)?;
+        migrated
+    }
+
+    /// Whether the ledger table exists (without creating it).
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn has_ledger(&self, pool: &PgPool) -> Result<bool, DatabaseError> {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(format!("\"{}\".upload", self.schema))
+            .fetch_one(pool)
+            .await?;
+        Ok(exists)
+    }
+}
+
+/// Whether `schema` is a plain lowercase SQL identifier.
+pub fn is_valid_schema(schema: &str) -> bool {
+    let mut chars = schema.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && schema.len() <= 63
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas() {
+        assert!(is_valid_schema("auto_upload"));
+        assert!(is_valid_schema("_x1"));
+        for bad in ["", "1x", "Auto", "a-b", "a\"b", "a;drop"] {
+            assert!(!is_valid_schema(bad), "{bad}");
+        }
+    }
+}
