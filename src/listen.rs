@@ -71,6 +71,8 @@ pub struct Listener {
     metrics: Arc<Metrics>,
     permits: Arc<Semaphore>,
     in_flight: Arc<Mutex<HashSet<RunId>>>,
+    /// Uploads run at once.
+    jobs: usize,
     /// Runs accepted at most at once: running and waiting for a job.
     capacity: usize,
     tracker: TaskTracker,
@@ -92,6 +94,7 @@ impl Listener {
             metrics,
             permits: Arc::new(Semaphore::new(jobs.max(1))),
             in_flight: Arc::default(),
+            jobs: jobs.max(1),
             capacity: jobs.max(1) + DEFAULT_MAX_QUEUED,
             tracker: TaskTracker::new(),
             abort: CancellationToken::new(),
@@ -100,7 +103,7 @@ impl Listener {
 
     /// The same listener with at most `max_queued` runs waiting for a job.
     pub fn with_max_queued(mut self, max_queued: usize) -> Self {
-        self.capacity = self.permits.available_permits() + max_queued;
+        self.capacity = self.jobs + max_queued;
         self
     }
 

@@ -1,5 +1,5 @@
 //! Command-line behaviour shared by every subcommand: usage errors, refused
-//! values, subcommands still to come.
+//! values, the exit-code table in --help.
 
 use crate::helpers::*;
 

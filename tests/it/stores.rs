@@ -265,11 +265,19 @@ fn dot_dot_object(kind: Kind) {
     let evil = env.path("evil");
     fs::write(&evil, "evil").unwrap();
     store.put("bkt", "runs/run-dots/../evil", &evil);
-    let output = store.upload_run(&env, "bkt", "run-dots").output().unwrap();
+    // Were `../evil` copied, it would land beside the run's temporary
+    // directory, in TMPDIR: that must stay empty.
+    let tmp = env.path("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let output = store
+        .upload_run(&env, "bkt", "run-dots")
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
     assert_exit(&output, 5);
     assert_stderr_contains(&output, "..");
     assert!(env.incoming().is_empty());
-    assert!(!env.path("evil-copy").exists());
+    assert_empty_dir(&tmp);
 }
 
 #[test]
