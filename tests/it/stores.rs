@@ -335,24 +335,33 @@ fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
     assert_empty_dir(&tmp);
 }
 
+/// Writes 1,005 small objects into an S3 run: more than one
+/// ListObjectsV2 page (1,000), in one go with the boto3 that comes with moto.
+fn fill_beyond_one_page(store: &Emulator, bucket: &str, run_id: &str) {
+    let script = [
+        "import sys, boto3",
+        "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',",
+        "                  aws_access_key_id='test', aws_secret_access_key='test')",
+        "for i in range(1005):",
+        "    s3.put_object(Bucket=sys.argv[2], Key=f'runs/{sys.argv[3]}/log-{i:04}.txt', Body=b'x')",
+    ]
+    .join("\n");
+    run(Command::new(emulators().join("bin/python")).args([
+        "-c",
+        &script,
+        &store.url(""),
+        bucket,
+        run_id,
+    ]));
+}
+
 #[test]
 fn s3_listing_is_paginated() {
     let env = TestEnv::new();
     let store = Emulator::start(Kind::S3, &env);
     store.create_bucket("paged");
     store.add_run("paged", "run-many");
-    // More objects than one ListObjectsV2 page (1,000), written in one go
-    // with the boto3 that comes with moto.
-    let python = emulators().join("bin/python");
-    let script = [
-        "import sys, boto3",
-        "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',",
-        "                  aws_access_key_id='test', aws_secret_access_key='test')",
-        "for i in range(1005):",
-        "    s3.put_object(Bucket='paged', Key=f'runs/run-many/log-{i:04}.txt', Body=b'x')",
-    ]
-    .join("\n");
-    run(Command::new(python).args(["-c", &script, &store.url("")]));
+    fill_beyond_one_page(&store, "paged", "run-many");
     let mut command = env.cmd();
     command.args([
         "fetch-artifacts",
@@ -376,16 +385,8 @@ fn s3_listing_that_fails_on_a_later_page_fails_the_run() {
     let store = Emulator::start(Kind::S3, &env);
     store.create_bucket("cut");
     store.add_run("cut", "run-cut");
+    fill_beyond_one_page(&store, "cut", "run-cut");
     let python = emulators().join("bin/python");
-    let fill = [
-        "import sys, boto3",
-        "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',",
-        "                  aws_access_key_id='test', aws_secret_access_key='test')",
-        "for i in range(1005):",
-        "    s3.put_object(Bucket='cut', Key=f'runs/run-cut/log-{i:04}.txt', Body=b'x')",
-    ]
-    .join("\n");
-    run(Command::new(&python).args(["-c", &fill, &store.url("")]));
     // A proxy that passes the first page of the listing and denies the
     // second, as a store whose credentials expire mid-listing would.
     let proxy_script = r#"
