@@ -6,15 +6,21 @@ use tokio_util::sync::CancellationToken;
 
 use std::path::{Path, PathBuf};
 
-use crate::changes::{self, Changes, ChangesError};
+use std::io::IsTerminal as _;
+
+use crate::artifacts::ArtifactStore;
+use crate::backfill::{BackfillSettings, Report, Summary};
+use crate::changes::{self, Changes, ChangesError, Filter, Verify};
 use crate::config::ConfigError;
 use crate::dput::DputError;
 use crate::exit_codes::{code_of, first_known, ExitCode};
+use crate::ledger::{Access, Due, LedgerConfig};
 use crate::output;
+use crate::run_id::RunId;
 use crate::settings::{ListFormat, PathInput, SettingsError, Task};
 use crate::sign::SignError;
 use crate::tool::ToolError;
-use crate::upload::{self, Interrupted};
+use crate::upload::{self, Interrupted, Pipeline, RunOutcome};
 
 /// Runs `task` until done or until `shutdown` fires.
 ///
@@ -28,39 +34,13 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             run_id,
             store,
             dest,
-        } => {
-            tokio::select! {
-                () = shutdown.cancelled() => return Err(Interrupted.into()),
-                fetched = store.fetch(&run_id, &dest) => { fetched?; }
-            }
-            output::record(&dest.to_string_lossy(), false)?;
-            Ok(ExitCode::Success)
-        }
+        } => fetch_artifacts(&run_id, &store, &dest, &shutdown).await,
         Task::FindChanges {
             dir,
             filter,
             format,
             verify,
-        } => {
-            let found = tokio::select! {
-                () = shutdown.cancelled() => return Err(Interrupted.into()),
-                found = changes::find(&dir, &filter, verify) => found?,
-            };
-            for found in found {
-                let line = match format {
-                    ListFormat::Json => {
-                        let parsed = match found.changes {
-                            Some(c) => c,
-                            None => Changes::read(&found.path)?,
-                        };
-                        serde_json::to_string(&parsed)?
-                    }
-                    _ => found.path.to_string_lossy().into_owned(),
-                };
-                output::record(&line, format == ListFormat::Null)?;
-            }
-            Ok(ExitCode::Success)
-        }
+        } => find_changes(&dir, &filter, format, verify, &shutdown).await,
         Task::Sign { signer, input } => {
             each_path(input, shutdown, |path| {
                 let signer = signer.clone();
@@ -84,29 +64,160 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
         }
         Task::UploadRun {
             run_id,
-            mut pipeline,
+            pipeline,
             ledger,
-        } => {
-            if let (Some(ledger), false) = (ledger, pipeline.dry_run) {
-                pipeline.ledger = Some(ledger.open(pipeline.uploader.host.as_deref(), 2).await?);
-            }
-            let report = upload::upload_run(&pipeline, &run_id, &shutdown)
-                .await
-                .with_context(|| format!("run {run_id}"))?;
-            for changes in &report.changes {
-                output::record(&changes.to_string(), false)?;
-            }
-            Ok(report.exit_code())
-        }
+        } => upload_run(&run_id, &pipeline, ledger.as_deref(), &shutdown).await,
         Task::Listen(settings) => {
             crate::listen::run(*settings, shutdown).await?;
             Ok(ExitCode::Success)
         }
-        Task::Backfill(settings) => crate::backfill::run(*settings, shutdown).await,
+        Task::Backfill { settings, verbose } => backfill(*settings, verbose, &shutdown).await,
         Task::GenerateDocs { out_dir } => {
             crate::docs::write_all(&out_dir)
                 .with_context(|| format!("writing into {}", out_dir.display()))?;
             Ok(ExitCode::Success)
+        }
+    }
+}
+
+/// `fetch-artifacts`: copies the run and prints where to.
+async fn fetch_artifacts(
+    run_id: &RunId,
+    store: &ArtifactStore,
+    dest: &Path,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    tokio::select! {
+        () = shutdown.cancelled() => return Err(Interrupted.into()),
+        fetched = store.fetch(run_id, dest) => { fetched?; }
+    }
+    output::record(&dest.to_string_lossy(), false)?;
+    Ok(ExitCode::Success)
+}
+
+/// `find-changes`: one path (or JSON object) per `.changes` found.
+async fn find_changes(
+    dir: &Path,
+    filter: &Filter,
+    format: ListFormat,
+    verify: Verify,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let found = tokio::select! {
+        () = shutdown.cancelled() => return Err(Interrupted.into()),
+        found = changes::find(dir, filter, verify) => found?,
+    };
+    for found in found {
+        let line = match format {
+            ListFormat::Json => {
+                let parsed = match found.changes {
+                    Some(c) => c,
+                    None => Changes::read(&found.path)?,
+                };
+                serde_json::to_string(&parsed)?
+            }
+            _ => found.path.to_string_lossy().into_owned(),
+        };
+        output::record(&line, format == ListFormat::Null)?;
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `upload-run`: opens the ledger (unless a dry run), runs the chain and
+/// prints a line per `.changes`.
+async fn upload_run(
+    run_id: &RunId,
+    pipeline: &Pipeline,
+    ledger: Option<&LedgerConfig>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let ledger = match ledger {
+        Some(config) if !pipeline.dry_run => config.open(1, Access::Write).await?.ledger,
+        _ => None,
+    };
+    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, shutdown).await;
+    let outcome = RunOutcome::of(&result);
+    let report = result.with_context(|| format!("run {run_id}"))?;
+    for changes in &report.changes {
+        output::record(&changes.to_string(), false)?;
+    }
+    Ok(outcome.exit_code())
+}
+
+/// `backfill`: the plan of a dry run on stdout; otherwise the uploads, with
+/// a spinner and a summary on a terminal (the summary also with `-v`).
+async fn backfill(
+    settings: BackfillSettings,
+    verbose: bool,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let terminal = std::io::stderr().is_terminal();
+    if settings.dry_run {
+        crate::backfill::list_due(&settings, &mut BackfillPrinter::new(false)).await?;
+        return Ok(ExitCode::Success);
+    }
+    let mut printer = BackfillPrinter::new(terminal);
+    let summary = crate::backfill::run(settings, shutdown, &mut printer).await?;
+    printer.finish(&summary, verbose);
+    if shutdown.is_cancelled() {
+        return Err(Interrupted.into());
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// Prints what a backfill reports: due runs on stdout, progress on a
+/// terminal's stderr.
+struct BackfillPrinter {
+    terminal: bool,
+    spinner: Option<indicatif::ProgressBar>,
+}
+
+impl BackfillPrinter {
+    /// A printer; on a terminal, a spinner runs from now on.
+    fn new(terminal: bool) -> Self {
+        let spinner = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .expect("the template is valid"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        Self { terminal, spinner }
+    }
+
+    /// Clears the spinner and prints the summary on a terminal or when
+    /// `verbose`; a quiet cron job prints nothing.
+    fn finish(self, summary: &Summary, verbose: bool) {
+        if let Some(spinner) = self.spinner {
+            spinner.finish_and_clear();
+        }
+        if self.terminal || verbose {
+            eprintln!("backfill: {summary}");
+        }
+    }
+}
+
+impl Report for BackfillPrinter {
+    fn due(&mut self, due: &Due) -> anyhow::Result<()> {
+        output::record(
+            &format!(
+                "{}\t{}\t{}\t{}",
+                due.run_id, due.distribution, due.source, due.version
+            ),
+            false,
+        )?;
+        Ok(())
+    }
+
+    fn progress(&mut self, summary: &Summary) {
+        if let Some(spinner) = &self.spinner {
+            spinner.set_message(summary.to_string());
         }
     }
 }

@@ -102,29 +102,70 @@ pub struct Policy {
     pub force: bool,
 }
 
-/// A configured ledger, opened when the work starts.
+/// The database a command uses: the Janitor's tables it reads builds from
+/// and, unless `--no-ledger`, the ledger it keeps there.
 #[derive(Debug, Clone)]
 pub struct LedgerConfig {
     /// Where it is.
     pub database: Database,
-    /// The claiming rules.
-    pub policy: Policy,
+    /// The claiming rules; `None` with `--no-ledger`.
+    pub policy: Option<Policy>,
+    /// The dput host (`None`: dput's default): the ledger's key.
+    pub host: Option<String>,
+}
+
+/// Whether opening may create or migrate the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create the schema or apply new migrations (under an advisory lock).
+    Write,
+    /// Use the ledger only if it exists, never create it (dry runs).
+    ReadIfPresent,
+}
+
+/// An opened database: the pool, and the ledger when one is kept.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The connections, for planning queries and probes.
+    pub pool: PgPool,
+    /// The ledger, unless `--no-ledger` (or, read-only, absent).
+    pub ledger: Option<Ledger>,
+}
+
+/// The pool size for a command running `jobs` uploads at once, the one rule
+/// for every command: a connection per upload (its claim, the renewals
+/// while its tools run, its records), one for the plan's streaming query,
+/// and one for the readiness probe.
+pub fn pool_size(jobs: usize) -> u32 {
+    u32::try_from(jobs).unwrap_or(u32::MAX).saturating_add(2)
 }
 
 impl LedgerConfig {
-    /// Connects (at most `connections` at once), creates or migrates the
-    /// schema, and returns the ledger for `host`.
+    /// Connects with [`pool_size`]`(jobs)` connections and, when a ledger
+    /// is kept, sets it up as `access` allows. The one way every command
+    /// opens its database.
     ///
     /// # Errors
     /// The database cannot be reached or the schema set up.
-    pub async fn open(
-        &self,
-        host: Option<&str>,
-        connections: u32,
-    ) -> Result<Ledger, DatabaseError> {
-        let pool = self.database.connect(connections).await?;
-        self.database.migrate(&pool).await?;
-        Ok(Ledger::new(pool, host, self.policy.clone()))
+    pub async fn open(&self, jobs: usize, access: Access) -> Result<Opened, DatabaseError> {
+        let pool = self.database.connect(pool_size(jobs)).await?;
+        let kept = match (&self.policy, access) {
+            (None, _) => false,
+            (Some(_), Access::Write) => {
+                self.database.migrate(&pool).await?;
+                true
+            }
+            (Some(_), Access::ReadIfPresent) => self.database.has_ledger(&pool).await?,
+        };
+        let ledger = match &self.policy {
+            Some(policy) if kept => Some(Ledger::new(
+                pool.clone(),
+                self.host.as_deref(),
+                policy.clone(),
+            )),
+            _ => None,
+        };
+        Ok(Opened { pool, ledger })
     }
 }
 

@@ -15,14 +15,12 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::database::Database;
-use crate::exit_codes::ExitCode;
-use crate::ledger::{self, LedgerConfig};
+use crate::ledger::{self, Access, Ledger, LedgerConfig};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
 use crate::run_id::RunId;
 use crate::server::{self, Readiness};
-use crate::upload::{upload_run, Outcome, Pipeline};
+use crate::upload::{upload_run, Outcome, Pipeline, RunOutcome, RunReport};
 
 /// How many bytes of a bad message are logged.
 const EXCERPT_BYTES: usize = 200;
@@ -40,11 +38,9 @@ pub const DEFAULT_MAX_QUEUED: usize = 1000;
 pub struct ListenSettings {
     /// The runner's Redis.
     pub redis: redis::Client,
-    /// The Janitor database, when configured: catch-up backfills after
-    /// every reconnect.
-    pub database: Option<Database>,
-    /// The upload ledger, unless `--no-ledger`.
-    pub ledger: Option<LedgerConfig>,
+    /// The Janitor database, when configured (catch-up backfills after
+    /// every reconnect), and the ledger in it unless `--no-ledger`.
+    pub database: Option<LedgerConfig>,
     /// Run one backfill at start.
     pub backfill_at_start: bool,
     /// Runs that may wait for a job; more are dropped.
@@ -67,6 +63,7 @@ pub struct ListenSettings {
 #[derive(Debug, Clone)]
 pub struct Listener {
     pipeline: Arc<Pipeline>,
+    ledger: Option<Ledger>,
     filter: Arc<MessageFilter>,
     metrics: Arc<Metrics>,
     permits: Arc<Semaphore>,
@@ -90,6 +87,7 @@ impl Listener {
     ) -> Self {
         Self {
             pipeline: Arc::new(pipeline),
+            ledger: None,
             filter: Arc::new(filter),
             metrics,
             permits: Arc::new(Semaphore::new(jobs.max(1))),
@@ -99,6 +97,12 @@ impl Listener {
             tracker: TaskTracker::new(),
             abort: CancellationToken::new(),
         }
+    }
+
+    /// The same listener recording its uploads in `ledger`.
+    pub fn with_ledger(mut self, ledger: Option<Ledger>) -> Self {
+        self.ledger = ledger;
+        self
     }
 
     /// The same listener with at most `max_queued` runs waiting for a job.
@@ -178,7 +182,7 @@ impl Listener {
         distributions: Vec<String>,
         shutdown: CancellationToken,
     ) {
-        let mut due = ledger::plan(&pool, &distributions, self.pipeline.ledger.as_ref());
+        let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref());
         let mut started = 0u64;
         while let Some(row) = due.next().await {
             let run_id = match row.map(|d| d.run_id.parse::<RunId>()) {
@@ -226,54 +230,40 @@ impl Listener {
                 .expect("the semaphore is never closed"),
         };
         let started = Instant::now();
-        let result = upload_run(&self.pipeline, &run_id, &self.abort).await;
-        let outcome = match &result {
-            Ok(report) => {
-                for changes in &report.changes {
-                    match changes.outcome {
-                        Outcome::SignFailed(_) => self.metrics.debsign_failed(),
-                        Outcome::UploadFailed(_) => self.metrics.upload_failed(),
-                        Outcome::ClaimLost(_) => self.metrics.claim_lost(),
-                        _ => {}
-                    }
-                }
-                let uploaded = report
-                    .changes
-                    .iter()
-                    .any(|c| matches!(c.outcome, Outcome::Uploaded));
-                match report.exit_code() {
-                    ExitCode::Success if uploaded => "uploaded",
-                    ExitCode::Success => "skipped",
-                    ExitCode::Signing => "sign_failed",
-                    ExitCode::Upload => "upload_failed",
-                    _ => "failed",
-                }
-            }
-            Err(e) => match crate::upload::run_error_code(e) {
-                ExitCode::ArtifactsMissing => "artifacts_missing",
-                ExitCode::NoChanges => "no_changes",
-                ExitCode::Verification => "verification_failed",
-                ExitCode::Interrupted => "interrupted",
-                _ => "failed",
-            },
-        };
-        let seconds = started.elapsed().as_secs_f64();
-        self.metrics.upload(outcome, seconds);
-        match &result {
-            Ok(_) if outcome == "uploaded" || outcome == "skipped" => {
-                tracing::info!(run_id = %run_id, outcome, seconds, "upload finished")
-            }
-            Ok(_) => {
-                tracing::error!(run_id = %run_id, outcome, seconds, "upload finished with failures")
-            }
-            Err(e) => {
-                tracing::error!(run_id = %run_id, outcome, error = %format!("{e:#}"), "upload failed")
-            }
-        }
+        let result = upload_run(&self.pipeline, self.ledger.as_ref(), &run_id, &self.abort).await;
+        self.record(&run_id, &result, started.elapsed().as_secs_f64());
         self.in_flight
             .lock()
             .expect("in-flight set poisoned")
             .remove(&run_id);
+    }
+
+    /// Counts and logs how an upload went.
+    fn record(&self, run_id: &RunId, result: &anyhow::Result<RunReport>, seconds: f64) {
+        let outcome = RunOutcome::of(result);
+        if let Ok(report) = result {
+            for changes in &report.changes {
+                match changes.outcome {
+                    Outcome::SignFailed(_) => self.metrics.debsign_failed(),
+                    Outcome::UploadFailed(_) => self.metrics.upload_failed(),
+                    Outcome::ClaimLost(_) => self.metrics.claim_lost(),
+                    _ => {}
+                }
+            }
+        }
+        let label = outcome.label();
+        self.metrics.upload(label, seconds);
+        match result {
+            Ok(_) if !outcome.is_failure() => {
+                tracing::info!(run_id = %run_id, outcome = label, seconds, "upload finished")
+            }
+            Ok(_) => {
+                tracing::error!(run_id = %run_id, outcome = label, seconds, "upload finished with failures")
+            }
+            Err(e) => {
+                tracing::error!(run_id = %run_id, outcome = label, error = %format!("{e:#}"), "upload failed")
+            }
+        }
     }
 
     /// Waits for the uploads in flight, at most `timeout`; then aborts the
@@ -311,43 +301,24 @@ impl Listener {
 pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
-    let server_stop = CancellationToken::new();
-    let server = match &settings.health_addr {
-        Some((host, port)) => {
-            let listener = tokio::net::TcpListener::bind((host.as_str(), *port))
-                .await
-                .with_context(|| format!("cannot listen on {host}:{port}"))?;
-            tracing::info!(address = %listener.local_addr()?, "health server listening");
-            Some(tokio::spawn(server::serve(
-                listener,
-                readiness.clone(),
-                metrics.clone(),
-                server_stop.clone(),
-            )))
-        }
+    let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
+    let opened = match &settings.database {
+        Some(config) => Some(config.open(settings.jobs, Access::Write).await?),
         None => None,
     };
-    let mut pipeline = settings.pipeline;
-    let connections = settings.jobs as u32 + 2;
-    if let Some(ledger) = &settings.ledger {
-        pipeline.ledger = Some(
-            ledger
-                .open(pipeline.uploader.host.as_deref(), connections)
-                .await?,
-        );
-    }
-    let catch_up = match (&pipeline.ledger, &settings.database) {
-        (Some(ledger), _) => Some(ledger.pool().clone()),
-        (None, Some(database)) => Some(database.connect(2).await?),
-        (None, None) => None,
-    };
+    let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
+    let listener = Listener::new(
+        settings.pipeline,
+        settings.filter.clone(),
+        settings.jobs,
+        metrics.clone(),
+    )
+    .with_ledger(ledger.clone())
+    .with_max_queued(settings.max_queued);
     let distributions = settings.filter.distributions.clone();
-    let ledger_pool = pipeline.ledger.as_ref().map(|l| l.pool().clone());
-    let listener = Listener::new(pipeline, settings.filter, settings.jobs, metrics.clone())
-        .with_max_queued(settings.max_queued);
-    if let Some(pool) = ledger_pool {
+    if let Some(ledger) = &ledger {
         tokio::spawn(watch_database(DatabaseWatch {
-            pool,
+            pool: ledger.pool().clone(),
             readiness: readiness.clone(),
             metrics: metrics.clone(),
             listener: listener.clone(),
@@ -355,55 +326,131 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
             shutdown: shutdown.clone(),
         }));
     }
-    let mut subscriptions = 0u64;
-    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
-    while !shutdown.is_cancelled() {
-        let session = Session {
-            client: &settings.redis,
-            channel: &settings.channel,
-            listener: &listener,
-            readiness: &readiness,
-            metrics: &metrics,
-        };
-        let subscribed = || {
-            subscriptions += 1;
-            // After every reconnect (and at start with --backfill), catch up
-            // on what was published while nobody listened.
-            if let Some(pool) = &catch_up {
-                if subscriptions > 1 || settings.backfill_at_start {
-                    listener.spawn_catch_up(pool, &distributions, &shutdown);
-                }
-            }
-        };
-        let ended = session.run(&mut backoff, &shutdown, subscribed).await;
-        readiness.set(false);
-        metrics.set_redis_connected(false);
-        if shutdown.is_cancelled() {
-            break;
-        }
-        let delay = backoff.next_delay();
-        match ended {
-            Ok(()) => tracing::warn!(?delay, "Redis connection closed; reconnecting"),
-            Err(e) => {
-                tracing::warn!(?delay, error = %format!("{e:#}"), "Redis unavailable; reconnecting")
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = shutdown.cancelled() => {}
-        }
-    }
+    let subscriber = Subscriber {
+        client: &settings.redis,
+        channel: &settings.channel,
+        listener: &listener,
+        readiness: &readiness,
+        metrics: &metrics,
+        catch_up: opened.as_ref().map(|o| o.pool.clone()),
+        backfill_at_start: settings.backfill_at_start,
+        distributions: &distributions,
+    };
+    subscriber.run(&shutdown).await;
     tracing::info!(
         in_flight = listener.in_flight(),
         "stopping: no more messages are read"
     );
     listener.drain(settings.shutdown_timeout).await;
-    server_stop.cancel();
-    if let Some(server) = server {
-        server.await??;
-    }
+    server.stop().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The `/health`, `/ready` and `/metrics` server, when configured.
+struct HealthServer {
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stop: CancellationToken,
+}
+
+impl HealthServer {
+    /// Binds `addr` and serves in the background.
+    async fn start(
+        addr: Option<&(String, u16)>,
+        readiness: &Arc<Readiness>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        let stop = CancellationToken::new();
+        let Some((host, port)) = addr else {
+            return Ok(Self { task: None, stop });
+        };
+        let listener = tokio::net::TcpListener::bind((host.as_str(), *port))
+            .await
+            .with_context(|| format!("cannot listen on {host}:{port}"))?;
+        tracing::info!(address = %listener.local_addr()?, "health server listening");
+        let task = tokio::spawn(server::serve(
+            listener,
+            readiness.clone(),
+            metrics.clone(),
+            stop.clone(),
+        ));
+        Ok(Self {
+            task: Some(task),
+            stop,
+        })
+    }
+
+    /// Stops serving and waits for the server to end.
+    async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        if let Some(task) = self.task {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+/// The Redis side of the service: subscribes, reconnects with backoff, and
+/// starts a catch-up backfill after every reconnect.
+struct Subscriber<'a> {
+    client: &'a redis::Client,
+    channel: &'a str,
+    listener: &'a Listener,
+    readiness: &'a Readiness,
+    metrics: &'a Metrics,
+    /// The database catch-up backfills plan from, when there is one.
+    catch_up: Option<PgPool>,
+    backfill_at_start: bool,
+    distributions: &'a [String],
+}
+
+impl Subscriber<'_> {
+    /// Runs sessions until `shutdown`.
+    async fn run(&self, shutdown: &CancellationToken) {
+        let mut subscriptions = 0u64;
+        let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+        while !shutdown.is_cancelled() {
+            let session = Session {
+                client: self.client,
+                channel: self.channel,
+                listener: self.listener,
+                readiness: self.readiness,
+                metrics: self.metrics,
+            };
+            let subscribed = || {
+                subscriptions += 1;
+                self.subscribed(subscriptions, shutdown);
+            };
+            let ended = session.run(&mut backoff, shutdown, subscribed).await;
+            self.readiness.set(false);
+            self.metrics.set_redis_connected(false);
+            if shutdown.is_cancelled() {
+                break;
+            }
+            let delay = backoff.next_delay();
+            match ended {
+                Ok(()) => tracing::warn!(?delay, "Redis connection closed; reconnecting"),
+                Err(e) => {
+                    tracing::warn!(?delay, error = %format!("{e:#}"), "Redis unavailable; reconnecting")
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = shutdown.cancelled() => {}
+            }
+        }
+    }
+
+    /// After every reconnect (and at start with --backfill), catches up on
+    /// what was published while nobody listened.
+    fn subscribed(&self, subscriptions: u64, shutdown: &CancellationToken) {
+        if let Some(pool) = &self.catch_up {
+            if subscriptions > 1 || self.backfill_at_start {
+                self.listener
+                    .spawn_catch_up(pool, self.distributions, shutdown);
+            }
+        }
+    }
 }
 
 /// What [`watch_database`] needs.

@@ -149,11 +149,17 @@ pub enum Task {
         run_id: RunId,
         /// The chain.
         pipeline: Box<Pipeline>,
-        /// The ledger, when a database is configured.
+        /// The ledger, when a database is configured and `--no-ledger` is
+        /// not given.
         ledger: Option<Box<LedgerConfig>>,
     },
     /// `backfill`.
-    Backfill(Box<BackfillSettings>),
+    Backfill {
+        /// What to do.
+        settings: Box<BackfillSettings>,
+        /// Print the summary even when stderr is not a terminal.
+        verbose: bool,
+    },
     /// `listen`.
     Listen(Box<ListenSettings>),
     /// `generate-docs`.
@@ -174,31 +180,8 @@ impl Task {
             None => JanitorConfig::default(),
         };
         Ok(match cli.command {
-            Command::FetchArtifacts(args) => {
-                let run_id: RunId = args.run_id.parse()?;
-                let dest = args.dest.unwrap_or_else(|| PathBuf::from(run_id.as_str()));
-                Self::FetchArtifacts {
-                    store: store(args.store, &config)?,
-                    dest: absolute(&dest),
-                    run_id,
-                }
-            }
-            Command::FindChanges(args) => Self::FindChanges {
-                dir: args.dir,
-                filter: filter(args.filter),
-                format: if args.json {
-                    ListFormat::Json
-                } else if args.null {
-                    ListFormat::Null
-                } else {
-                    ListFormat::Lines
-                },
-                verify: if args.no_verify {
-                    Verify::No
-                } else {
-                    Verify::Yes
-                },
-            },
+            Command::FetchArtifacts(args) => fetch_artifacts(args, &config)?,
+            Command::FindChanges(args) => find_changes(args),
             Command::Sign(args) => Self::Sign {
                 signer: signer(args.signer)?,
                 input: input(args.paths, args.null),
@@ -207,33 +190,101 @@ impl Task {
                 uploader: uploader(args.uploader, args.simulate, args.force)?,
                 input: input(args.paths, args.null),
             },
-            Command::UploadRun(args) => Self::UploadRun {
-                run_id: args.run_id.parse()?,
-                ledger: ledger(
-                    &args.ledger,
-                    database(&args.ledger, &config)?,
-                    None,
-                    args.force,
-                )?
-                .map(Box::new),
-                pipeline: Box::new(Pipeline {
-                    store: store(args.store, &config)?,
-                    filter: filter(args.filter),
-                    signer: signer(args.signer)?,
-                    uploader: uploader(args.uploader, args.simulate, args.force)?,
-                    dry_run: args.dry_run,
-                    ledger: None,
-                }),
-            },
+            Command::UploadRun(args) => upload_run(args, &config)?,
             Command::Listen(args) => Self::Listen(Box::new(listen(args, &config)?)),
-            Command::Backfill(args) => {
-                Self::Backfill(Box::new(backfill(args, &config, cli.verbose > 0)?))
-            }
+            Command::Backfill(args) => Self::Backfill {
+                settings: Box::new(backfill(args, &config)?),
+                verbose: cli.verbose > 0,
+            },
             Command::GenerateDocs(args) => Self::GenerateDocs {
                 out_dir: args.out_dir,
             },
         })
     }
+}
+
+fn fetch_artifacts(args: cli::FetchArgs, config: &JanitorConfig) -> Result<Task, SettingsError> {
+    let run_id: RunId = args.run_id.parse()?;
+    let dest = args.dest.unwrap_or_else(|| PathBuf::from(run_id.as_str()));
+    Ok(Task::FetchArtifacts {
+        store: store(args.store, config)?,
+        dest: absolute(&dest),
+        run_id,
+    })
+}
+
+fn find_changes(args: cli::FindChangesArgs) -> Task {
+    Task::FindChanges {
+        dir: args.dir,
+        filter: filter(args.filter),
+        format: if args.json {
+            ListFormat::Json
+        } else if args.null {
+            ListFormat::Null
+        } else {
+            ListFormat::Lines
+        },
+        verify: if args.no_verify {
+            Verify::No
+        } else {
+            Verify::Yes
+        },
+    }
+}
+
+fn upload_run(args: cli::UploadRunArgs, config: &JanitorConfig) -> Result<Task, SettingsError> {
+    let run_id = args.run_id.parse()?;
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let ledger = match database(&args.ledger, config)? {
+        Some(database) if !args.ledger.no_ledger => Some(Box::new(ledger(
+            &args.ledger,
+            database,
+            host,
+            None,
+            args.force,
+        )?)),
+        _ => None,
+    };
+    let pipeline = pipeline(
+        Chain {
+            store: args.store,
+            filter: filter(args.filter),
+            signer: args.signer,
+            uploader: args.uploader,
+            simulate: args.simulate,
+            force: args.force,
+            dry_run: args.dry_run,
+        },
+        config,
+    )?;
+    Ok(Task::UploadRun {
+        run_id,
+        pipeline: Box::new(pipeline),
+        ledger,
+    })
+}
+
+/// What a command line says of the upload chain.
+struct Chain {
+    store: cli::StoreArgs,
+    filter: Filter,
+    signer: cli::SignerArgs,
+    uploader: cli::UploaderArgs,
+    simulate: bool,
+    force: bool,
+    dry_run: bool,
+}
+
+/// The one constructor of the upload chain, for `upload-run`, `listen` and
+/// `backfill`.
+fn pipeline(chain: Chain, config: &JanitorConfig) -> Result<Pipeline, SettingsError> {
+    Ok(Pipeline {
+        store: store(chain.store, config)?,
+        filter: chain.filter,
+        signer: signer(chain.signer)?,
+        uploader: uploader(chain.uploader, chain.simulate, chain.force)?,
+        dry_run: chain.dry_run,
+    })
 }
 
 fn store(args: cli::StoreArgs, config: &JanitorConfig) -> Result<ArtifactStore, SettingsError> {

@@ -13,19 +13,6 @@ pub struct LogSettings {
     pub json: bool,
 }
 
-/// An error and its causes on one line, joined with ": " (what `{:#}`
-/// shows for an anyhow error), for typed errors logged where they happen.
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
-}
-
 /// Installs the global subscriber. `RUST_LOG` overrides the level chosen by
 /// -q/-v (default: warnings and errors; `default_info` raises it to info,
 /// for services).

@@ -16,7 +16,6 @@ use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
 use crate::sign::{SignError, Signer};
-use crate::telemetry::error_chain;
 
 /// The work stopped because shutdown was requested.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +45,9 @@ pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
         .or_else(|| code_of::<Interrupted>(cause))
 }
 
-/// Everything the chain needs besides the run id.
+/// Everything the chain needs besides the run id and the ledger; built
+/// complete from the settings (the ledger, opened later, is passed to
+/// [`upload_run`] beside it).
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     /// Where artifacts come from.
@@ -59,8 +60,6 @@ pub struct Pipeline {
     pub uploader: Uploader,
     /// Fetch and verify only.
     pub dry_run: bool,
-    /// The upload ledger, when a database is configured.
-    pub ledger: Option<Ledger>,
 }
 
 /// This process's ledger claim on a `.changes` was taken over by another
@@ -114,6 +113,16 @@ impl Outcome {
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
+        }
+    }
+
+    /// Logs the failure, if it is one, with its whole chain of causes.
+    fn log_failure(&self) {
+        match self {
+            Self::SignFailed(e) => tracing::error!("{}", error_chain(e)),
+            Self::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
+            Self::ClaimLost(e) => tracing::error!("{e}"),
+            _ => {}
         }
     }
 
@@ -173,6 +182,124 @@ impl RunReport {
             .find(|c| *c != ExitCode::Success)
             .unwrap_or(ExitCode::Success)
     }
+
+    /// Whether any `.changes` was uploaded.
+    pub fn uploaded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Uploaded))
+    }
+}
+
+/// How a run went as a whole: the one classification behind upload-run's
+/// exit code, listen's metrics, backfill's summary and the ledger's record
+/// of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// At least one `.changes` was uploaded and none failed.
+    Uploaded,
+    /// Nothing failed and nothing was uploaded: the ledger showed every
+    /// `.changes` as done (or claimed elsewhere), or it was a dry run.
+    Skipped,
+    /// debsign failed on a `.changes` (the first failure).
+    SignFailed,
+    /// dput failed on a `.changes` (the first failure).
+    UploadFailed,
+    /// The ledger claim on a `.changes` was taken over.
+    ClaimLost,
+    /// The store holds no artifacts for the run.
+    ArtifactsMissing,
+    /// The run has no `.changes` to upload.
+    NoChanges,
+    /// A `.changes` or an artifact failed verification; nothing was signed.
+    VerificationFailed,
+    /// Stopped by shutdown.
+    Interrupted,
+    /// Anything else: the store, the disk or the ledger's database failed.
+    Failed,
+}
+
+/// What the ledger records for a run as a whole, beside the rows of its
+/// `.changes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRecord {
+    /// The run got as far as its `.changes`: earlier failures of the run as
+    /// a whole are forgotten.
+    GotThrough,
+    /// The run failed before its `.changes`: one more attempt.
+    Failed,
+}
+
+impl RunOutcome {
+    /// Classifies what [`upload_run`] returned.
+    pub fn of(result: &anyhow::Result<RunReport>) -> Self {
+        match result {
+            Ok(report) => match report.exit_code() {
+                ExitCode::Success if report.uploaded() => Self::Uploaded,
+                ExitCode::Success => Self::Skipped,
+                ExitCode::Signing => Self::SignFailed,
+                ExitCode::Upload => Self::UploadFailed,
+                _ => Self::ClaimLost,
+            },
+            Err(e) => match run_error_code(e) {
+                ExitCode::ArtifactsMissing => Self::ArtifactsMissing,
+                ExitCode::NoChanges => Self::NoChanges,
+                ExitCode::Verification => Self::VerificationFailed,
+                ExitCode::Interrupted => Self::Interrupted,
+                _ => Self::Failed,
+            },
+        }
+    }
+
+    /// The label of listen's `auto_upload_uploads_total` metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Uploaded => "uploaded",
+            Self::Skipped => "skipped",
+            Self::SignFailed => "sign_failed",
+            Self::UploadFailed => "upload_failed",
+            Self::ArtifactsMissing => "artifacts_missing",
+            Self::NoChanges => "no_changes",
+            Self::VerificationFailed => "verification_failed",
+            Self::Interrupted => "interrupted",
+            Self::ClaimLost | Self::Failed => "failed",
+        }
+    }
+
+    /// The exit code `upload-run` gives for it.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Uploaded | Self::Skipped => ExitCode::Success,
+            Self::SignFailed => ExitCode::Signing,
+            Self::UploadFailed => ExitCode::Upload,
+            Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
+            Self::NoChanges => ExitCode::NoChanges,
+            Self::VerificationFailed => ExitCode::Verification,
+            Self::Interrupted => ExitCode::Interrupted,
+            Self::ClaimLost | Self::Failed => ExitCode::Failure,
+        }
+    }
+
+    /// Whether it counts as a failure.
+    pub fn is_failure(self) -> bool {
+        !matches!(self, Self::Uploaded | Self::Skipped | Self::Interrupted)
+    }
+
+    /// What the ledger records for the run as a whole: every failure before
+    /// the `.changes` counts as an attempt; an interruption is no attempt.
+    pub fn run_record(self) -> Option<RunRecord> {
+        match self {
+            Self::Interrupted => None,
+            Self::Uploaded
+            | Self::Skipped
+            | Self::SignFailed
+            | Self::UploadFailed
+            | Self::ClaimLost => Some(RunRecord::GotThrough),
+            Self::ArtifactsMissing | Self::NoChanges | Self::VerificationFailed | Self::Failed => {
+                Some(RunRecord::Failed)
+            }
+        }
+    }
 }
 
 /// Uploads one run: in a private temporary directory (0700, removed however
@@ -185,18 +312,20 @@ impl RunReport {
 /// # Errors
 /// Artifact, `.changes` and I/O errors before anything was signed, and
 /// [`Interrupted`]. Signing and upload failures are in the report.
-#[tracing::instrument(skip(pipeline, cancel), fields(run_id = %run_id))]
+#[tracing::instrument(skip(pipeline, ledger, cancel), fields(run_id = %run_id))]
 pub async fn upload_run(
     pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
     run_id: &RunId,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunReport> {
+    let ledger = ledger.filter(|_| !pipeline.dry_run);
     let result = tokio::select! {
         biased;
         () = cancel.cancelled() => Err(Interrupted.into()),
-        report = upload_run_inner(pipeline, run_id) => report,
+        report = upload_run_inner(pipeline, ledger, run_id) => report,
     };
-    if let (Some(ledger), false) = (&pipeline.ledger, pipeline.dry_run) {
+    if let Some(ledger) = ledger {
         record_run(ledger, run_id, &result).await;
     }
     result
@@ -209,10 +338,16 @@ pub async fn upload_run(
 /// error here is only logged: the `.changes` themselves are recorded by
 /// their claims.
 async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
-    let recorded = match result {
-        Ok(_) => ledger.run_succeeded(run_id).await,
-        Err(e) if e.is::<Interrupted>() => Ok(()),
-        Err(e) => ledger.run_failed(run_id, &format!("{e:#}")).await,
+    let recorded = match RunOutcome::of(result).run_record() {
+        None => Ok(()),
+        Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
+        Some(RunRecord::Failed) => {
+            let error = result
+                .as_ref()
+                .err()
+                .map_or_else(String::new, |e| format!("{e:#}"));
+            ledger.run_failed(run_id, &error).await
+        }
     };
     if let Err(e) = recorded {
         tracing::error!(run_id = %run_id, error = %e, "cannot record the run in the ledger");
@@ -312,12 +447,16 @@ async fn sign_and_upload(
 /// blocking thread afterwards, so that deleting large files never holds up
 /// a runtime worker. (Were this future dropped, the directory's own `Drop`
 /// removes it.)
-async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result<RunReport> {
+async fn upload_run_inner(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+) -> anyhow::Result<RunReport> {
     let workdir = tempfile::Builder::new()
         .prefix("auto-upload-")
         .tempdir()
         .context("cannot create a temporary directory")?;
-    let report = upload_in(pipeline, run_id, workdir.path()).await;
+    let report = upload_in(pipeline, ledger, run_id, workdir.path()).await;
     let path = workdir.path().to_owned();
     let removed = tokio::task::spawn_blocking(move || workdir.close())
         .await
@@ -330,6 +469,7 @@ async fn upload_run_inner(pipeline: &Pipeline, run_id: &RunId) -> anyhow::Result
 
 async fn upload_in(
     pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
     run_id: &RunId,
     workdir: &std::path::Path,
 ) -> anyhow::Result<RunReport> {
@@ -341,14 +481,9 @@ async fn upload_in(
         let outcome = if pipeline.dry_run {
             Outcome::WouldUpload
         } else {
-            upload_one(pipeline, run_id, &parsed).await?
+            upload_one(pipeline, ledger, run_id, &parsed).await?
         };
-        match &outcome {
-            Outcome::SignFailed(e) => tracing::error!("{}", error_chain(e)),
-            Outcome::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
-            Outcome::ClaimLost(e) => tracing::error!("{e}"),
-            _ => {}
-        }
+        outcome.log_failure();
         report.changes.push(ChangesReport {
             name: parsed.file_name(),
             source: parsed.source,
@@ -364,11 +499,12 @@ async fn upload_in(
 /// and uploads it while the claim is held, and records how it went.
 async fn upload_one(
     pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
     run_id: &RunId,
     parsed: &Changes,
 ) -> anyhow::Result<Outcome> {
     let name = parsed.file_name();
-    let Some(ledger) = &pipeline.ledger else {
+    let Some(ledger) = ledger else {
         return Ok(sign_and_upload(pipeline, parsed, None).await);
     };
     let entry = Entry {
@@ -406,4 +542,17 @@ async fn upload_one(
             outcome.label()
         ))))
     }
+}
+
+/// An error and its causes on one line, joined with ": " (what `{:#}`
+/// shows for an anyhow error), for typed errors logged where they happen.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
 }

@@ -1,7 +1,7 @@
 //! Settings of the services: `listen`, `backfill`, and the database and
 //! ledger they share with `upload-run`.
 
-use super::{no_leading_dash, signer, store, uploader, SettingsError};
+use super::{no_leading_dash, pipeline, Chain, SettingsError};
 use crate::backfill::BackfillSettings;
 use crate::changes::Filter;
 use crate::cli;
@@ -10,7 +10,6 @@ use crate::database::{is_valid_schema, Database};
 use crate::ledger::{LedgerConfig, Policy};
 use crate::listen::ListenSettings;
 use crate::message::MessageFilter;
-use crate::upload::Pipeline;
 
 /// How many failed attempts `listen` makes on one `.changes` (backfill:
 /// `--max-attempts`).
@@ -27,7 +26,6 @@ pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 pub(super) fn backfill(
     args: cli::BackfillArgs,
     config: &JanitorConfig,
-    verbose: bool,
 ) -> Result<BackfillSettings, SettingsError> {
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
@@ -35,34 +33,40 @@ pub(super) fn backfill(
         how: DATABASE_SOURCES,
     })?;
     let jobs = jobs(args.jobs)?;
-    let policy = policy(&args.ledger, Some(args.max_attempts), args.force)?;
+    let database = ledger(
+        &args.ledger,
+        database,
+        host,
+        Some(args.max_attempts),
+        args.force,
+    )?;
     let pipeline = if args.dry_run {
         // A dry run needs only the database: nothing is fetched or signed.
         None
     } else {
-        Some(Pipeline {
-            store: store(args.store, config)?,
-            filter: Filter {
-                source_only: args.source_only,
-                distributions: Vec::new(),
+        Some(pipeline(
+            Chain {
+                store: args.store,
+                filter: Filter {
+                    source_only: args.source_only,
+                    distributions: Vec::new(),
+                },
+                signer: args.signer,
+                uploader: args.uploader,
+                simulate: false,
+                force: args.force,
+                dry_run: false,
             },
-            signer: signer(args.signer)?,
-            uploader: uploader(args.uploader, false, args.force)?,
-            dry_run: false,
-            ledger: None,
-        })
+            config,
+        )?)
     };
     Ok(BackfillSettings {
         database,
         distributions: args.distributions,
         pipeline,
-        policy,
-        no_ledger: args.ledger.no_ledger,
         jobs,
         limit: args.limit,
         dry_run: args.dry_run,
-        host,
-        verbose,
     })
 }
 
@@ -111,11 +115,7 @@ fn policy(
     max_attempts: Option<u32>,
     force: bool,
 ) -> Result<Policy, SettingsError> {
-    let lease = humantime::parse_duration(&args.lease).map_err(|e| SettingsError::Invalid {
-        what: "--lease",
-        value: args.lease.clone(),
-        reason: e.to_string(),
-    })?;
+    let lease = duration("--lease", &args.lease)?;
     if max_attempts == Some(0) {
         return Err(SettingsError::Invalid {
             what: "--max-attempts",
@@ -130,17 +130,20 @@ fn policy(
     })
 }
 
-/// The ledger, when a database is configured and `--no-ledger` is not given.
+/// The database as a command uses it: with the ledger's rules for `host`
+/// unless `--no-ledger`.
 pub(super) fn ledger(
     args: &cli::LedgerArgs,
-    database: Option<Database>,
+    database: Database,
+    host: Option<String>,
     max_attempts: Option<u32>,
     force: bool,
-) -> Result<Option<LedgerConfig>, SettingsError> {
+) -> Result<LedgerConfig, SettingsError> {
     let policy = policy(args, max_attempts, force)?;
-    Ok(match database {
-        Some(database) if !args.no_ledger => Some(LedgerConfig { database, policy }),
-        _ => None,
+    Ok(LedgerConfig {
+        database,
+        policy: (!args.no_ledger).then_some(policy),
+        host,
     })
 }
 
@@ -150,65 +153,89 @@ pub(super) fn listen(
     args: cli::ListenArgs,
     config: &JanitorConfig,
 ) -> Result<ListenSettings, SettingsError> {
-    let url = args
-        .redis
-        .or_else(|| config.redis_location.clone())
-        .unwrap_or_else(|| DEFAULT_REDIS.to_owned());
-    let redis = redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
-        what: "Redis URL",
-        value: crate::secrets::mask(&url),
-        reason: e.to_string(),
-    })?;
-    let jobs = jobs(args.jobs)?;
-    let health_addr = match (args.health_addr, args.port) {
-        (Some(addr), _) => Some(parse_host_port(&addr)?),
-        (None, Some(port)) => Some((args.listen_address, port)),
-        (None, None) => None,
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let database = match database(&args.ledger, config)? {
+        Some(database) => Some(ledger(
+            &args.ledger,
+            database,
+            host,
+            Some(DEFAULT_MAX_ATTEMPTS),
+            false,
+        )?),
+        None if args.backfill => {
+            return Err(SettingsError::Missing {
+                what: "database for --backfill",
+                how: DATABASE_SOURCES,
+            })
+        }
+        None => None,
     };
-    let shutdown_timeout =
-        humantime::parse_duration(&args.shutdown_timeout).map_err(|e| SettingsError::Invalid {
-            what: "--shutdown-timeout",
-            value: args.shutdown_timeout.clone(),
-            reason: e.to_string(),
-        })?;
-    let database = database(&args.ledger, config)?;
-    if args.backfill && database.is_none() {
-        return Err(SettingsError::Missing {
-            what: "database for --backfill",
-            how: DATABASE_SOURCES,
-        });
-    }
-    let ledger = ledger(
-        &args.ledger,
-        database.clone(),
-        Some(DEFAULT_MAX_ATTEMPTS),
-        false,
-    )?;
     Ok(ListenSettings {
-        redis,
+        redis: redis_client(args.redis, config)?,
         database,
-        ledger,
         backfill_at_start: args.backfill,
         max_queued: args.max_queued,
         channel: args.channel,
-        jobs,
+        jobs: jobs(args.jobs)?,
         filter: MessageFilter {
             distributions: args.distributions,
             campaigns: args.campaigns,
         },
-        pipeline: Pipeline {
-            store: store(args.store, config)?,
-            filter: Filter {
-                source_only: args.source_only,
-                distributions: Vec::new(),
+        pipeline: pipeline(
+            Chain {
+                store: args.store,
+                filter: Filter {
+                    source_only: args.source_only,
+                    distributions: Vec::new(),
+                },
+                signer: args.signer,
+                uploader: args.uploader,
+                simulate: false,
+                force: false,
+                dry_run: false,
             },
-            signer: signer(args.signer)?,
-            uploader: uploader(args.uploader, false, false)?,
-            dry_run: false,
-            ledger: None,
-        },
-        health_addr,
-        shutdown_timeout,
+            config,
+        )?,
+        health_addr: health_addr(args.health_addr, args.listen_address, args.port)?,
+        shutdown_timeout: duration("--shutdown-timeout", &args.shutdown_timeout)?,
+    })
+}
+
+/// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
+fn redis_client(
+    flag: Option<String>,
+    config: &JanitorConfig,
+) -> Result<redis::Client, SettingsError> {
+    let url = flag
+        .or_else(|| config.redis_location.clone())
+        .unwrap_or_else(|| DEFAULT_REDIS.to_owned());
+    redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
+        what: "Redis URL",
+        value: crate::secrets::mask(&url),
+        reason: e.to_string(),
+    })
+}
+
+/// The health server's address: `--health-addr`, else `--listen-address`
+/// with `--port`; none without either.
+fn health_addr(
+    addr: Option<String>,
+    listen_address: String,
+    port: Option<u16>,
+) -> Result<Option<(String, u16)>, SettingsError> {
+    Ok(match (addr, port) {
+        (Some(addr), _) => Some(parse_host_port(&addr)?),
+        (None, Some(port)) => Some((listen_address, port)),
+        (None, None) => None,
+    })
+}
+
+/// A duration given as text.
+fn duration(what: &'static str, value: &str) -> Result<std::time::Duration, SettingsError> {
+    humantime::parse_duration(value).map_err(|e| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason: e.to_string(),
     })
 }
 

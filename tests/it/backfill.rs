@@ -3,9 +3,9 @@
 
 use std::process::{Command, Output};
 
-use crate::database::TestDb;
-use crate::helpers::*;
-use crate::service::*;
+use crate::support::database::TestDb;
+use crate::support::service::*;
+use crate::support::*;
 
 /// `backfill` against this env's store, key and archive, and `db`.
 fn backfill(env: &TestEnv, db: &TestDb) -> Command {
@@ -15,6 +15,15 @@ fn backfill(env: &TestEnv, db: &TestDb) -> Command {
         .arg(env.store())
         .args(env.signing_args());
     command
+}
+
+/// Runs `backfill ARGS` with `dput` as the dput program, to the end.
+fn backfill_with(env: &TestEnv, db: &TestDb, dput: &std::path::Path, args: &[&str]) -> Output {
+    backfill(env, db)
+        .env("AUTO_UPLOAD_DPUT", dput)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ledger_rows(db: &TestDb) -> Vec<String> {
@@ -80,11 +89,7 @@ fn uploads_into_the_archive_and_the_second_backfill_does_nothing() {
     db.add_build("run-b1", "unstable", SOURCE, VERSION);
     let dput = env.logging_tool("dput-log", "exec dput \"$@\"");
 
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .arg("-v")
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["-v"]);
     assert_exit(&output, 0);
     assert_stderr_contains(
         &output,
@@ -102,10 +107,7 @@ fn uploads_into_the_archive_and_the_second_backfill_does_nothing() {
     );
 
     // Cron again: nothing due, nothing printed, nothing uploaded.
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &[]);
     assert_exit(&output, 0);
     assert_eq!(stdout(&output), "");
     assert_eq!(stderr(&output), "");
@@ -139,11 +141,7 @@ fn uploads_into_the_archive_and_the_second_backfill_does_nothing() {
     );
 
     // --force uploads again.
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .arg("--force")
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["--force"]);
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-log").len(), 4);
 }
@@ -153,13 +151,7 @@ fn two_backfills_at_once_upload_each_changes_once() {
     let env = TestEnv::new();
     let db = TestDb::new();
     for i in 0..8 {
-        env.add_run(&format!("run-c{i}"));
-        db.add_build(
-            &format!("run-c{i}"),
-            "unstable",
-            &format!("src{i}"),
-            "1.0-1",
-        );
+        db.add_built_run(&env, &format!("run-c{i}"), &format!("src{i}"));
     }
     // A slow dput keeps both processes busy at the same time.
     let dput = env.logging_tool("dput-count", "sleep 0.3");
@@ -195,20 +187,15 @@ fn a_stale_claim_is_taken_over_and_a_live_one_is_not() {
     let db = TestDb::new();
     // An empty backfill creates the ledger.
     assert_exit(&backfill(&env, &db).output().unwrap(), 0);
-    env.add_run("run-stale");
-    env.add_run("run-live");
-    db.add_build("run-stale", "unstable", "stale", "1.0-1");
-    db.add_build("run-live", "unstable", "live", "1.0-1");
+    db.add_built_run(&env, "run-stale", "stale");
+    db.add_built_run(&env, "run-live", "live");
     db.sql(&format!(
         "INSERT INTO auto_upload.upload (host, run_id, changes, state, attempts, claimed_by, claimed_at)
          VALUES ('{HOST}', 'run-stale', '{SOURCE_CHANGES}', 'claimed', 1, 'crashed:1', now() - interval '2 hours'),
                 ('{HOST}', 'run-live', '{SOURCE_CHANGES}', 'claimed', 1, 'busy:2', now() - interval '1 minute')"
     ));
     let dput = env.logging_tool("dput-stale", "exit 0");
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &[]);
     assert_exit(&output, 0);
     // run-stale: both .changes, its source's claim taken over; run-live is
     // being uploaded by a live process and is left to it.
@@ -230,11 +217,7 @@ fn a_stale_claim_is_taken_over_and_a_live_one_is_not() {
     );
     // With a zero lease every claim counts as stale: the live one is taken
     // over too.
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .args(["--lease", "0s"])
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["--lease", "0s"]);
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-stale").len(), 4);
 }
@@ -247,11 +230,7 @@ fn failing_uploads_are_retried_then_given_up() {
     db.add_build("run-fail", "unstable", "failing", "1.0-1");
     let dput = env.logging_tool("dput-fail", "echo 'upload refused' >&2; exit 1");
     for attempt in 1..=2 {
-        let output = backfill(&env, &db)
-            .env("AUTO_UPLOAD_DPUT", &dput)
-            .args(["--max-attempts", "2"])
-            .output()
-            .unwrap();
+        let output = backfill_with(&env, &db, &dput, &["--max-attempts", "2"]);
         assert_exit(&output, 1);
         assert_stderr_contains(&output, "upload refused");
         assert_eq!(env.calls("dput-fail").len(), attempt);
@@ -261,11 +240,7 @@ fn failing_uploads_are_retried_then_given_up() {
         );
     }
     // Given up: nothing due, success.
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .args(["--max-attempts", "2"])
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["--max-attempts", "2"]);
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-fail").len(), 2);
     let error = db.sql("SELECT last_error FROM auto_upload.upload");
@@ -280,11 +255,7 @@ fn missing_artifacts_are_counted_and_do_not_stop_the_run() {
     db.add_build("run-gone", "unstable", "gone", "1.0-1");
     db.add_build("run-here", "unstable", "here", "1.0-1");
     let dput = env.logging_tool("dput-m", "exit 0");
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .arg("-v")
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["-v"]);
     assert_exit(&output, 0);
     assert_stderr_contains(
         &output,
@@ -298,20 +269,10 @@ fn limit_stops_after_n_uploads() {
     let env = TestEnv::new();
     let db = TestDb::new();
     for i in 0..4 {
-        env.add_run(&format!("run-l{i}"));
-        db.add_build(
-            &format!("run-l{i}"),
-            "unstable",
-            &format!("lim{i}"),
-            "1.0-1",
-        );
+        db.add_built_run(&env, &format!("run-l{i}"), &format!("lim{i}"));
     }
     let dput = env.logging_tool("dput-l", "exit 0");
-    let output = backfill(&env, &db)
-        .env("AUTO_UPLOAD_DPUT", &dput)
-        .args(["--limit", "2", "--jobs", "2"])
-        .output()
-        .unwrap();
+    let output = backfill_with(&env, &db, &dput, &["--limit", "2", "--jobs", "2"]);
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-l").len(), 4);
 }
@@ -392,13 +353,7 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
     env.add_run("run-missed");
     db.add_build("run-done", "unstable", "done", "1.0-1");
     let dput = env.logging_tool("dput-listen", "exit 0");
-    assert_exit(
-        &backfill(&env, &db)
-            .env("AUTO_UPLOAD_DPUT", &dput)
-            .output()
-            .unwrap(),
-        0,
-    );
+    assert_exit(&backfill_with(&env, &db, &dput, &[]), 0);
     assert_eq!(env.calls("dput-listen").len(), 2);
 
     let redis = OwnRedis::start();
@@ -445,15 +400,10 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
 fn no_ledger_uploads_everything_and_writes_nothing() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    env.add_run("run-nl");
-    db.add_build("run-nl", "unstable", "nl", "1.0-1");
+    db.add_built_run(&env, "run-nl", "nl");
     let dput = env.logging_tool("dput-nl", "exit 0");
     for round in 1..=2 {
-        let output = backfill(&env, &db)
-            .env("AUTO_UPLOAD_DPUT", &dput)
-            .arg("--no-ledger")
-            .output()
-            .unwrap();
+        let output = backfill_with(&env, &db, &dput, &["--no-ledger"]);
         assert_exit(&output, 0);
         // As the Python service did: every backfill uploads the newest builds again.
         assert_eq!(env.calls("dput-nl").len(), 2 * round);
@@ -469,8 +419,7 @@ fn no_ledger_uploads_everything_and_writes_nothing() {
 fn listen_backfill_runs_one_backfill_at_start() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    env.add_run("run-start");
-    db.add_build("run-start", "unstable", "start", "1.0-1");
+    db.add_built_run(&env, "run-start", "start");
     let dput = env.logging_tool("dput-start", "exit 0");
     let channel = channel("backfill-start");
     let listen = Listen::start_with(

@@ -7,9 +7,8 @@ use std::fs;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::database::TestDb;
-use crate::helpers::*;
-use crate::service::wait_until;
+use crate::support::database::TestDb;
+use crate::support::*;
 
 /// `COMMAND` against this env's store, key and archive, and `db`.
 fn with_ledger(env: &TestEnv, db: &TestDb, subcommand: &[&str]) -> Command {
@@ -34,8 +33,7 @@ fn claim_state(db: &TestDb, run_id: &str) -> String {
 fn a_stalled_dput_past_the_lease_does_not_lead_to_a_second_upload() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    env.add_run("run-stall");
-    db.add_build("run-stall", "unstable", "auhello", "1.0-1");
+    db.add_built_run(&env, "run-stall", "auhello");
     let first = env.path("first-call");
     // Logs every call; the first one stalls well past the 2 s lease.
     let dput = env.logging_tool(
@@ -145,8 +143,7 @@ fn a_claim_taken_over_during_dput_is_an_error_when_recording() {
 fn failures_with_exit_1_count_as_attempts_and_are_given_up() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    env.add_run("run-disk");
-    db.add_build("run-disk", "unstable", "auhello", "1.0-1");
+    db.add_built_run(&env, "run-disk", "auhello");
     // No temporary directory can be made: every attempt fails with exit 1.
     let nowhere = env.path("no-such-tmp");
     for _ in 0..2 {

@@ -1,7 +1,7 @@
 //! Command-line behaviour shared by every subcommand: usage errors, refused
 //! values, the exit-code table in --help.
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn usage_errors_exit_2() {

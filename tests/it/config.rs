@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn janitor_conf(env: &TestEnv, artifact_location: &str) -> std::path::PathBuf {
     let path = env.path("janitor.conf");

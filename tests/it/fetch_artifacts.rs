@@ -3,7 +3,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn copies_every_file_world_readable() {

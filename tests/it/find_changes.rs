@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn find(env: &TestEnv, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     env.cmd()

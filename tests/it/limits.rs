@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::database::{pg_host, pg_user, TestDb};
-use crate::helpers::*;
-use crate::service::*;
+use crate::support::database::{pg_host, pg_user, TestDb};
+use crate::support::service::*;
+use crate::support::*;
 
 /// Resident memory of a process, in kB.
 fn rss_kb(pid: u32) -> u64 {
@@ -182,8 +182,7 @@ fn ready_says_503_while_the_ledger_database_is_down_and_its_failures_are_caught_
     assert!(body.contains("database"), "{body}");
     assert_eq!(listen.metric("auto_upload_database_up"), 0.0);
     // A build lands and is announced while the ledger cannot be reached.
-    env.add_run("run-while-down");
-    db.add_build("run-while-down", "unstable", "auhello", "1.0-1");
+    db.add_built_run(&env, "run-while-down", "auhello");
     publish(
         REDIS,
         &channel,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use auto_upload::message::{Decision, MessageFilter};
 
-use crate::helpers::*;
-use crate::service::*;
+use crate::support::service::*;
+use crate::support::*;
 
 const UPLOADED: &str = "auto_upload_uploads_total{outcome=\"uploaded\"}";
 const ACCEPTED: &str = "auto_upload_messages_total{outcome=\"accepted\"}";

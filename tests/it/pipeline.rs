@@ -1,7 +1,7 @@
 //! The single steps as a shell pipeline:
 //! `fetch-artifacts`, then `find-changes | sign | dput`.
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn fetch_find_sign_dput_pipeline_reaches_the_archive() {

@@ -5,8 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::helpers::*;
-use crate::service::{free_port, wait_until};
+use crate::support::*;
 
 /// The virtual environment `.ci/setup` installs the emulators into.
 fn emulators() -> PathBuf {

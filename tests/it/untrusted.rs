@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use auto_upload::checksums::Digests;
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// A change made to a `.changes`'s text.
 type Edit = Box<dyn Fn(String) -> String>;
@@ -383,7 +383,7 @@ fn stalled_tools_are_killed_with_their_group_at_the_deadline() {
 /// Waits until process `pid` is gone (or a zombie nobody reaps yet).
 #[track_caller]
 fn wait_for_death(pid: &str) {
-    crate::service::wait_until(10, "the stalled tool's child to die", || {
+    wait_until(10, "the stalled tool's child to die", || {
         fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "))
     });
 }

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn uploads_a_run_that_the_archive_accepts() {
@@ -239,7 +239,7 @@ fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    crate::service::wait_until(30, "upload-run to reach dput", || marker.exists());
+    wait_until(30, "upload-run to reach dput", || marker.exists());
     std::thread::sleep(std::time::Duration::from_millis(200));
     run(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]));
     let started = std::time::Instant::now();

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::helpers::run;
+use super::env::{run, TestEnv};
 
 /// A database of the test's own, dropped when the test ends.
 pub struct TestDb {
@@ -84,6 +84,13 @@ impl TestDb {
                  VALUES ('{run_id}', '{version}', '{distribution}', '{source}')"
             ),
         );
+    }
+
+    /// A run in `env`'s store that `debian_build` lists as the unstable
+    /// build 1.0-1 of `source`.
+    pub fn add_built_run(&self, env: &TestEnv, run_id: &str, source: &str) {
+        env.add_run(run_id);
+        self.add_build(run_id, "unstable", source, "1.0-1");
     }
 
     /// Runs SQL in this database.

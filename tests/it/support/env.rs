@@ -378,7 +378,6 @@ impl TestEnv {
                 force: false,
             },
             dry_run: false,
-            ledger: None,
         }
     }
 
