@@ -448,35 +448,35 @@ fn list_local(
         let text = String::from_utf8_lossy(&raw).into_owned();
         let kind = safe_fs::entry_type(&run_dir, OsStr::from_bytes(&raw))
             .map_err(read_error(run_path.join(&text)))?;
-        let name = match (text.parse::<FileName>(), kind) {
-            (_, FileType::Directory) => {
-                return Err(ArtifactError::UnsafeName {
-                    run_id: run_id.clone(),
-                    name: format!("{text}/"),
-                })
-            }
-            (Err(_), _) => {
-                return Err(ArtifactError::UnsafeName {
-                    run_id: run_id.clone(),
-                    name: text,
-                })
-            }
-            (Ok(name), FileType::RegularFile) => name,
-            (Ok(name), other) => {
-                return Err(ArtifactError::NotRegular {
-                    run_id: run_id.clone(),
-                    name: name.to_string(),
-                    problem: format!("is a {}", safe_fs::kind(other)),
-                })
-            }
-        };
-        names.push(name);
+        names.push(plain_entry(run_id, text, kind)?);
     }
     if names.is_empty() {
         return Err(missing());
     }
     names.sort();
     Ok((run_dir, names))
+}
+
+/// The name of one entry of a run's directory, if it is a regular file
+/// with a plain name; a subdirectory, an odd name or any other kind of file
+/// refuses the run.
+fn plain_entry(run_id: &RunId, text: String, kind: FileType) -> Result<FileName, ArtifactError> {
+    match (text.parse::<FileName>(), kind) {
+        (_, FileType::Directory) => Err(ArtifactError::UnsafeName {
+            run_id: run_id.clone(),
+            name: format!("{text}/"),
+        }),
+        (Err(_), _) => Err(ArtifactError::UnsafeName {
+            run_id: run_id.clone(),
+            name: text,
+        }),
+        (Ok(name), FileType::RegularFile) => Ok(name),
+        (Ok(name), other) => Err(ArtifactError::NotRegular {
+            run_id: run_id.clone(),
+            name: name.to_string(),
+            problem: format!("is a {}", safe_fs::kind(other)),
+        }),
+    }
 }
 
 /// A temporary file in `dest` for a copy being written: a fresh random

@@ -451,31 +451,8 @@ fn check_layout(body: &str) -> Result<Vec<RawList<'_>>, String> {
             }
             continue;
         }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| format!("line {line:?} is neither a field nor a continuation"))?;
-        let name_ok = !name.is_empty()
-            && !name.starts_with(['#', '-'])
-            && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
-        if !name_ok {
-            return Err(format!("{name:?} is not a field name"));
-        }
-        let lower = name.to_ascii_lowercase();
-        if seen.contains(&lower) {
-            return Err(format!("field {name} given twice"));
-        }
-        seen.push(lower.clone());
-        let list = if lower.starts_with("files") || lower.starts_with("checksum") {
-            let field = FILE_LISTS
-                .iter()
-                .copied()
-                .find(|f| *f == name)
-                .ok_or_else(|| {
-                    format!("field {name} lists files that auto-upload does not verify")
-                })?;
-            if !value.trim().is_empty() {
-                return Err(format!("field {name} must start on its own line"));
-            }
+        let (name, value) = field_line(line, &mut seen)?;
+        let list = if let Some(field) = file_list_field(name, value)? {
             lists.push(RawList {
                 field,
                 lines: Vec::new(),
@@ -494,6 +471,45 @@ fn check_layout(body: &str) -> Result<Vec<RawList<'_>>, String> {
     Ok(lists)
 }
 
+/// A field's first line, `Name: value`: a valid name, not given before
+/// (in any case).
+fn field_line<'l>(line: &'l str, seen: &mut Vec<String>) -> Result<(&'l str, &'l str), String> {
+    let (name, value) = line
+        .split_once(':')
+        .ok_or_else(|| format!("line {line:?} is neither a field nor a continuation"))?;
+    let name_ok = !name.is_empty()
+        && !name.starts_with(['#', '-'])
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    if !name_ok {
+        return Err(format!("{name:?} is not a field name"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if seen.contains(&lower) {
+        return Err(format!("field {name} given twice"));
+    }
+    seen.push(lower);
+    Ok((name, value))
+}
+
+/// Which file list a field is, if its name says it lists files (any field
+/// starting with `Files` or `Checksum`, in any case, must be one auto-upload
+/// verifies and start on its own line).
+fn file_list_field(name: &str, value: &str) -> Result<Option<&'static str>, String> {
+    let lower = name.to_ascii_lowercase();
+    if !(lower.starts_with("files") || lower.starts_with("checksum")) {
+        return Ok(None);
+    }
+    let field = FILE_LISTS
+        .iter()
+        .copied()
+        .find(|f| *f == name)
+        .ok_or_else(|| format!("field {name} lists files that auto-upload does not verify"))?;
+    if !value.trim().is_empty() {
+        return Err(format!("field {name} must start on its own line"));
+    }
+    Ok(Some(field))
+}
+
 /// Parses the file lists' lines, each exactly ` DIGEST SIZE NAME` (Files:
 /// ` MD5 SIZE SECTION PRIORITY NAME`) with single spaces: every Files name
 /// is listed in Checksums-Sha256 and every checksum names a file in Files;
@@ -508,38 +524,9 @@ fn file_lists(lists: &[RawList<'_>]) -> Result<(Vec<ListedFile>, Vec<Expected>),
     for list in in_order {
         let mut names: Vec<FileName> = Vec::new();
         for line in &list.lines {
-            let malformed = || format!("malformed {} line {line:?}", list.field);
-            let words: Vec<&str> = line
-                .strip_prefix(' ')
-                .ok_or_else(malformed)?
-                .split(' ')
-                .collect();
-            let (digest, size, name, algorithm) = match (list.field, words.as_slice()) {
-                ("Files", [digest, size, section, priority, name])
-                    if syntax::is_section_or_priority(section)
-                        && syntax::is_section_or_priority(priority) =>
-                {
-                    (digest, size, name, Algorithm::Md5)
-                }
-                ("Checksums-Sha1", [digest, size, name]) => (digest, size, name, Algorithm::Sha1),
-                ("Checksums-Sha256", [digest, size, name]) => {
-                    (digest, size, name, Algorithm::Sha256)
-                }
-                _ => return Err(malformed()),
-            };
-            let name: FileName = name.parse().map_err(|e| format!("{}: {e}", list.field))?;
+            let (name, size, algorithm, digest) = list_line(list.field, line)?;
             if names.contains(&name) {
                 return Err(format!("{} lists {name} twice", list.field));
-            }
-            if !size.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("bad size in {}: {line:?}", list.field));
-            }
-            let size: u64 = size
-                .parse()
-                .map_err(|_| format!("bad size in {}: {line:?}", list.field))?;
-            if digest.len() != algorithm.hex_len() || !digest.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return Err(format!("bad digest in {}: {line:?}", list.field));
             }
             if list.field == "Files" {
                 files.push(ListedFile {
@@ -552,10 +539,52 @@ fn file_lists(lists: &[RawList<'_>]) -> Result<(Vec<ListedFile>, Vec<Expected>),
             expected.push(Expected::new(name, size, algorithm, digest));
         }
     }
+    cross_check(&mut files, &expected)?;
+    Ok((files, expected))
+}
+
+/// One line of a file list: ` DIGEST SIZE NAME` (Files: ` MD5 SIZE SECTION
+/// PRIORITY NAME`), digits-only size, a digest as long as its algorithm's.
+fn list_line<'l>(
+    field: &str,
+    line: &'l str,
+) -> Result<(FileName, u64, Algorithm, &'l str), String> {
+    let malformed = || format!("malformed {field} line {line:?}");
+    let words: Vec<&str> = line
+        .strip_prefix(' ')
+        .ok_or_else(malformed)?
+        .split(' ')
+        .collect();
+    let (digest, size, name, algorithm) = match (field, words.as_slice()) {
+        ("Files", [digest, size, section, priority, name])
+            if syntax::is_section_or_priority(section)
+                && syntax::is_section_or_priority(priority) =>
+        {
+            (*digest, size, name, Algorithm::Md5)
+        }
+        ("Checksums-Sha1", [digest, size, name]) => (*digest, size, name, Algorithm::Sha1),
+        ("Checksums-Sha256", [digest, size, name]) => (*digest, size, name, Algorithm::Sha256),
+        _ => return Err(malformed()),
+    };
+    let name: FileName = name.parse().map_err(|e| format!("{field}: {e}"))?;
+    let bad_size = || format!("bad size in {field}: {line:?}");
+    if !size.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad_size());
+    }
+    let size: u64 = size.parse().map_err(|_| bad_size())?;
+    if digest.len() != algorithm.hex_len() || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("bad digest in {field}: {line:?}"));
+    }
+    Ok((name, size, algorithm, digest))
+}
+
+/// Every name in Files has a SHA-256, and every checksum names a file in
+/// Files; fills in each file's SHA-256.
+fn cross_check(files: &mut [ListedFile], expected: &[Expected]) -> Result<(), String> {
     if files.is_empty() {
         return Err("Files lists nothing".into());
     }
-    for file in &mut files {
+    for file in files.iter_mut() {
         file.sha256 = expected.iter().find_map(|e| e.sha256_of(&file.name));
         if file.sha256.is_none() {
             return Err(format!(
@@ -573,7 +602,7 @@ fn file_lists(lists: &[RawList<'_>]) -> Result<(Vec<ListedFile>, Vec<Expected>),
             stray.name()
         ));
     }
-    Ok((files, expected))
+    Ok(())
 }
 
 /// How `find` treats each `.changes`.
