@@ -77,13 +77,17 @@ _auto__upload() {
 
     case "${cmd}" in
         auto__upload)
-            opts="-v -q -h -V --config --verbose --quiet --log-format --help --version fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help"
+            opts="-v -q -h -V --config --config-schema --verbose --quiet --log-format --help --version fetch-artifacts find-changes sign dput upload-run listen backfill generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -99,7 +103,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -122,6 +126,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -177,6 +185,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -189,7 +201,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__dput)
-            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --upload-timeout --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,6 +231,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -231,7 +247,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__fetch__subcmd__artifacts)
-            opts="-v -q -h --dest --artifacts --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --dest --artifacts --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,6 +265,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -261,7 +281,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__find__subcmd__changes)
-            opts="-0 -v -q -h --json --null --no-verify --source-only --distribution --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --json --null --no-verify --source-only --distribution --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,6 +292,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -287,7 +311,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__generate__subcmd__docs)
-            opts="-v -q -h --out-dir --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --out-dir --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +322,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -453,7 +481,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --max-queued --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +571,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ledger-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -552,6 +584,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +603,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__sign)
-            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --sign-timeout --config --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --sign-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +629,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -605,7 +645,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-schema --lease --no-ledger --config --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +699,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ledger-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ledger-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -668,6 +712,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

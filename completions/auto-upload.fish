@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_auto_upload_global_optspecs
-    string join \n config= v/verbose q/quiet log-format= h/help V/version
+    string join \n config= config-schema= v/verbose q/quiet log-format= h/help V/version
 end
 
 function __fish_auto_upload_needs_command
@@ -25,6 +25,7 @@ function __fish_auto_upload_using_subcommand
 end
 
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_needs_command" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -43,6 +44,7 @@ complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "help" -d 'P
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l dest -d 'Directory to copy into [default: ./<RUN_ID>]' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
@@ -50,6 +52,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l json -d 'One JSON object per line: path, source, version, distribution, architectures and files'
@@ -63,6 +66,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l keyid -
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -s 0 -l null -d 'Read and write NUL-terminated paths instead of lines'
@@ -74,6 +78,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-co
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -l simulate -d 'Only simulate the upload (dput -s)'
@@ -92,24 +97,26 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l d
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-database -d 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor\'s (a read-only role there, say) [default: the Janitor database]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l simulate -d 'Only simulate the upload (dput -s)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f), or the ledger shows it uploaded'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dry-run -d 'Fetch and verify, print what would be signed and uploaded, do neither'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l redis -d 'Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l channel -d 'Redis pub/sub channel the runner publishes results on' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l jobs -d 'Uploads run at once' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable)' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable; in the environment, comma-separated)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable; in the environment, comma-separated)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l health-addr -d 'Serve /health, /ready and /metrics on ADDR:PORT' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
@@ -124,14 +131,17 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l ledger-database -d 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor\'s (a read-only role there, say) [default: the Janitor database]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads (*_source.changes)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one backfill at start (needs a database)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one catch-up backfill at start (needs a database). With --no-ledger it would upload every newest build again: refused unless --force is given too'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l force -d 'With --backfill --no-ledger: upload every newest build at start, as the Python service\'s --backfill did'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -140,6 +150,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l job
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l database -d 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-database -d 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor\'s (a read-only role there, say) [default: the Janitor database]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
@@ -151,17 +162,19 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dpu
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l upload-timeout -d 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger (a read-only database user)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l out-dir -d 'Directory to write man/ and completions/ into' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand generate-docs" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'

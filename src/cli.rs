@@ -3,9 +3,14 @@
 //! `settings.rs` turns these raw arguments into validated settings; the rest
 //! of the library never sees clap.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// The name under which the program is the Python service's drop-in.
+pub const JANITOR_NAME: &str = "janitor-auto-upload";
 
 /// Sign and upload the Debian packages a Janitor build service built.
 #[derive(Debug, Parser)]
@@ -31,6 +36,17 @@ pub struct Cli {
     )]
     pub config: Option<PathBuf>,
 
+    /// The Janitor's config.proto to read --config against, compiled at
+    /// start, for a deployment whose schema is newer than the one built in.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_CONFIG_SCHEMA",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub config_schema: Option<PathBuf>,
+
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
@@ -52,6 +68,167 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Which options were given as flags and which by the environment.
+    #[arg(skip)]
+    pub origins: Origins,
+}
+
+/// Where an option's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgOrigin {
+    /// The command line.
+    Flag,
+    /// An environment variable.
+    Environment,
+}
+
+/// Where the values of the options naming locations came from (by option
+/// id: `artifacts`, `redis`, `database`, `ledger_database`, `config`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins(Vec<(String, ArgOrigin)>);
+
+impl Origins {
+    /// Where option `id` came from, if it was given.
+    pub fn of(&self, id: &str) -> Option<ArgOrigin> {
+        self.0.iter().find(|(i, _)| i == id).map(|(_, o)| *o)
+    }
+
+    fn read(matches: &ArgMatches) -> Self {
+        const IDS: [&str; 5] = [
+            "artifacts",
+            "redis",
+            "database",
+            "ledger_database",
+            "config",
+        ];
+        let mut found = Vec::new();
+        let levels = std::iter::once(matches).chain(matches.subcommand().map(|(_, m)| m));
+        for level in levels {
+            for id in IDS {
+                let origin = match level.try_get_raw(id) {
+                    Ok(Some(_)) => level.value_source(id),
+                    _ => None,
+                };
+                match origin {
+                    Some(ValueSource::CommandLine) => found.push((id.to_owned(), ArgOrigin::Flag)),
+                    Some(ValueSource::EnvVariable) => {
+                        found.push((id.to_owned(), ArgOrigin::Environment))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Self(found)
+    }
+}
+
+impl Cli {
+    /// Parses a command line. Invoked as [`JANITOR_NAME`] (a link to the
+    /// binary), the command line is the Python service's and means
+    /// `auto-upload listen`; see [`JanitorCli`].
+    ///
+    /// # Errors
+    /// A usage error, or `--help`/`--version` (clap's error kinds).
+    pub fn parse_args(args: Vec<OsString>) -> Result<Self, clap::Error> {
+        let invoked_as = args
+            .first()
+            .and_then(|a| Path::new(a).file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let args = if invoked_as == JANITOR_NAME {
+            JanitorCli::try_parse_from(&args)?.to_auto_upload_args()
+        } else {
+            args
+        };
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        cli.origins = Origins::read(&matches);
+        Ok(cli)
+    }
+}
+
+/// The command line of the Janitor's Python service
+/// (`janitor.debian.auto_upload`), every flag as it spells it: what the
+/// program accepts when invoked as `janitor-auto-upload`. It runs
+/// `auto-upload listen` with the service's defaults: `janitor.conf` in the
+/// working directory, the health server on localhost:9933, info logs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "janitor-auto-upload",
+    version,
+    infer_long_args = true,
+    about = "Upload the Debian packages the Janitor built (auto-upload listen, \
+             with the command line of the Janitor's Python service)"
+)]
+pub struct JanitorCli {
+    /// Listen port.
+    #[arg(long, default_value_t = 9933)]
+    pub port: u16,
+
+    /// Listen address.
+    #[arg(long, default_value = "localhost")]
+    pub listen_address: String,
+
+    /// Path to configuration.
+    #[arg(long, default_value = "janitor.conf")]
+    pub config: PathBuf,
+
+    /// dput host to upload to.
+    #[arg(long)]
+    pub dput_host: Option<String>,
+
+    /// Key ID to use for signing.
+    #[arg(long)]
+    pub debsign_keyid: Option<String>,
+
+    /// Upload previously built packages (those the ledger does not show
+    /// as uploaded).
+    #[arg(long)]
+    pub backfill: bool,
+
+    /// Only upload source-only changes.
+    #[arg(long)]
+    pub source_only: bool,
+
+    /// Build distributions to upload (repeatable).
+    #[arg(long)]
+    pub distribution: Vec<String>,
+
+    /// Show more detailed output (debug logs).
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+impl JanitorCli {
+    /// The same as an `auto-upload listen` command line. Environment
+    /// variables still apply to everything these flags do not set.
+    pub fn to_auto_upload_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec!["auto-upload".into(), "--config".into()];
+        args.push(self.config.clone().into());
+        if self.verbose {
+            args.push("-vv".into());
+        }
+        args.push("listen".into());
+        args.push(format!("--port={}", self.port).into());
+        args.push(format!("--listen-address={}", self.listen_address).into());
+        if let Some(host) = &self.dput_host {
+            args.push(format!("--host={host}").into());
+        }
+        if let Some(keyid) = &self.debsign_keyid {
+            args.push(format!("--keyid={keyid}").into());
+        }
+        if self.backfill {
+            args.push("--backfill".into());
+        }
+        if self.source_only {
+            args.push("--source-only".into());
+        }
+        for distribution in &self.distribution {
+            args.push(format!("--distribution={distribution}").into());
+        }
+        args
+    }
 }
 
 /// Log line format.
@@ -198,6 +375,12 @@ pub struct LedgerArgs {
     #[arg(long, env = "AUTO_UPLOAD_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 
+    /// PostgreSQL URL of the database that holds the upload ledger, when
+    /// not the Janitor's (a read-only role there, say) [default: the
+    /// Janitor database].
+    #[arg(long, env = "AUTO_UPLOAD_LEDGER_DATABASE", value_name = "URL")]
+    pub ledger_database: Option<String>,
+
     /// Schema of the upload ledger (created and migrated by auto-upload).
     #[arg(
         long,
@@ -208,11 +391,17 @@ pub struct LedgerArgs {
     pub ledger_schema: String,
 
     /// A ledger claim older than this is taken over (a crashed uploader).
-    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LEASE",
+        default_value = "1h",
+        value_name = "DURATION"
+    )]
     pub lease: String,
 
-    /// Neither read nor write the upload ledger (a read-only database user).
-    #[arg(long)]
+    /// Neither read nor write the upload ledger. listen then runs no
+    /// catch-up backfill after a reconnect.
+    #[arg(long, env = "AUTO_UPLOAD_NO_LEDGER")]
     pub no_ledger: bool,
 }
 
@@ -334,44 +523,78 @@ pub struct ListenArgs {
     pub redis: Option<String>,
 
     /// Redis pub/sub channel the runner publishes results on.
-    #[arg(long, default_value = "result", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_CHANNEL",
+        default_value = "result",
+        value_name = "NAME"
+    )]
     pub channel: String,
 
     /// Uploads run at once.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, env = "AUTO_UPLOAD_JOBS", default_value_t = 2, value_name = "N")]
     pub jobs: usize,
 
-    /// Only runs whose build distribution is D (repeatable).
-    #[arg(long = "distribution", value_name = "D")]
+    /// Only runs whose build distribution is D (repeatable; in the
+    /// environment, comma-separated).
+    #[arg(
+        long = "distribution",
+        env = "AUTO_UPLOAD_DISTRIBUTIONS",
+        value_delimiter = ',',
+        value_name = "D"
+    )]
     pub distributions: Vec<String>,
 
-    /// Only runs of campaign C (repeatable).
-    #[arg(long = "campaign", value_name = "C")]
+    /// Only runs of campaign C (repeatable; in the environment,
+    /// comma-separated).
+    #[arg(
+        long = "campaign",
+        env = "AUTO_UPLOAD_CAMPAIGNS",
+        value_delimiter = ',',
+        value_name = "C"
+    )]
     pub campaigns: Vec<String>,
 
     /// Only source uploads (*_source.changes).
-    #[arg(long)]
+    #[arg(long, env = "AUTO_UPLOAD_SOURCE_ONLY")]
     pub source_only: bool,
 
     /// Serve /health, /ready and /metrics on ADDR:PORT.
-    #[arg(long, value_name = "ADDR:PORT")]
+    #[arg(long, env = "AUTO_UPLOAD_HEALTH_ADDR", value_name = "ADDR:PORT")]
     pub health_addr: Option<String>,
 
     /// Address for the health server when only --port is given.
-    #[arg(long, default_value = "localhost", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LISTEN_ADDRESS",
+        default_value = "localhost",
+        value_name = "ADDR"
+    )]
     pub listen_address: String,
 
     /// Port for the health server (the Python service used 9933).
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, env = "AUTO_UPLOAD_PORT", value_name = "PORT")]
     pub port: Option<u16>,
 
     /// How long uploads in flight may take to finish after SIGTERM or SIGINT.
-    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_SHUTDOWN_TIMEOUT",
+        default_value = "5m",
+        value_name = "DURATION"
+    )]
     pub shutdown_timeout: String,
 
-    /// Run one backfill at start (needs a database).
-    #[arg(long)]
+    /// Run one catch-up backfill at start (needs a database). With
+    /// --no-ledger it would upload every newest build again: refused unless
+    /// --force is given too.
+    #[arg(long, env = "AUTO_UPLOAD_BACKFILL")]
     pub backfill: bool,
+
+    /// With --backfill --no-ledger: upload every newest build at start, as
+    /// the Python service's --backfill did.
+    #[arg(long)]
+    pub force: bool,
 
     /// Runs that may wait for a free job; beyond that a run is dropped
     /// (counted in auto_upload_dropped_total) and left to the catch-up

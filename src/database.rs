@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{ConnectOptions as _, PgPool};
 
 /// The advisory lock held while the ledger's schema is set up.
 const LEDGER_SETUP_LOCK: i64 = 0x6175_746f_7570_6c64; // "autoupld"
@@ -47,9 +47,36 @@ pub enum DatabaseError {
         /// Why (sqlx's message carries its causes).
         error: sqlx::migrate::MigrateError,
     },
+    /// The role may not create or write the ledger's schema.
+    #[error(
+        "the upload ledger cannot be kept in {url} (schema {schema}): {detail}; \
+         the role needs CREATE on the database (or an existing schema {schema} it may use) \
+         and SELECT, INSERT, UPDATE, DELETE on {schema}.upload. Keep the ledger in another \
+         database with --ledger-database URL (AUTO_UPLOAD_LEDGER_DATABASE), or run without \
+         one with --no-ledger"
+    )]
+    Privilege {
+        /// The database, without its password.
+        url: String,
+        /// The schema.
+        schema: String,
+        /// What PostgreSQL refused.
+        detail: String,
+    },
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(sqlx::Error),
+}
+
+/// PostgreSQL's SQLSTATE for "insufficient privilege".
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
+
+/// Whether `error` is PostgreSQL refusing a privilege.
+fn is_privilege_error(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == INSUFFICIENT_PRIVILEGE)
 }
 
 /// A database location: the URL (password hidden in messages) and the
@@ -78,6 +105,10 @@ impl Database {
             // sqlx's bookkeeping land there; the Janitor's tables after it.
             options: options
                 .options([("search_path", format!("{schema},public"))])
+                // Statements, slow ones included, are logged at debug only:
+                // a backfill whose plan stays open for minutes is no warning.
+                .log_statements(log::LevelFilter::Debug)
+                .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1))
                 .application_name("auto-upload"),
             display,
             schema: schema.to_owned(),
@@ -132,7 +163,55 @@ impl Database {
             .execute(&mut *conn)
             .await
             .map_err(execute_error)?;
-        migrated
+        migrated.map_err(|e| self.privilege_error(e))?;
+        self.check_writable(pool).await
+    }
+
+    /// A migration error that PostgreSQL's privilege check caused, made
+    /// into [`DatabaseError::Privilege`]; others unchanged.
+    fn privilege_error(&self, error: DatabaseError) -> DatabaseError {
+        let refused = match &error {
+            DatabaseError::Migrate {
+                error: sqlx::migrate::MigrateError::Execute(e),
+                ..
+            }
+            | DatabaseError::Migrate {
+                error: sqlx::migrate::MigrateError::ExecuteMigration(e, _),
+                ..
+            } => is_privilege_error(e).then(|| e.to_string()),
+            DatabaseError::Query(e) => is_privilege_error(e).then(|| e.to_string()),
+            _ => None,
+        };
+        match refused {
+            Some(detail) => DatabaseError::Privilege {
+                url: self.display.clone(),
+                schema: self.schema.clone(),
+                detail,
+            },
+            None => error,
+        }
+    }
+
+    /// Fails with [`DatabaseError::Privilege`] unless this role may read
+    /// and write the ledger's table: found before any upload, not at the
+    /// first claim.
+    async fn check_writable(&self, pool: &PgPool) -> Result<(), DatabaseError> {
+        let table = format!("\"{}\".upload", self.schema);
+        let missing: Vec<String> = sqlx::query_scalar(
+            "SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p
+              WHERE NOT has_table_privilege($1, p)",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(DatabaseError::Privilege {
+            url: self.display.clone(),
+            schema: self.schema.clone(),
+            detail: format!("permission denied: no {} on {table}", missing.join(", ")),
+        })
     }
 
     /// Whether the ledger table exists (without creating it).

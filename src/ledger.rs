@@ -71,6 +71,9 @@ pub fn plan<'a>(
     let distributions = (!distributions.is_empty()).then(|| distributions.to_vec());
     let rows = match ledger {
         None => sqlx::query(&PLAN_ALL).bind(distributions).fetch(pool),
+        Some(ledger) if ledger.separate => {
+            return plan_apart(pool, distributions, ledger);
+        }
         Some(ledger) => sqlx::query(&PLAN_WITH_LEDGER)
             .bind(distributions)
             .bind(ledger.host().to_owned())
@@ -79,16 +82,74 @@ pub fn plan<'a>(
             .bind(ledger.policy().force)
             .fetch(pool),
     };
-    rows.map(|row| {
-        let row = row?;
-        Ok(Due {
-            run_id: row.try_get("run_id")?,
-            distribution: row.try_get("distribution")?,
-            source: row.try_get("source")?,
-            version: row.try_get("version")?,
-        })
+    rows.map(|row| due_of(&row?)).boxed()
+}
+
+/// A row of a plan query as a [`Due`].
+fn due_of(row: &sqlx::postgres::PgRow) -> Result<Due, DatabaseError> {
+    Ok(Due {
+        run_id: row.try_get("run_id")?,
+        distribution: row.try_get("distribution")?,
+        source: row.try_get("source")?,
+        version: row.try_get("version")?,
     })
-    .boxed()
+}
+
+/// Newest builds looked up in the ledger at once, when it is kept apart.
+const PLAN_BATCH: usize = 500;
+
+/// Which of `$2` (run ids) the ledger shows as done on host `$1`: a row
+/// for the run, none of which may be retried (failed fewer than `$3`
+/// times, or claimed longer ago than the lease `$4`).
+const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
+     WHERE host = $1 AND run_id = ANY($2)
+     GROUP BY run_id
+    HAVING NOT bool_or((state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
+                    OR (state = 'claimed' AND claimed_at < now() - make_interval(secs => $4)))";
+
+/// The plan with the ledger in another database: the newest builds are
+/// streamed from the Janitor's, and each batch of [`PLAN_BATCH`] is
+/// checked against the ledger in one query; the same rule as the join.
+fn plan_apart<'a>(
+    pool: &'a PgPool,
+    distributions: Option<Vec<String>>,
+    ledger: &'a Ledger,
+) -> BoxStream<'a, Result<Due, DatabaseError>> {
+    sqlx::query(&PLAN_ALL)
+        .bind(distributions)
+        .fetch(pool)
+        .map(|row| due_of(&row?))
+        .chunks(PLAN_BATCH)
+        .then(move |batch| async move {
+            let batch: Vec<Due> = match batch.into_iter().collect() {
+                Ok(batch) => batch,
+                Err(e) => return vec![Err(e)],
+            };
+            if ledger.policy().force {
+                return batch.into_iter().map(Ok).collect();
+            }
+            let ids: Vec<&str> = batch.iter().map(|d| d.run_id.as_str()).collect();
+            let done: Result<Vec<String>, _> = sqlx::query_scalar(DONE_IN_LEDGER)
+                .bind(ledger.host())
+                .bind(&ids)
+                .bind(ledger.policy().max_attempts.map(|m| m as i32))
+                .bind(ledger.policy().lease.as_secs_f64())
+                .fetch_all(ledger.pool())
+                .await;
+            match done {
+                Ok(done) => {
+                    let done: std::collections::HashSet<String> = done.into_iter().collect();
+                    batch
+                        .into_iter()
+                        .filter(|d| !done.contains(&d.run_id))
+                        .map(Ok)
+                        .collect()
+                }
+                Err(e) => vec![Err(e.into())],
+            }
+        })
+        .flat_map(futures::stream::iter)
+        .boxed()
 }
 
 /// The rules for claiming.
@@ -106,8 +167,10 @@ pub struct Policy {
 /// and, unless `--no-ledger`, the ledger it keeps there.
 #[derive(Debug, Clone)]
 pub struct LedgerConfig {
-    /// Where it is.
+    /// The Janitor database.
     pub database: Database,
+    /// Where the ledger is kept when not in the Janitor database.
+    pub ledger_database: Option<Database>,
     /// The claiming rules; `None` with `--no-ledger`.
     pub policy: Option<Policy>,
     /// The dput host (`None`: dput's default): the ledger's key.
@@ -149,22 +212,27 @@ impl LedgerConfig {
     /// The database cannot be reached or the schema set up.
     pub async fn open(&self, jobs: usize, access: Access) -> Result<Opened, DatabaseError> {
         let pool = self.database.connect(pool_size(jobs)).await?;
-        let kept = match (&self.policy, access) {
-            (None, _) => false,
-            (Some(_), Access::Write) => {
-                self.database.migrate(&pool).await?;
+        let Some(policy) = &self.policy else {
+            return Ok(Opened { pool, ledger: None });
+        };
+        let (home, ledger_pool) = match &self.ledger_database {
+            Some(elsewhere) => (elsewhere, elsewhere.connect(pool_size(jobs)).await?),
+            None => (&self.database, pool.clone()),
+        };
+        let kept = match access {
+            Access::Write => {
+                home.migrate(&ledger_pool).await?;
                 true
             }
-            (Some(_), Access::ReadIfPresent) => self.database.has_ledger(&pool).await?,
+            Access::ReadIfPresent => home.has_ledger(&ledger_pool).await?,
         };
-        let ledger = match &self.policy {
-            Some(policy) if kept => Some(Ledger::new(
-                pool.clone(),
-                self.host.as_deref(),
-                policy.clone(),
-            )),
-            _ => None,
-        };
+        let ledger = kept.then(|| {
+            let ledger = Ledger::new(ledger_pool, self.host.as_deref(), policy.clone());
+            Ledger {
+                separate: self.ledger_database.is_some(),
+                ..ledger
+            }
+        });
         Ok(Opened { pool, ledger })
     }
 }
@@ -208,6 +276,8 @@ pub struct Entry<'a> {
 #[derive(Debug, Clone)]
 pub struct Ledger {
     pool: PgPool,
+    /// Kept in another database than the Janitor's: planned without a join.
+    separate: bool,
     host: String,
     owner: String,
     policy: Policy,
@@ -222,6 +292,7 @@ impl Ledger {
             .unwrap_or_else(|_| "unknown".into());
         Self {
             pool,
+            separate: false,
             host: ledger_host(host),
             owner: format!("{hostname}:{}", std::process::id()),
             policy,

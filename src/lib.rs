@@ -10,7 +10,8 @@
 //! - [`cli`]: the clap definition, and nothing else sees clap;
 //! - [`settings`]: raw arguments → validated [`settings::Task`] (the
 //!   services' settings in `settings/services.rs`);
-//! - [`config`]: the few fields read from a Janitor `janitor.conf`;
+//! - [`janitor_conf`]: a Janitor `janitor.conf`, read strictly against the
+//!   `janitor.Config` schema (`src/proto/config.proto`);
 //! - [`run_id`]: run ids, checked to be one safe path segment;
 //! - [`syntax`]: Debian's syntax for file names, versions, suites;
 //! - [`safe_fs`]: opening untrusted files: no links, regular files only;
@@ -40,11 +41,11 @@ pub mod backfill;
 pub mod changes;
 pub mod checksums;
 pub mod cli;
-pub mod config;
 pub mod database;
 pub mod docs;
 pub mod dput;
 pub mod exit_codes;
+pub mod janitor_conf;
 pub mod ledger;
 pub mod listen;
 pub mod message;

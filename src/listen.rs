@@ -57,6 +57,9 @@ pub struct ListenSettings {
     pub health_addr: Option<(String, u16)>,
     /// How long uploads in flight may take to finish after shutdown.
     pub shutdown_timeout: Duration,
+    /// Which artifact store, Redis and database are used and where each
+    /// came from, for the start-up line.
+    pub locations: Vec<String>,
 }
 
 /// Decides on messages and runs the uploads they ask for.
@@ -299,12 +302,22 @@ impl Listener {
 /// cannot be reached or its ledger set up. Redis trouble is never an error:
 /// the service reconnects.
 pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
+    tracing::info!(
+        locations = %settings.locations.join("; "),
+        jobs = settings.jobs,
+        channel = %settings.channel,
+        ledger = settings.database.as_ref().is_some_and(|d| d.policy.is_some()),
+        "starting"
+    );
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
     let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
+    // The database is needed for the ledger, or for a --backfill at start.
     let opened = match &settings.database {
-        Some(config) => Some(config.open(settings.jobs, Access::Write).await?),
-        None => None,
+        Some(config) if config.policy.is_some() || settings.backfill_at_start => {
+            Some(config.open(settings.jobs, Access::Write).await?)
+        }
+        _ => None,
     };
     let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
     let listener = Listener::new(
@@ -333,6 +346,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         readiness: &readiness,
         metrics: &metrics,
         catch_up: opened.as_ref().map(|o| o.pool.clone()),
+        with_ledger: ledger.is_some(),
         backfill_at_start: settings.backfill_at_start,
         distributions: &distributions,
     };
@@ -400,6 +414,10 @@ struct Subscriber<'a> {
     metrics: &'a Metrics,
     /// The database catch-up backfills plan from, when there is one.
     catch_up: Option<PgPool>,
+    /// Whether the ledger tells what is done: catch-ups after a reconnect
+    /// need it (without, each would upload every newest build again).
+    with_ledger: bool,
+    /// Catch up at start (`--backfill`).
     backfill_at_start: bool,
     distributions: &'a [String],
 }
@@ -441,14 +459,20 @@ impl Subscriber<'_> {
         }
     }
 
-    /// After every reconnect (and at start with --backfill), catches up on
-    /// what was published while nobody listened.
+    /// After every reconnect (with a ledger) and at start with --backfill,
+    /// catches up on what was published while nobody listened.
     fn subscribed(&self, subscriptions: u64, shutdown: &CancellationToken) {
-        if let Some(pool) = &self.catch_up {
-            if subscriptions > 1 || self.backfill_at_start {
-                self.listener
-                    .spawn_catch_up(pool, self.distributions, shutdown);
-            }
+        let Some(pool) = &self.catch_up else {
+            return;
+        };
+        let due = if subscriptions == 1 {
+            self.backfill_at_start
+        } else {
+            self.with_ledger
+        };
+        if due {
+            self.listener
+                .spawn_catch_up(pool, self.distributions, shutdown);
         }
     }
 }

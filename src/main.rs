@@ -7,11 +7,10 @@ use auto_upload::cli::Cli;
 use auto_upload::exit_codes::{is_broken_pipe, ExitCode};
 use auto_upload::settings::{self, Task};
 use auto_upload::{app, telemetry};
-use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ProcessExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     telemetry::init(settings::log_settings(&cli), service, ansi, std::io::stderr);

@@ -8,9 +8,9 @@ use crate::artifacts::{ArtifactError, ArtifactStore};
 use crate::backfill::BackfillSettings;
 use crate::changes::{Filter, Verify};
 use crate::cli::{self, Cli, Command, LogFormat};
-use crate::config::{ConfigError, JanitorConfig};
 use crate::dput::Uploader;
 use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::janitor_conf::{ConfigError, JanitorConfig, Schema};
 use crate::ledger::LedgerConfig;
 use crate::listen::ListenSettings;
 use crate::run_id::{InvalidRunId, RunId};
@@ -20,9 +20,12 @@ use crate::tool::Tool;
 use crate::upload::Pipeline;
 
 mod services;
+mod sources;
 
 use services::{backfill, database, ledger, listen};
 pub use services::{DEFAULT_MAX_ATTEMPTS, DEFAULT_REDIS};
+use sources::Sources;
+pub use sources::{Location, Origin};
 
 /// Arguments that cannot be turned into settings.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,9 @@ pub enum SettingsError {
         /// What is wrong.
         reason: String,
     },
+    /// A combination that would do harm.
+    #[error("{0}")]
+    Refused(&'static str),
     /// A setting with no value from any source.
     #[error("no {what} given: use {how}")]
     Missing {
@@ -176,11 +182,43 @@ impl Task {
     /// [`SettingsError`] for anything invalid.
     pub fn from_cli(cli: Cli) -> Result<Self, SettingsError> {
         let config = match &cli.config {
-            Some(path) => JanitorConfig::load(path)?,
+            Some(path) => {
+                let schema = match &cli.config_schema {
+                    Some(schema) => Schema::compile(schema)?,
+                    None => Schema::built_in(),
+                };
+                JanitorConfig::load(path, &schema)?
+            }
             None => JanitorConfig::default(),
         };
-        Ok(match cli.command {
-            Command::FetchArtifacts(args) => fetch_artifacts(args, &config)?,
+        let config = Sources::new(config, cli.config.clone(), cli.origins.clone());
+        let mut task = Self::from_command(cli.command, cli.verbose, &config)?;
+        match &mut task {
+            // listen says it in its start-up line.
+            Self::Listen(settings) => {
+                settings.locations = config.chosen().iter().map(ToString::to_string).collect();
+            }
+            _ => {
+                for location in config.chosen() {
+                    tracing::info!(
+                        what = location.what,
+                        value = %location.value,
+                        from = %location.origin,
+                        "location"
+                    );
+                }
+            }
+        }
+        Ok(task)
+    }
+
+    fn from_command(
+        command: Command,
+        verbose: u8,
+        config: &Sources,
+    ) -> Result<Self, SettingsError> {
+        Ok(match command {
+            Command::FetchArtifacts(args) => fetch_artifacts(args, config)?,
             Command::FindChanges(args) => find_changes(args),
             Command::Sign(args) => Self::Sign {
                 signer: signer(args.signer)?,
@@ -190,11 +228,11 @@ impl Task {
                 uploader: uploader(args.uploader, args.simulate, args.force)?,
                 input: input(args.paths, args.null),
             },
-            Command::UploadRun(args) => upload_run(args, &config)?,
-            Command::Listen(args) => Self::Listen(Box::new(listen(args, &config)?)),
+            Command::UploadRun(args) => upload_run(args, config)?,
+            Command::Listen(args) => Self::Listen(Box::new(listen(args, config)?)),
             Command::Backfill(args) => Self::Backfill {
-                settings: Box::new(backfill(args, &config)?),
-                verbose: cli.verbose > 0,
+                settings: Box::new(backfill(args, config)?),
+                verbose: verbose > 0,
             },
             Command::GenerateDocs(args) => Self::GenerateDocs {
                 out_dir: args.out_dir,
@@ -203,7 +241,7 @@ impl Task {
     }
 }
 
-fn fetch_artifacts(args: cli::FetchArgs, config: &JanitorConfig) -> Result<Task, SettingsError> {
+fn fetch_artifacts(args: cli::FetchArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id: RunId = args.run_id.parse()?;
     let dest = args.dest.unwrap_or_else(|| PathBuf::from(run_id.as_str()));
     Ok(Task::FetchArtifacts {
@@ -232,12 +270,13 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
     }
 }
 
-fn upload_run(args: cli::UploadRunArgs, config: &JanitorConfig) -> Result<Task, SettingsError> {
+fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id = args.run_id.parse()?;
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
     let ledger = match database(&args.ledger, config)? {
         Some(database) if !args.ledger.no_ledger => Some(Box::new(ledger(
             &args.ledger,
+            config,
             database,
             host,
             None,
@@ -277,7 +316,7 @@ struct Chain {
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
 /// `backfill`.
-fn pipeline(chain: Chain, config: &JanitorConfig) -> Result<Pipeline, SettingsError> {
+fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
     Ok(Pipeline {
         store: store(chain.store, config)?,
         filter: chain.filter,
@@ -287,10 +326,14 @@ fn pipeline(chain: Chain, config: &JanitorConfig) -> Result<Pipeline, SettingsEr
     })
 }
 
-fn store(args: cli::StoreArgs, config: &JanitorConfig) -> Result<ArtifactStore, SettingsError> {
-    let location = args
-        .artifacts
-        .or_else(|| config.artifact_location.clone())
+fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, SettingsError> {
+    let location = config
+        .choose(
+            sources::ARTIFACTS,
+            args.artifacts,
+            |c| c.artifact_location.clone(),
+            None,
+        )
         .ok_or(SettingsError::Missing {
             what: "artifact location",
             how: "--artifacts, AUTO_UPLOAD_ARTIFACTS or artifact_location in --config",

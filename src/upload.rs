@@ -474,7 +474,10 @@ async fn upload_in(
     workdir: &std::path::Path,
 ) -> anyhow::Result<RunReport> {
     pipeline.store.fetch(run_id, workdir).await?;
-    let found = changes::find(workdir, &pipeline.filter, Verify::Yes).await?;
+    let mut found = changes::find(workdir, &pipeline.filter, Verify::Yes).await?;
+    // Source first: an archive may refuse binaries whose source it has not
+    // seen. The sort is stable: otherwise in name order.
+    found.sort_by_key(|f| !f.path.to_string_lossy().ends_with("_source.changes"));
     let mut report = RunReport::default();
     for found in found {
         let parsed = found.changes.expect("verified .changes are always parsed");

@@ -1,11 +1,11 @@
 //! Settings of the services: `listen`, `backfill`, and the database and
 //! ledger they share with `upload-run`.
 
+use super::sources::{self, Sources};
 use super::{no_leading_dash, pipeline, Chain, SettingsError};
 use crate::backfill::BackfillSettings;
 use crate::changes::Filter;
 use crate::cli;
-use crate::config::JanitorConfig;
 use crate::database::{is_valid_schema, Database};
 use crate::ledger::{LedgerConfig, Policy};
 use crate::listen::ListenSettings;
@@ -25,7 +25,7 @@ pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 /// `backfill`: the database is required; a dry run needs nothing else.
 pub(super) fn backfill(
     args: cli::BackfillArgs,
-    config: &JanitorConfig,
+    config: &Sources,
 ) -> Result<BackfillSettings, SettingsError> {
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
@@ -35,6 +35,7 @@ pub(super) fn backfill(
     let jobs = jobs(args.jobs)?;
     let database = ledger(
         &args.ledger,
+        config,
         database,
         host,
         Some(args.max_attempts),
@@ -85,7 +86,7 @@ fn jobs(jobs: usize) -> Result<usize, SettingsError> {
 /// The database, when one is configured: flag > environment > config file.
 pub(super) fn database(
     args: &cli::LedgerArgs,
-    config: &JanitorConfig,
+    config: &Sources,
 ) -> Result<Option<Database>, SettingsError> {
     if !is_valid_schema(&args.ledger_schema) {
         return Err(SettingsError::Invalid {
@@ -94,20 +95,24 @@ pub(super) fn database(
             reason: "use lowercase letters, digits and '_'".into(),
         });
     }
-    let Some(url) = args
-        .database
-        .clone()
-        .or_else(|| config.database_location.clone())
-    else {
+    let Some(url) = config.choose(
+        sources::DATABASE,
+        args.database.clone(),
+        |c| c.database_location.clone(),
+        None,
+    ) else {
         return Ok(None);
     };
-    Database::new(&url, &args.ledger_schema)
-        .map(Some)
-        .map_err(|e| SettingsError::Invalid {
-            what: "database URL",
-            value: e.to_string(),
-            reason: "expected postgres://[user[:password]@]host[:port]/database".into(),
-        })
+    database_at(&url, &args.ledger_schema).map(Some)
+}
+
+/// A database URL, checked.
+fn database_at(url: &str, schema: &str) -> Result<Database, SettingsError> {
+    Database::new(url, schema).map_err(|e| SettingsError::Invalid {
+        what: "database URL",
+        value: e.to_string(),
+        reason: "expected postgres://[user[:password]@]host[:port]/database".into(),
+    })
 }
 
 fn policy(
@@ -134,14 +139,23 @@ fn policy(
 /// unless `--no-ledger`.
 pub(super) fn ledger(
     args: &cli::LedgerArgs,
+    config: &Sources,
     database: Database,
     host: Option<String>,
     max_attempts: Option<u32>,
     force: bool,
 ) -> Result<LedgerConfig, SettingsError> {
     let policy = policy(args, max_attempts, force)?;
+    let ledger_database = match &args.ledger_database {
+        Some(url) if !args.no_ledger => {
+            config.choose(sources::LEDGER_DATABASE, Some(url.clone()), |_| None, None);
+            Some(database_at(url, &args.ledger_schema)?)
+        }
+        _ => None,
+    };
     Ok(LedgerConfig {
         database,
+        ledger_database,
         policy: (!args.no_ledger).then_some(policy),
         host,
     })
@@ -151,12 +165,20 @@ pub(super) fn ledger(
 /// optional database and ledger.
 pub(super) fn listen(
     args: cli::ListenArgs,
-    config: &JanitorConfig,
+    config: &Sources,
 ) -> Result<ListenSettings, SettingsError> {
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    if args.backfill && args.ledger.no_ledger && !args.force {
+        return Err(SettingsError::Refused(
+            "--backfill with --no-ledger would upload every newest build in debian_build \
+             again at each start, with nothing to remember what was uploaded: keep the \
+             ledger (drop --no-ledger, or use --ledger-database), or add --force to do it anyway",
+        ));
+    }
     let database = match database(&args.ledger, config)? {
         Some(database) => Some(ledger(
             &args.ledger,
+            config,
             database,
             host,
             Some(DEFAULT_MAX_ATTEMPTS),
@@ -198,17 +220,20 @@ pub(super) fn listen(
         )?,
         health_addr: health_addr(args.health_addr, args.listen_address, args.port)?,
         shutdown_timeout: duration("--shutdown-timeout", &args.shutdown_timeout)?,
+        locations: Vec::new(),
     })
 }
 
 /// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
-fn redis_client(
-    flag: Option<String>,
-    config: &JanitorConfig,
-) -> Result<redis::Client, SettingsError> {
-    let url = flag
-        .or_else(|| config.redis_location.clone())
-        .unwrap_or_else(|| DEFAULT_REDIS.to_owned());
+fn redis_client(flag: Option<String>, config: &Sources) -> Result<redis::Client, SettingsError> {
+    let url = config
+        .choose(
+            sources::REDIS,
+            flag,
+            |c| c.redis_location.clone(),
+            Some(DEFAULT_REDIS),
+        )
+        .expect("a default is given");
     redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
         what: "Redis URL",
         value: crate::secrets::mask(&url),

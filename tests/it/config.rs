@@ -9,7 +9,7 @@ fn janitor_conf(env: &TestEnv, artifact_location: &str) -> std::path::PathBuf {
     fs::write(
         &path,
         format!(
-            r#"# A Janitor configuration, with much that auto-upload ignores.
+            r#"# A valid Janitor configuration, with much that auto-upload ignores.
 logs_location: "/srv/logs"
 artifact_location: "{artifact_location}"
 redis_location: "redis://127.0.0.1:6379"
@@ -25,7 +25,6 @@ campaign {{
   debian_build {{
     build_distribution: "lintian-fixes"
     build_suffix: "jan+lint"
-    artifact_location: "/not/this/one"
   }}
   bugtracker {{ kind: debian url: "https://bugs.debian.org" }}
 }}

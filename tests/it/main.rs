@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod fetch_artifacts;
 mod find_changes;
+mod janitor;
 mod limits;
 mod listen;
 mod pipeline;

@@ -1,5 +1,5 @@
 //! A fresh PostgreSQL database per test, with the debversion extension and
-//! the Janitor's `debian_build` table (without its `run` foreign key).
+//! the Janitor's `run` and `debian_build` tables (with the foreign key).
 //! Connects over the Unix socket as the current user (PGHOST and PGUSER
 //! override), the way `.ci/setup` prepares the server.
 
@@ -7,6 +7,72 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::env::{run, TestEnv};
+
+/// The Janitor's tables as auto-upload meets them: `debian_build` with its
+/// foreign key to `run`, and what `run` itself needs (its codebase and
+/// change set), in the shapes of the Janitor's `state.sql` and
+/// `debian.sql`.
+const JANITOR_SCHEMA: &str = "
+    CREATE EXTENSION IF NOT EXISTS debversion;
+    CREATE DOMAIN codebase_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');
+    CREATE DOMAIN suite_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');
+    CREATE DOMAIN campaign_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');
+    CREATE TABLE codebase (
+        name codebase_name UNIQUE,
+        branch_url text,
+        url text,
+        branch text,
+        subpath text,
+        value int,
+        inactive boolean NOT NULL DEFAULT false
+    );
+    CREATE TYPE change_set_state AS ENUM ('created', 'working', 'ready', 'publishing', 'done');
+    CREATE TABLE change_set (
+        id text NOT NULL PRIMARY KEY,
+        campaign campaign_name NOT NULL,
+        state change_set_state DEFAULT 'created' NOT NULL
+    );
+    CREATE TYPE publish_status AS ENUM
+        ('unknown', 'blocked', 'needs-manual-review', 'rejected', 'approved', 'ignored');
+    CREATE TABLE run (
+        id text NOT NULL PRIMARY KEY,
+        command text,
+        description text,
+        start_time timestamp,
+        finish_time timestamp,
+        duration interval GENERATED ALWAYS AS (finish_time - start_time) STORED,
+        result_code text NOT NULL,
+        context text,
+        main_branch_revision text,
+        revision text,
+        result json,
+        suite suite_name NOT NULL,
+        branch_url text,
+        logfilenames text[] NOT NULL,
+        publish_status publish_status NOT NULL DEFAULT 'unknown',
+        value integer,
+        worker_link text,
+        subpath text,
+        failure_stage text,
+        failure_details json,
+        target_branch_url text,
+        failure_transient boolean,
+        resume_from text REFERENCES run (id) ON DELETE SET NULL,
+        change_set text NOT NULL REFERENCES change_set (id),
+        codebase text NOT NULL REFERENCES codebase (name),
+        CHECK (finish_time >= start_time)
+    );
+    CREATE TABLE debian_build (
+        run_id text NOT NULL REFERENCES run (id),
+        version debversion NOT NULL,
+        distribution text NOT NULL,
+        source text NOT NULL,
+        binary_packages text[],
+        lintian_result json,
+        UNIQUE (run_id)
+    );
+    CREATE INDEX ON debian_build (distribution, source, version);
+";
 
 /// A database of the test's own, dropped when the test ends.
 pub struct TestDb {
@@ -49,19 +115,7 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
         psql("postgres", &format!("CREATE DATABASE {name}"));
-        psql(
-            &name,
-            "CREATE EXTENSION IF NOT EXISTS debversion;
-             CREATE TABLE debian_build (
-                 run_id text not null,
-                 version debversion not null,
-                 distribution text not null,
-                 source text not null,
-                 binary_packages text[],
-                 lintian_result json
-             );
-             CREATE INDEX ON debian_build (distribution, source, version);",
-        );
+        psql(&name, JANITOR_SCHEMA);
         Self { name }
     }
 
@@ -80,8 +134,16 @@ impl TestDb {
         psql(
             &self.name,
             &format!(
-                "INSERT INTO debian_build (run_id, version, distribution, source) \
-                 VALUES ('{run_id}', '{version}', '{distribution}', '{source}')"
+                "INSERT INTO codebase (name) VALUES ('{source}-vcs') ON CONFLICT DO NOTHING;
+                 INSERT INTO change_set (id, campaign) VALUES ('{run_id}', '{distribution}');
+                 INSERT INTO run (id, command, result_code, suite, logfilenames, change_set,
+                                  codebase, start_time, finish_time, description)
+                      VALUES ('{run_id}', 'lintian-brush', 'success', '{distribution}',
+                              ARRAY['worker.log', 'build.log'], '{run_id}', '{source}-vcs',
+                              now() - interval '5 minutes', now(), 'Built');
+                 INSERT INTO debian_build (run_id, version, distribution, source, binary_packages)
+                      VALUES ('{run_id}', '{version}', '{distribution}', '{source}',
+                              ARRAY['{source}'])"
             ),
         );
     }

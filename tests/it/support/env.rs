@@ -299,6 +299,11 @@ impl TestEnv {
         self.isolated(command)
     }
 
+    /// `program` in the same environment as [`TestEnv::cmd`].
+    pub fn command(&self, program: &Path) -> Command {
+        self.isolated(Command::new(program))
+    }
+
     fn isolated(&self, mut command: Command) -> Command {
         command
             .current_dir(self.path("work"))

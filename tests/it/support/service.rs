@@ -59,6 +59,31 @@ pub fn runner_message(log_id: &str, distribution: &str, campaign: &str) -> Strin
     .to_string()
 }
 
+/// A result message as the Janitor's Rust runner serializes it: `duration`
+/// as `{secs, nanos}`, and `target` null when nothing was built (`None`).
+pub fn rust_runner_message(log_id: &str, distribution: Option<&str>) -> String {
+    let target = distribution.map(|distribution| {
+        serde_json::json!({"name": "debian", "details": {
+            "build_distribution": distribution, "build_version": "1.0-1",
+            "changes_filenames": [SOURCE_CHANGES, BINARY_CHANGES],
+            "lintian": null, "binary_packages": ["auhello"]}})
+    });
+    serde_json::json!({
+        "log_id": log_id, "code": if target.is_some() { "success" } else { "nothing-to-do" },
+        "description": "Built", "campaign": "lintian-fixes", "codebase": "auhello",
+        "change_set": "cs-1", "duration": {"secs": 512, "nanos": 300_000_000},
+        "start_time": "2026-11-27T11:51:02.1Z", "finish_time": "2026-11-27T11:59:34.4Z",
+        "transient": false, "failure_details": null, "failure_stage": null,
+        "logfilenames": ["worker.log"], "target": target, "codemod": null, "value": 60,
+        "remotes": {"origin": {"url": "https://salsa.debian.org/x/auhello"}},
+        "branch_url": "https://salsa.debian.org/x/auhello", "vcs_type": "git",
+        "subpath": "", "resume": null, "branches": [["main", "debian/main", null, "abc"]],
+        "tags": [], "revision": "abc", "main_branch_revision": "def",
+        "target_branch_url": null, "refreshed": false, "worker_name": "worker-1"
+    })
+    .to_string()
+}
+
 /// A running `auto-upload listen`, killed when dropped.
 pub struct Listen {
     pub child: Child,
