@@ -62,7 +62,14 @@ pub struct Cli {
     pub quiet: bool,
 
     /// Format of the log lines on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        help_heading = "Global options"
+    )]
     pub log_format: LogFormat,
 
     /// What to do.
@@ -593,7 +600,7 @@ pub struct ListenArgs {
 
     /// With --backfill --no-ledger: upload every newest build at start, as
     /// the Python service's --backfill did.
-    #[arg(long)]
+    #[arg(long, env = "AUTO_UPLOAD_FORCE_BACKFILL")]
     pub force: bool,
 
     /// Runs that may wait for a free job; beyond that a run is dropped
