@@ -27,7 +27,8 @@
 //! - [`backfill`]: catch-up over the Janitor's `debian_build` table;
 //! - [`listen`]: the service on the runner's Redis channel;
 //! - [`message`]: which result messages ask for an upload;
-//! - [`metrics`]: Prometheus counters, histogram and gauge;
+//! - [`metrics`]: Prometheus counters, histogram and gauges, process metrics;
+//! - [`notify`]: readiness, status and watchdog for systemd;
 //! - [`server`]: the `/health`, `/ready` and `/metrics` endpoints;
 //! - [`app`]: runs one subcommand and prints its results;
 //! - [`output`]: stdout records and stdin paths for pipelines;
@@ -50,6 +51,7 @@ pub mod ledger;
 pub mod listen;
 pub mod message;
 pub mod metrics;
+pub mod notify;
 pub mod output;
 pub mod run_id;
 pub mod safe_fs;

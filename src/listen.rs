@@ -18,6 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::ledger::{self, Access, Ledger, LedgerConfig};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
 use crate::run_id::RunId;
 use crate::server::{self, Readiness};
 use crate::upload::{upload_run, Outcome, Pipeline, RunOutcome, RunReport};
@@ -30,6 +31,8 @@ const PING_INTERVAL: Duration = Duration::from_secs(30);
 const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the ledger's database is probed, and how long a probe may take.
 const DATABASE_PROBE: Duration = Duration::from_secs(2);
+/// Time asked of systemd beyond the shutdown timeout, to abort and clean up.
+const STOP_MARGIN: Duration = Duration::from_secs(30);
 /// Runs that may wait for a job unless told otherwise.
 pub const DEFAULT_MAX_QUEUED: usize = 1000;
 
@@ -329,6 +332,10 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     .with_ledger(ledger.clone())
     .with_max_queued(settings.max_queued);
     let distributions = settings.filter.distributions.clone();
+    let notifier = Notifier::from_env();
+    // Ready once the health server is bound and the ledger set up; Redis
+    // may come later (an outage must not fail the start).
+    notifier.ready("redis: connecting; uploads in flight: 0");
     if let Some(ledger) = &ledger {
         tokio::spawn(watch_database(DatabaseWatch {
             pool: ledger.pool().clone(),
@@ -350,12 +357,28 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         backfill_at_start: settings.backfill_at_start,
         distributions: &distributions,
     };
-    subscriber.run(&shutdown).await;
+    let mut heartbeat = Heartbeat::new(notifier.clone());
+    subscriber.run(&mut heartbeat, &shutdown).await;
     tracing::info!(
         in_flight = listener.in_flight(),
         "stopping: no more messages are read"
     );
-    listener.drain(settings.shutdown_timeout).await;
+    notifier.stopping(
+        &format!(
+            "stopping: waiting for {} uploads in flight",
+            listener.in_flight()
+        ),
+        settings.shutdown_timeout + STOP_MARGIN,
+    );
+    // Still alive while draining: the watchdog keeps being fed.
+    let drain = listener.drain(settings.shutdown_timeout);
+    tokio::pin!(drain);
+    loop {
+        tokio::select! {
+            _ = &mut drain => break,
+            () = heartbeat.tick() => notifier.alive(),
+        }
+    }
     server.stop().await?;
     tracing::info!("stopped");
     Ok(())
@@ -424,7 +447,7 @@ struct Subscriber<'a> {
 
 impl Subscriber<'_> {
     /// Runs sessions until `shutdown`.
-    async fn run(&self, shutdown: &CancellationToken) {
+    async fn run(&self, heartbeat: &mut Heartbeat, shutdown: &CancellationToken) {
         let mut subscriptions = 0u64;
         let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
         while !shutdown.is_cancelled() {
@@ -439,22 +462,34 @@ impl Subscriber<'_> {
                 subscriptions += 1;
                 self.subscribed(subscriptions, shutdown);
             };
-            let ended = session.run(&mut backoff, shutdown, subscribed).await;
+            let ended = session
+                .run(&mut backoff, heartbeat, shutdown, subscribed)
+                .await;
             self.readiness.set(false);
             self.metrics.set_redis_connected(false);
             if shutdown.is_cancelled() {
                 break;
             }
             let delay = backoff.next_delay();
+            heartbeat.set_status(format!(
+                "redis: unavailable, reconnecting in {:.1}s",
+                delay.as_secs_f64()
+            ));
+            heartbeat.report(self.listener);
             match ended {
                 Ok(()) => tracing::warn!(?delay, "Redis connection closed; reconnecting"),
                 Err(e) => {
                     tracing::warn!(?delay, error = %format!("{e:#}"), "Redis unavailable; reconnecting")
                 }
             }
-            tokio::select! {
-                () = tokio::time::sleep(delay) => {}
-                () = shutdown.cancelled() => {}
+            let sleep = tokio::time::sleep(delay);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    () = &mut sleep => break,
+                    () = shutdown.cancelled() => break,
+                    () = heartbeat.tick() => heartbeat.beat(self.listener),
+                }
             }
         }
     }
@@ -532,9 +567,11 @@ impl Session<'_> {
     async fn run(
         &self,
         backoff: &mut Backoff,
+        heartbeat: &mut Heartbeat,
         shutdown: &CancellationToken,
         on_subscribed: impl FnOnce(),
     ) -> anyhow::Result<()> {
+        heartbeat.beat(self.listener);
         let pubsub = tokio::time::timeout(REDIS_TIMEOUT, self.client.get_async_pubsub())
             .await
             .context("timed out connecting")??;
@@ -546,6 +583,8 @@ impl Session<'_> {
         self.metrics.set_redis_connected(true);
         backoff.reset();
         tracing::info!(channel = self.channel, "subscribed");
+        heartbeat.set_status(format!("redis: subscribed to {}", self.channel));
+        heartbeat.report(self.listener);
         on_subscribed();
         let mut ping = tokio::time::interval(PING_INTERVAL);
         ping.reset();
@@ -558,6 +597,7 @@ impl Session<'_> {
                     }
                     None => return Ok(()),
                 },
+                () = heartbeat.tick() => heartbeat.beat(self.listener),
                 _ = ping.tick() => {
                     tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<()>())
                         .await
@@ -565,6 +605,63 @@ impl Session<'_> {
                 }
             }
         }
+    }
+}
+
+/// The main loop's keep-alive for systemd: `WATCHDOG=1` with the current
+/// status every half of `WATCHDOG_USEC`. Only the loop that reads Redis
+/// (or waits to reconnect) ticks it, so a wedged loop stops the beats.
+struct Heartbeat {
+    notifier: Notifier,
+    interval: Option<tokio::time::Interval>,
+    status: String,
+}
+
+impl Heartbeat {
+    fn new(notifier: Notifier) -> Self {
+        let interval = notifier.watchdog_interval().map(|period| {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval
+        });
+        Self {
+            notifier,
+            interval,
+            status: "redis: connecting".to_owned(),
+        }
+    }
+
+    /// Waits for the next beat (forever without a watchdog).
+    async fn tick(&mut self) {
+        match &mut self.interval {
+            Some(interval) => {
+                interval.tick().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    fn set_status(&mut self, status: String) {
+        self.status = status;
+    }
+
+    fn line(&self, listener: &Listener) -> String {
+        format!(
+            "{}; uploads in flight: {}",
+            self.status,
+            listener.in_flight()
+        )
+    }
+
+    /// `WATCHDOG=1` with the status.
+    fn beat(&self, listener: &Listener) {
+        self.notifier.alive();
+        self.notifier.status(&self.line(listener));
+    }
+
+    /// The status alone (a change of state).
+    fn report(&self, listener: &Listener) {
+        self.notifier.status(&self.line(listener));
     }
 }
 

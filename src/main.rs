@@ -12,8 +12,14 @@ use tokio_util::sync::CancellationToken;
 fn main() -> ProcessExitCode {
     let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    telemetry::init(settings::log_settings(&cli), service, ansi, std::io::stderr);
+    let sink = if telemetry::stderr_is_journal() {
+        telemetry::Sink::Journal
+    } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        telemetry::Sink::Terminal
+    } else {
+        telemetry::Sink::Plain
+    };
+    telemetry::init(settings::log_settings(&cli), service, sink, std::io::stderr);
     let code = Task::from_cli(cli)
         .map_err(anyhow::Error::from)
         .and_then(|task| {
@@ -25,7 +31,13 @@ fn main() -> ProcessExitCode {
         Ok(code) => code.into(),
         Err(e) if is_broken_pipe(&e) => ExitCode::Success.into(),
         Err(e) => {
-            eprintln!("auto-upload: {e:#}");
+            // The journal files the last word as an error too.
+            let priority = if sink == telemetry::Sink::Journal {
+                "<3>"
+            } else {
+                ""
+            };
+            eprintln!("{priority}auto-upload: {e:#}");
             app::exit_code(&e).into()
         }
     }

@@ -10,6 +10,7 @@ mod find_changes;
 mod janitor;
 mod limits;
 mod listen;
+mod ops;
 mod pipeline;
 mod stores;
 mod support;
