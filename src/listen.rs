@@ -220,6 +220,7 @@ impl Listener {
         distributions: &[String],
         shutdown: &CancellationToken,
     ) {
+        self.metrics.catch_up_started();
         let (listener, pool) = (self.clone(), pool.clone());
         let (distributions, shutdown) = (distributions.to_vec(), shutdown.clone());
         tokio::spawn(async move { listener.catch_up(pool, distributions, shutdown).await });
@@ -236,6 +237,7 @@ impl Listener {
                 .expect("the semaphore is never closed"),
         };
         let started = Instant::now();
+        self.metrics.upload_started();
         let result = upload_run(&self.pipeline, self.ledger.as_ref(), &run_id, &self.abort).await;
         self.record(&run_id, &result, started.elapsed().as_secs_f64());
         self.in_flight
@@ -258,7 +260,8 @@ impl Listener {
             }
         }
         let label = outcome.label();
-        self.metrics.upload(label, seconds);
+        let uploaded = result.as_ref().is_ok_and(RunReport::uploaded);
+        self.metrics.upload(label, seconds, uploaded);
         match result {
             Ok(_) if !outcome.is_failure() => {
                 tracing::info!(run_id = %run_id, outcome = label, seconds, "upload finished")
@@ -460,6 +463,9 @@ impl Subscriber<'_> {
             };
             let subscribed = || {
                 subscriptions += 1;
+                if subscriptions > 1 {
+                    self.metrics.redis_reconnected();
+                }
                 self.subscribed(subscriptions, shutdown);
             };
             let ended = session

@@ -1,7 +1,16 @@
 //! Prometheus metrics for `listen` (and the runs it uploads), in the text
-//! format, with the Python service's counter names kept.
+//! format, with the Python service's counter names kept, and the process
+//! metrics its default registry exported (`process_*`, read from `/proc` at
+//! each scrape).
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use prometheus_client::collector::Collector;
 use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -24,6 +33,10 @@ pub struct Metrics {
     claims_lost: Counter,
     dropped: Counter,
     database_up: Gauge,
+    in_flight: Gauge,
+    last_upload: Gauge<f64, std::sync::atomic::AtomicU64>,
+    redis_reconnects: Counter,
+    catch_ups: Counter,
 }
 
 impl Default for Metrics {
@@ -45,6 +58,40 @@ impl Metrics {
         let claims_lost = Counter::default();
         let dropped = Counter::default();
         let database_up = Gauge::default();
+        let in_flight = Gauge::default();
+        let last_upload = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        let redis_reconnects = Counter::default();
+        let catch_ups = Counter::default();
+        let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
+        build_info
+            .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
+            .set(1);
+        registry.register(
+            "auto_upload_build_info",
+            "Always 1; the version label says which auto-upload runs",
+            build_info,
+        );
+        registry.register(
+            "auto_upload_uploads_in_flight",
+            "Runs being fetched, signed or uploaded now",
+            in_flight.clone(),
+        );
+        registry.register(
+            "auto_upload_last_upload_timestamp_seconds",
+            "When a run was last uploaded (Unix time; 0 before the first)",
+            last_upload.clone(),
+        );
+        registry.register(
+            "auto_upload_redis_reconnects",
+            "Subscriptions to Redis after the first (each one a reconnect)",
+            redis_reconnects.clone(),
+        );
+        registry.register(
+            "auto_upload_catch_ups",
+            "Catch-up backfills started (at start with --backfill, after a reconnect, after the database came back)",
+            catch_ups.clone(),
+        );
+        registry.register_collector(Box::new(ProcessCollector));
         registry.register(
             "debsign_failed",
             "Number of .changes that debsign failed to sign",
@@ -105,7 +152,26 @@ impl Metrics {
             claims_lost,
             dropped,
             database_up,
+            in_flight,
+            last_upload,
+            redis_reconnects,
+            catch_ups,
         }
+    }
+
+    /// An upload started.
+    pub fn upload_started(&self) {
+        self.in_flight.inc();
+    }
+
+    /// Counts a reconnect to Redis.
+    pub fn redis_reconnected(&self) {
+        self.redis_reconnects.inc();
+    }
+
+    /// Counts a catch-up backfill started.
+    pub fn catch_up_started(&self) {
+        self.catch_ups.inc();
     }
 
     /// Counts a ledger claim lost to another process.
@@ -128,10 +194,18 @@ impl Metrics {
         self.messages.get_or_create(&[("outcome", outcome)]).inc();
     }
 
-    /// Counts a finished run upload and its duration.
-    pub fn upload(&self, outcome: &'static str, seconds: f64) {
+    /// Counts a finished run upload and its duration; `uploaded` when a
+    /// `.changes` reached the archive.
+    pub fn upload(&self, outcome: &'static str, seconds: f64, uploaded: bool) {
+        self.in_flight.dec();
         self.uploads.get_or_create(&[("outcome", outcome)]).inc();
         self.upload_duration.observe(seconds);
+        if uploaded {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            self.last_upload.set(now);
+        }
     }
 
     /// Counts a `.changes` that debsign failed on.
@@ -157,6 +231,108 @@ impl Metrics {
     }
 }
 
+/// The process metrics of Prometheus' client libraries, read from `/proc`
+/// at each scrape.
+#[derive(Debug)]
+struct ProcessCollector;
+
+/// What `/proc` says of this process.
+#[derive(Debug, Default, PartialEq)]
+struct ProcessStats {
+    cpu_seconds: f64,
+    resident_bytes: u64,
+    virtual_bytes: u64,
+    start_time_seconds: f64,
+    open_fds: u64,
+    max_fds: u64,
+}
+
+impl ProcessStats {
+    /// Reads `/proc/self/stat`, `/proc/stat` (boot time), `/proc/self/fd`
+    /// and the open-files limit; `None` where `/proc` is not there.
+    fn read() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name, which may hold spaces and ')'.
+        let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split(' ').collect();
+        let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.parse().ok() };
+        let ticks = rustix::param::clock_ticks_per_second() as f64;
+        let boot: u64 = std::fs::read_to_string("/proc/stat")
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+        let open_fds = std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count() as u64);
+        let max_fds = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+            .current
+            .unwrap_or(u64::MAX);
+        Some(Self {
+            cpu_seconds: (field(14)? + field(15)?) as f64 / ticks,
+            virtual_bytes: field(23)?,
+            resident_bytes: field(24)? * rustix::param::page_size() as u64,
+            start_time_seconds: boot as f64 + field(22)? as f64 / ticks,
+            open_fds,
+            max_fds,
+        })
+    }
+}
+
+impl Collector for ProcessCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let Some(stats) = ProcessStats::read() else {
+            return Ok(());
+        };
+        let counter = |encoder: &mut DescriptorEncoder, name, help, value: f64| {
+            ConstCounter::new(value).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                MetricType::Counter,
+            )?)
+        };
+        counter(
+            &mut encoder,
+            "process_cpu_seconds",
+            "Total user and system CPU time spent in seconds",
+            stats.cpu_seconds,
+        )?;
+        let gauges = [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes",
+                stats.resident_bytes as f64,
+            ),
+            (
+                "process_virtual_memory_bytes",
+                "Virtual memory size in bytes",
+                stats.virtual_bytes as f64,
+            ),
+            (
+                "process_start_time_seconds",
+                "Start time of the process since unix epoch in seconds",
+                stats.start_time_seconds,
+            ),
+            (
+                "process_open_fds",
+                "Number of open file descriptors",
+                stats.open_fds as f64,
+            ),
+            (
+                "process_max_fds",
+                "Maximum number of open file descriptors",
+                stats.max_fds as f64,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            ConstGauge::new(value).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                MetricType::Gauge,
+            )?)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,7 +343,8 @@ mod tests {
         metrics.debsign_failed();
         metrics.message("ignored");
         metrics.message("ignored");
-        metrics.upload("uploaded", 1.5);
+        metrics.upload_started();
+        metrics.upload("uploaded", 1.5, true);
         metrics.set_redis_connected(true);
         let text = metrics.render();
         for line in [
@@ -181,8 +358,26 @@ mod tests {
             "auto_upload_claims_lost_total 0",
             "auto_upload_dropped_total 0",
             "auto_upload_database_up 1",
+            "auto_upload_uploads_in_flight 0",
+            "auto_upload_build_info{version=\"0.1.0\"} 1",
+            "auto_upload_redis_reconnects_total 0",
+            "auto_upload_catch_ups_total 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
         }
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+                .parse()
+                .unwrap()
+        };
+        assert!(value("auto_upload_last_upload_timestamp_seconds") > 1.7e9);
+        assert!(value("process_resident_memory_bytes") > 1e6);
+        assert!(value("process_open_fds") >= 3.0);
+        assert!(value("process_cpu_seconds_total") >= 0.0);
+        let started = value("process_start_time_seconds");
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+        assert!(started <= now + 1.0 && started > now - 86_400.0 * 365.0, "{started}");
     }
 }

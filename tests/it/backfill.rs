@@ -394,6 +394,7 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
         rows.contains(&format!("run-missed {SOURCE_CHANGES} uploaded 1")),
         "{rows:?}"
     );
+    assert_eq!(listen.metric("auto_upload_catch_ups_total"), 1.0);
 }
 
 #[test]

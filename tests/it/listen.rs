@@ -146,6 +146,20 @@ fn reconnects_after_client_kill_and_redis_restart() {
     wait_until(60, "the second upload", || listen.metric(UPLOADED) == 2.0);
     let logs = listen.logs();
     assert!(logs.contains("reconnecting"), "{logs}");
+    // Two reconnects (the kill, the restart); nothing in flight; the last
+    // upload's time; the process metrics the Python service exported.
+    assert_eq!(listen.metric("auto_upload_redis_reconnects_total"), 2.0);
+    assert_eq!(listen.metric("auto_upload_uploads_in_flight"), 0.0);
+    assert!(listen.metric("auto_upload_last_upload_timestamp_seconds") > 1.7e9);
+    assert!(listen.metric("process_resident_memory_bytes") > 1e6);
+    assert!(listen.metric("process_open_fds") > 3.0);
+    assert_eq!(
+        listen.metric(&format!(
+            "auto_upload_build_info{{version=\"{}\"}}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        1.0
+    );
 }
 
 #[test]
