@@ -6,7 +6,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, JanitorCli};
 use crate::exit_codes;
 
 /// Every generated file: its path below the project root, and its content.
@@ -26,6 +26,9 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
             .bin_name(format!("auto-upload {}", sub.get_name()));
         files.push((format!("man/{name}.1"), man_page(sub)));
     }
+    let mut janitor = JanitorCli::command();
+    janitor.build();
+    files.push(("man/janitor-auto-upload.1".to_owned(), man_page(janitor)));
     for shell in [
         Shell::Bash,
         Shell::Zsh,
@@ -65,6 +68,10 @@ fn man_page(command: clap::Command) -> Vec<u8> {
             );
         }
         page.extend_from_slice(format!(".PP\n{}\n", exit_codes::FIRST_FAILURE_WINS).as_bytes());
+        page.extend_from_slice(environment_section(&command).as_bytes());
+        page.extend_from_slice(files_section(command.get_name()).as_bytes());
+        page.extend_from_slice(examples_section(command.get_name()).as_bytes());
+        page.extend_from_slice(see_also_section(command.get_name()).as_bytes());
         if command.get_version().is_some() {
             man.render_version_section(&mut page)?;
         }
@@ -72,6 +79,189 @@ fn man_page(command: clap::Command) -> Vec<u8> {
     })();
     rendered.expect("rendering to memory cannot fail");
     page
+}
+
+/// Variables read besides those of the options.
+const OTHER_VARIABLES: [(&str, &str); 8] = [
+    (
+        "GNUPGHOME",
+        "Where debsign's gpg finds the signing key (passed on to debsign).",
+    ),
+    (
+        "TMPDIR",
+        "Where each run is copied to be signed, in a private directory removed afterwards.",
+    ),
+    (
+        "GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_SERVICE_ACCOUNT",
+        "Credentials for a gs:// artifact store (application-default credentials otherwise).",
+    ),
+    (
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP",
+        "Credentials and endpoint for an s3:// artifact store.",
+    ),
+    (
+        "RUST_LOG",
+        "Overrides the log level chosen by \\-v and \\-q (tracing's EnvFilter syntax).",
+    ),
+    (
+        "NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID",
+        "Set by systemd for Type=notify services: listen reports readiness, status and watchdog keep-alives there. Not passed on to debsign or dput.",
+    ),
+    (
+        "JOURNAL_STREAM",
+        "Set by systemd: when it names stderr, log lines carry sd-daemon priority prefixes and no timestamp.",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "Trusted certificate authorities for TLS to PostgreSQL and Redis (rediss://), besides the system's.",
+    ),
+];
+
+/// ENVIRONMENT: every variable an option reads (with the option), then
+/// the others the program honours.
+fn environment_section(command: &clap::Command) -> String {
+    let mut text = String::from(".SH ENVIRONMENT\n");
+    for arg in command.get_arguments().filter(|a| !a.is_hide_set()) {
+        let Some(env) = arg.get_env() else { continue };
+        let flag = arg
+            .get_long()
+            .map(|l| format!(" (\\-\\-{})", l.replace('-', "\\-")))
+            .unwrap_or_default();
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR{flag}\n{}\n",
+            env.to_string_lossy(),
+            roff_escape(&help)
+        ));
+    }
+    for (name, meaning) in OTHER_VARIABLES {
+        text.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", roff_escape(meaning)));
+    }
+    text
+}
+
+/// FILES.
+fn files_section(name: &str) -> String {
+    let mut files = vec![
+        (
+            "janitor.conf",
+            "The Janitor's configuration (\\-\\-config): artifact_location, redis_location and database_location.",
+        ),
+        (
+            "/etc/dput.cf, ~/.dput.cf",
+            "dput's hosts (or \\-\\-dput\\-config FILE); see dput.cf(5).",
+        ),
+    ];
+    if matches!(
+        name,
+        "auto-upload" | "auto-upload-listen" | "auto-upload-backfill" | "janitor-auto-upload"
+    ) {
+        files.push((
+            "/etc/default/auto-upload",
+            "Settings of the systemd units, as AUTO_UPLOAD_* variables.",
+        ));
+        files.push((
+            "/usr/lib/systemd/system/auto-upload.service, auto-upload-backfill.service, auto-upload-backfill.timer",
+            "The units: listen as a Type=notify service with a watchdog; backfill hourly.",
+        ));
+        files.push((
+            "/var/lib/auto-upload/gnupg",
+            "GNUPGHOME of the units: the signing key.",
+        ));
+    }
+    let mut text = String::from(".SH FILES\n");
+    for (file, meaning) in files {
+        text.push_str(&format!(".TP\n\\fI{file}\\fR\n{meaning}\n"));
+    }
+    text
+}
+
+/// EXAMPLES, per page.
+fn examples_section(name: &str) -> String {
+    let examples: &[(&str, &str)] = match name {
+        "auto-upload" | "auto-upload-upload-run" => &[
+            (
+                "Sign and upload one run by hand:",
+                "auto-upload upload-run 8f4b9c1e --config /etc/janitor/janitor.conf --keyid 0xA1B2C3D4E5F60718 --host janitor",
+            ),
+            (
+                "The same steps as a pipeline:",
+                "auto-upload fetch-artifacts 8f4b9c1e --dest run && auto-upload find-changes -0 run | auto-upload sign -0 --keyid $KEY | auto-upload dput -0 --host janitor",
+            ),
+        ],
+        "auto-upload-fetch-artifacts" => &[(
+            "Copy a run's artifacts from a bucket:",
+            "auto-upload fetch-artifacts 8f4b9c1e --artifacts gs://janitor-artifacts/ --dest /tmp/run",
+        )],
+        "auto-upload-find-changes" => &[(
+            "Verified source uploads as JSON:",
+            "auto-upload find-changes --source-only --json /tmp/run",
+        )],
+        "auto-upload-sign" => &[(
+            "Sign what find-changes found:",
+            "auto-upload find-changes -0 /tmp/run | auto-upload sign -0 --keyid 0xA1B2C3D4E5F60718",
+        )],
+        "auto-upload-dput" => &[(
+            "Upload signed .changes:",
+            "auto-upload dput --host janitor /tmp/run/hello_2.1-3_source.changes",
+        )],
+        "auto-upload-listen" | "janitor-auto-upload" => &[
+            (
+                "The service, four uploads at once, health server on port 9933:",
+                "auto-upload listen --config /etc/janitor/janitor.conf --keyid $KEY --host janitor --jobs 4 --port 9933",
+            ),
+            (
+                "As the Janitor's image runs it (janitor.conf in the working directory):",
+                "janitor-auto-upload --port=9933 --listen-address=0.0.0.0",
+            ),
+        ],
+        "auto-upload-backfill" => &[
+            (
+                "What is due, without uploading:",
+                "auto-upload backfill --config /etc/janitor/janitor.conf --dry-run",
+            ),
+            (
+                "Hourly from cron (silent on success):",
+                "17 * * * * auto-upload backfill --config /etc/janitor/janitor.conf --keyid $KEY --host janitor --jobs 4",
+            ),
+        ],
+        _ => &[],
+    };
+    let mut text = String::from(".SH EXAMPLES\n");
+    for (what, command) in examples {
+        text.push_str(&format!(
+            ".PP\n{}\n.PP\n.RS 4\n.nf\n{}\n.fi\n.RE\n",
+            roff_escape(what),
+            roff_escape(command)
+        ));
+    }
+    text
+}
+
+/// SEE ALSO: the tools run, their configuration, the other pages.
+fn see_also_section(name: &str) -> String {
+    let mut pages = vec!["debsign(1)", "dput(1)", "dput.cf(5)", "gpg(1)"];
+    if name != "auto-upload" {
+        pages.push("auto-upload(1)");
+    }
+    if matches!(name, "auto-upload-listen" | "janitor-auto-upload") {
+        pages.extend([
+            "auto-upload-backfill(1)",
+            "systemd.service(5)",
+            "sd_notify(3)",
+        ]);
+    }
+    if name == "auto-upload-backfill" {
+        pages.extend(["auto-upload-listen(1)", "systemd.timer(5)"]);
+    }
+    let pages: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            let (page, section) = p.split_once('(').expect("name(section)");
+            format!("\\fB{}\\fR({section}", page.replace('-', "\\-"))
+        })
+        .collect();
+    format!(".SH \"SEE ALSO\"\n{}\n", pages.join(",\n"))
 }
 
 /// Escapes text for a roff line: backslashes, and a leading `.` or `'`.
