@@ -113,7 +113,7 @@ const OTHER_VARIABLES: [(&str, &str); 8] = [
     ),
     (
         "SSL_CERT_FILE, SSL_CERT_DIR",
-        "Trusted certificate authorities for TLS to PostgreSQL and Redis (rediss://), besides the system's.",
+        "Trusted certificate authorities for TLS to PostgreSQL (sslmode=verify-full) and Redis (rediss://), in place of the system's store (/etc/ssl/certs).",
     ),
 ];
 

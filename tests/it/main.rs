@@ -14,5 +14,6 @@ mod ops;
 mod pipeline;
 mod stores;
 mod support;
+mod tls;
 mod untrusted;
 mod upload_run;

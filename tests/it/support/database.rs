@@ -12,7 +12,7 @@ use super::env::{run, TestEnv};
 /// foreign key to `run`, and what `run` itself needs (its codebase and
 /// change set), in the shapes of the Janitor's `state.sql` and
 /// `debian.sql`.
-const JANITOR_SCHEMA: &str = "
+pub const JANITOR_SCHEMA: &str = "
     CREATE EXTENSION IF NOT EXISTS debversion;
     CREATE DOMAIN codebase_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');
     CREATE DOMAIN suite_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');

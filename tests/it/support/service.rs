@@ -106,6 +106,22 @@ impl Listen {
         extra: &[&str],
         adjust: impl FnOnce(&mut Command),
     ) -> Self {
+        let listen = Self::spawn(env, redis, channel, extra, adjust);
+        wait_until(20, "listen to subscribe", || {
+            listen.status("/ready") == Some(200)
+        });
+        listen
+    }
+
+    /// Starts `listen` as [`Listen::start_with`] does, without waiting
+    /// for it to be ready.
+    pub fn spawn(
+        env: &TestEnv,
+        redis: &str,
+        channel: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
         let port = free_port();
         let log = env.path(&format!("listen-{port}.log"));
         let mut command = env.cmd();
@@ -119,11 +135,7 @@ impl Listen {
             .stderr(std::fs::File::create(&log).unwrap());
         adjust(&mut command);
         let child = command.spawn().unwrap();
-        let listen = Self { child, port, log };
-        wait_until(20, "listen to subscribe", || {
-            listen.status("/ready") == Some(200)
-        });
-        listen
+        Self { child, port, log }
     }
 
     /// The HTTP status of `path`.
