@@ -18,9 +18,10 @@ use crate::ledger::{Access, Due, LedgerConfig};
 use crate::output;
 use crate::run_id::RunId;
 use crate::settings::{ListFormat, PathInput, SettingsError, Task};
+use crate::shutdown::Interrupted;
 use crate::sign::SignError;
 use crate::tool::ToolError;
-use crate::upload::{self, Interrupted, Pipeline, RunOutcome};
+use crate::upload::{self, Pipeline, RunOutcome};
 
 /// Runs `task` until done or until `shutdown` fires.
 ///

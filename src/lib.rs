@@ -30,6 +30,7 @@
 //! - [`metrics`]: Prometheus counters, histogram and gauges, process metrics;
 //! - [`notify`]: readiness, status and watchdog for systemd;
 //! - [`server`]: the `/health`, `/ready` and `/metrics` endpoints;
+//! - [`shutdown`]: the error of work stopped by SIGINT or SIGTERM;
 //! - [`app`]: runs one subcommand and prints its results;
 //! - [`output`]: stdout records and stdin paths for pipelines;
 //! - [`exit_codes`]: the one exit-code table;
@@ -58,6 +59,7 @@ pub mod safe_fs;
 pub mod secrets;
 pub mod server;
 pub mod settings;
+pub mod shutdown;
 pub mod sign;
 pub mod syntax;
 pub mod telemetry;

@@ -15,18 +15,8 @@ use crate::dput::{DputError, Uploader};
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
+use crate::shutdown::Interrupted;
 use crate::sign::{SignError, Signer};
-
-/// The work stopped because shutdown was requested.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
-
-impl HasExitCode for Interrupted {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Interrupted
-    }
-}
 
 /// The exit code of a run that failed as a whole ([`upload_run`]'s error):
 /// the first error in its chain that says its code, else a failure.
