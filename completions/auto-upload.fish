@@ -50,6 +50,8 @@ json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l keyring -d 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive\'s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by \':\'' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l gpgv-program -d 'The gpgv program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
@@ -58,6 +60,7 @@ json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l json -d 'One JSON object per line: path, source, version, distribution, architectures and files'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s 0 -l null -d 'End each path with NUL instead of a newline'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l no-verify -d 'Do not verify sizes and checksums'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l verify-signature -d 'Keep only .changes whose signature (and their .dsc\'s) verifies with gpgv against --keyring; any other fails the command with exit 6'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads (*_source.changes)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s q -l quiet -d 'Only log errors'
@@ -65,6 +68,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l keyring -d 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive\'s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by \':\'' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l gpgv-program -d 'The gpgv program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand sign" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
@@ -92,6 +97,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l d
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyring -d 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive\'s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by \':\'' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l gpgv-program -d 'The gpgv program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
@@ -126,6 +133,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l artif
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyring -d 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive\'s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by \':\'' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l gpgv-program -d 'The gpgv program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F
@@ -157,6 +166,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l art
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyring -d 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive\'s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by \':\'' -r -F
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l gpgv-program -d 'The gpgv program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l host -l dput-host -d 'dput host (a section of dput.cf); without it dput uses its default host' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-config -d 'dput configuration file (dput -c)' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dput-program -d 'The dput program to run (dput, dput-ng, or a wrapper)' -r -F

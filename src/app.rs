@@ -20,6 +20,7 @@ use crate::run_id::RunId;
 use crate::settings::{ListFormat, PathInput, SettingsError, Task};
 use crate::shutdown::Interrupted;
 use crate::sign::SignError;
+use crate::signature::{SignatureError, Verifier};
 use crate::tool::ToolError;
 use crate::upload::{self, Pipeline, RunOutcome};
 
@@ -41,13 +42,15 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             filter,
             format,
             verify,
-        } => find_changes(&dir, &filter, format, verify, &shutdown).await,
+            signature,
+        } => find_changes(&dir, &filter, format, verify, signature.as_ref(), &shutdown).await,
         Task::Sign { signer, input } => {
             each_path(input, shutdown, |path| {
                 let signer = signer.clone();
                 async move {
                     let changes = readable(&path, |path, source| SignError { path, source })?;
-                    signer.sign(&changes).await.map_err(anyhow::Error::from)
+                    signer.sign(&changes).await?;
+                    signer.verify(&changes).await.map_err(anyhow::Error::from)
                 }
             })
             .await
@@ -102,12 +105,21 @@ async fn find_changes(
     filter: &Filter,
     format: ListFormat,
     verify: Verify,
+    signature: Option<&Verifier>,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
     let found = tokio::select! {
         () = shutdown.cancelled() => return Err(Interrupted.into()),
         found = changes::find(dir, filter, verify) => found?,
     };
+    if let Some(verifier) = signature {
+        for changes in found.iter().filter_map(|f| f.changes.as_ref()) {
+            tokio::select! {
+                () = shutdown.cancelled() => return Err(Interrupted.into()),
+                verified = verifier.verify(changes) => verified?,
+            }
+        }
+    }
     for found in found {
         let line = match format {
             ListFormat::Json => {
@@ -231,6 +243,7 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     first_known(err, |cause| {
         code_of::<SettingsError>(cause)
             .or_else(|| code_of::<ConfigError>(cause))
+            .or_else(|| code_of::<SignatureError>(cause))
             .or_else(|| upload::run_error_kind(cause))
     })
 }

@@ -332,6 +332,35 @@ pub struct SignerArgs {
         value_name = "DURATION"
     )]
     pub sign_timeout: String,
+
+    #[command(flatten)]
+    pub keyrings: KeyringArgs,
+}
+
+/// Which keyrings a signature must verify against.
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    /// After signing, verify each .changes and the .dsc it lists with gpgv
+    /// against this keyring (repeatable; e.g. the archive's uploaders
+    /// keyring), and check every file against the signed checksums; a
+    /// .changes that does not verify fails with exit 6 and is never
+    /// uploaded. In the environment: paths separated by ':'.
+    #[arg(
+        long = "keyring",
+        env = "AUTO_UPLOAD_KEYRING",
+        value_delimiter = ':',
+        value_name = "FILE"
+    )]
+    pub keyrings: Vec<PathBuf>,
+
+    /// The gpgv program to run.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_GPGV",
+        value_name = "PROGRAM",
+        default_value = "gpgv"
+    )]
+    pub gpgv_program: PathBuf,
 }
 
 /// Where and how .changes files are uploaded.
@@ -444,6 +473,14 @@ pub struct FindChangesArgs {
     /// Do not verify sizes and checksums.
     #[arg(long)]
     pub no_verify: bool,
+
+    /// Keep only .changes whose signature (and their .dsc's) verifies with
+    /// gpgv against --keyring; any other fails the command with exit 6.
+    #[arg(long, requires = "keyrings", conflicts_with = "no_verify")]
+    pub verify_signature: bool,
+
+    #[command(flatten)]
+    pub keyrings: KeyringArgs,
 
     #[command(flatten)]
     pub filter: ChangesFilterArgs,

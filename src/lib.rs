@@ -20,6 +20,7 @@
 //! - [`changes`] and [`checksums`]: `.changes` parsing, filtering, verifying;
 //! - [`tool`]: running debsign and dput without a shell or a terminal;
 //! - [`sign`], [`dput`]: the two external steps;
+//! - [`signature`]: our signature checked with gpgv before dput;
 //! - [`upload`]: the whole chain for one run;
 //! - [`database`]: connecting to PostgreSQL, the ledger's schema and migrations;
 //! - [`ledger`]: the upload ledger, claimed before signing, and the plan of
@@ -61,6 +62,7 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod sign;
+pub mod signature;
 pub mod syntax;
 pub mod telemetry;
 pub mod tool;

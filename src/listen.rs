@@ -252,7 +252,9 @@ impl Listener {
         if let Ok(report) = result {
             for changes in &report.changes {
                 match changes.outcome {
-                    Outcome::SignFailed(_) => self.metrics.debsign_failed(),
+                    Outcome::SignFailed(_) | Outcome::BadSignature(_) => {
+                        self.metrics.debsign_failed()
+                    }
                     Outcome::UploadFailed(_) => self.metrics.upload_failed(),
                     Outcome::ClaimLost(_) => self.metrics.claim_lost(),
                     _ => {}

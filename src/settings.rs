@@ -15,6 +15,7 @@ use crate::ledger::LedgerConfig;
 use crate::listen::ListenSettings;
 use crate::run_id::{InvalidRunId, RunId};
 use crate::sign::Signer;
+use crate::signature::Verifier;
 use crate::telemetry::LogSettings;
 use crate::tool::Tool;
 use crate::upload::Pipeline;
@@ -134,6 +135,8 @@ pub enum Task {
         format: ListFormat,
         /// Whether to verify.
         verify: Verify,
+        /// The signature check (`--verify-signature`).
+        signature: Option<Verifier>,
     },
     /// `sign`.
     Sign {
@@ -267,6 +270,11 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
         } else {
             Verify::Yes
         },
+        signature: if args.verify_signature {
+            verifier(args.keyrings, std::time::Duration::from_secs(120))
+        } else {
+            None
+        },
     }
 }
 
@@ -349,12 +357,19 @@ fn filter(args: cli::ChangesFilterArgs) -> Filter {
 }
 
 fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
+    let limit = time_limit("--sign-timeout", &args.sign_timeout)?;
     Ok(Signer {
-        debsign: Tool::new(
-            program(&args.debsign_program),
-            time_limit("--sign-timeout", &args.sign_timeout)?,
-        ),
+        debsign: Tool::new(program(&args.debsign_program), limit),
         keyid: no_leading_dash("key id", args.keyid)?,
+        verifier: verifier(args.keyrings, limit),
+    })
+}
+
+/// The signature check, when keyrings are given.
+fn verifier(args: cli::KeyringArgs, limit: std::time::Duration) -> Option<Verifier> {
+    (!args.keyrings.is_empty()).then(|| Verifier {
+        gpgv: Tool::new(program(&args.gpgv_program), limit),
+        keyrings: args.keyrings.iter().map(|k| absolute(k)).collect(),
     })
 }
 

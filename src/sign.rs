@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::changes::Changes;
 use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::signature::{SignatureError, Verifier};
 use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be signed.
@@ -32,6 +33,8 @@ pub struct Signer {
     /// The key id, validated not to start with `-`; debsign's default key
     /// when `None`.
     pub keyid: Option<String>,
+    /// The check of the signature made, when keyrings are given.
+    pub verifier: Option<Verifier>,
 }
 
 impl Signer {
@@ -67,6 +70,18 @@ impl Signer {
         tracing::info!("signed");
         Ok(())
     }
+
+    /// Verifies what [`Signer::sign`] made, when keyrings were given
+    /// (`--keyring`); nothing to check otherwise.
+    ///
+    /// # Errors
+    /// [`SignatureError`] when the signature or the content does not verify.
+    pub async fn verify(&self, changes: &Changes) -> Result<(), SignatureError> {
+        match &self.verifier {
+            Some(verifier) => verifier.verify(changes).await,
+            None => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -78,6 +93,7 @@ mod tests {
         let mut signer = Signer {
             debsign: Tool::new("debsign", std::time::Duration::from_secs(1)),
             keyid: None,
+            verifier: None,
         };
         let name = OsString::from("x.changes");
         assert_eq!(signer.args(&name), vec!["--re-sign", "x.changes"]);

@@ -17,6 +17,7 @@ use crate::ledger::{Claim, Entry, Ledger};
 use crate::run_id::RunId;
 use crate::shutdown::Interrupted;
 use crate::sign::{SignError, Signer};
+use crate::signature::SignatureError;
 
 /// The exit code of a run that failed as a whole ([`upload_run`]'s error):
 /// the first error in its chain that says its code, else a failure.
@@ -30,6 +31,7 @@ pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
     code_of::<ArtifactError>(cause)
         .or_else(|| code_of::<ChangesError>(cause))
         .or_else(|| code_of::<SignError>(cause))
+        .or_else(|| code_of::<SignatureError>(cause))
         .or_else(|| code_of::<DputError>(cause))
         .or_else(|| code_of::<ClaimLost>(cause))
         .or_else(|| code_of::<Interrupted>(cause))
@@ -81,6 +83,9 @@ pub enum Outcome {
     WouldUpload,
     /// debsign failed; dput was not run.
     SignFailed(SignError),
+    /// Signed, but the signature or the signed checksums did not verify
+    /// against `--keyring`; dput was not run.
+    BadSignature(SignatureError),
     /// Signed, but dput failed.
     UploadFailed(DputError),
     /// The ledger did not grant a claim: uploaded before, being uploaded
@@ -98,6 +103,7 @@ impl Outcome {
             Self::Uploaded => "uploaded",
             Self::WouldUpload => "would-upload",
             Self::SignFailed(_) => "sign-failed",
+            Self::BadSignature(_) => "bad-signature",
             Self::UploadFailed(_) => "upload-failed",
             Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
@@ -110,6 +116,7 @@ impl Outcome {
     fn log_failure(&self) {
         match self {
             Self::SignFailed(e) => tracing::error!("{}", error_chain(e)),
+            Self::BadSignature(e) => tracing::error!("{}", error_chain(e)),
             Self::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
             Self::ClaimLost(e) => tracing::error!("{e}"),
             _ => {}
@@ -120,7 +127,7 @@ impl Outcome {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::Uploaded | Self::WouldUpload | Self::Skipped(_) => ExitCode::Success,
-            Self::SignFailed(_) => ExitCode::Signing,
+            Self::SignFailed(_) | Self::BadSignature(_) => ExitCode::Signing,
             Self::UploadFailed(_) => ExitCode::Upload,
             Self::ClaimLost(_) => ExitCode::Failure,
         }
@@ -409,6 +416,11 @@ async fn sign_and_upload(
         Some(Err(e)) => return Outcome::SignFailed(e),
         Some(Ok(())) => {}
     }
+    match while_held(held, pipeline.signer.verify(changes)).await {
+        None => return lost("while verifying the signature; it was not uploaded"),
+        Some(Err(e)) => return Outcome::BadSignature(e),
+        Some(Ok(())) => {}
+    }
     if let Some(held) = held {
         match held.ledger.renew(held.run_id, held.changes).await {
             Ok(true) => {}
@@ -519,6 +531,7 @@ async fn upload_one(
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
     let error = match &outcome {
         Outcome::SignFailed(e) => Some(error_chain(e)),
+        Outcome::BadSignature(e) => Some(error_chain(e)),
         Outcome::UploadFailed(e) => Some(error_chain(e)),
         Outcome::ClaimLost(_) => return Ok(outcome),
         _ => None,

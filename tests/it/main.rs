@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod fetch_artifacts;
 mod find_changes;
+mod integrity;
 mod janitor;
 mod limits;
 mod listen;

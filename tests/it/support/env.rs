@@ -374,6 +374,7 @@ impl TestEnv {
             signer: auto_upload::sign::Signer {
                 debsign: wrap("debsign"),
                 keyid: Some(fixture().fingerprint.clone()),
+                verifier: None,
             },
             uploader: auto_upload::dput::Uploader {
                 dput: wrap("dput"),

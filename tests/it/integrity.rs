@@ -1,0 +1,158 @@
+//! Our own signature checked before dput: gpgv against `--keyring`, and
+//! the files against the checksums the signed `.changes` gives.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::*;
+
+/// A keyring holding the fixture's signing key.
+fn our_keyring(env: &TestEnv) -> PathBuf {
+    let keyring = env.path("ours.gpg");
+    let output = run(Command::new("gpg")
+        .arg("--homedir")
+        .arg(&fixture().gnupghome)
+        .args(["--batch", "--export", &fixture().fingerprint]));
+    fs::write(&keyring, output.stdout).unwrap();
+    keyring
+}
+
+/// A keyring holding only a key of the test's own, not the signing key.
+fn other_keyring(env: &TestEnv) -> PathBuf {
+    let home = env.path("other-gnupg");
+    fs::create_dir(&home).unwrap();
+    run(Command::new("chmod").arg("700").arg(&home));
+    run(Command::new("gpg")
+        .arg("--homedir")
+        .arg(&home)
+        .args(["--batch", "--passphrase", "", "--quick-gen-key"])
+        .args(["Other <other@example.org>", "ed25519", "sign", "1d"]));
+    let output = run(Command::new("gpg").arg("--homedir").arg(&home).args([
+        "--batch",
+        "--export",
+        "other@example.org",
+    ]));
+    let keyring = env.path("other.gpg");
+    fs::write(&keyring, output.stdout).unwrap();
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&home)
+        .args(["--kill", "all"])
+        .status();
+    keyring
+}
+
+#[test]
+fn a_signature_the_keyring_verifies_is_uploaded() {
+    let env = TestEnv::new();
+    env.add_run("run-good-sig");
+    let keyring = our_keyring(&env);
+    let output = env
+        .upload_run("run-good-sig")
+        .arg("--keyring")
+        .arg(&keyring)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let listing = env.process_incoming();
+    assert_source_accepted(&listing);
+    assert_binary_accepted(&listing);
+}
+
+#[test]
+fn a_signature_the_keyring_does_not_know_is_never_uploaded() {
+    let env = TestEnv::new();
+    env.add_run("run-other-sig");
+    let keyring = other_keyring(&env);
+    let output = env
+        .upload_run("run-other-sig")
+        .env("AUTO_UPLOAD_KEYRING", &keyring)
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    assert_stdout_contains(&output, "bad-signature");
+    assert_stderr_contains(&output, "does not verify");
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+}
+
+#[test]
+fn a_dsc_altered_after_signing_fails_with_exit_6() {
+    let env = TestEnv::new();
+    env.add_run("run-altered");
+    let keyring = our_keyring(&env);
+    // debsign, then something changes the .dsc it signed.
+    let debsign = env.script(
+        "debsign-then-alter",
+        "debsign \"$@\" && for f in *.dsc; do printf ' ' >> \"$f\"; done",
+    );
+    let output = env
+        .upload_run("run-altered")
+        .arg("--keyring")
+        .arg(&keyring)
+        .env("AUTO_UPLOAD_DEBSIGN", &debsign)
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    assert_stdout_contains(&output, "bad-signature");
+    assert!(
+        !env.incoming()
+            .iter()
+            .any(|f| f.ends_with("_source.changes")),
+        "{:?}",
+        env.incoming()
+    );
+}
+
+#[test]
+fn find_changes_verify_signature_for_pipelines() {
+    let env = TestEnv::new();
+    env.add_run("run-pipe-sig");
+    let dir = env.path("fetched");
+    let ours = our_keyring(&env);
+    let other = other_keyring(&env);
+    let output = env
+        .cmd()
+        .args(["fetch-artifacts", "run-pipe-sig", "--dest"])
+        .arg(&dir)
+        .arg("--artifacts")
+        .arg(env.store())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // Unsigned: nothing verifies.
+    let find = |keyring: &PathBuf| {
+        env.cmd()
+            .args(["find-changes", "--verify-signature", "--keyring"])
+            .arg(keyring)
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    assert_exit(&find(&ours), 6);
+    // sign verifies what it signed, with the same option.
+    let output = env
+        .shell(&format!(
+            "\"$AU\" find-changes '{}' | \"$AU\" sign --keyid {} --keyring '{}'",
+            dir.display(),
+            fixture().fingerprint,
+            ours.display()
+        ))
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let output = find(&ours);
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 2, "{}", stdout(&output));
+    let output = find(&other);
+    assert_exit(&output, 6);
+    assert_eq!(stdout(&output), "");
+    // --verify-signature needs a keyring.
+    let output = env
+        .cmd()
+        .args(["find-changes", "--verify-signature"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+}
