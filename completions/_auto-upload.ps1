@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('upload-run', 'upload-run', [CompletionResultType]::ParameterValue, 'Fetch, verify, sign and upload one run, in a private temporary directory')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Upload every successful Debian build published on the runner''s Redis channel')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Upload the newest build of each (distribution, source) not uploaded yet')
+            [CompletionResult]::new('ledger', 'ledger', [CompletionResultType]::ParameterValue, 'The operators'' view of the upload ledger: list, show, retry, forget')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -231,6 +232,135 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'auto-upload;ledger' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auto-upload;ledger;list' {
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only runs in this state')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs changed within this time (`1h`, `7d`)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source package')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Failed this many times counts as gave-up (backfill''s --max-attempts)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;ledger;show' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;ledger;retry' {
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
+            [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
+            [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')
+            [CompletionResult]::new('--sign-timeout', '--sign-timeout', [CompletionResultType]::ParameterName, 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive''s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by '':''')
+            [CompletionResult]::new('--gpgv-program', '--gpgv-program', [CompletionResultType]::ParameterName, 'The gpgv program to run')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
+            [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
+            [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Upload it at once through the upload-run chain (needs the artifact store, key and dput host), instead of leaving it to the next backfill')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;ledger;forget' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;ledger;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auto-upload;ledger;help;list' {
+            break
+        }
+        'auto-upload;ledger;help;show' {
+            break
+        }
+        'auto-upload;ledger;help;retry' {
+            break
+        }
+        'auto-upload;ledger;help;forget' {
+            break
+        }
+        'auto-upload;ledger;help;help' {
+            break
+        }
         'auto-upload;generate-docs' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write man/ and completions/ into')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
@@ -252,6 +382,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('upload-run', 'upload-run', [CompletionResultType]::ParameterValue, 'Fetch, verify, sign and upload one run, in a private temporary directory')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Upload every successful Debian build published on the runner''s Redis channel')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Upload the newest build of each (distribution, source) not uploaded yet')
+            [CompletionResult]::new('ledger', 'ledger', [CompletionResultType]::ParameterValue, 'The operators'' view of the upload ledger: list, show, retry, forget')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -275,6 +406,25 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;help;backfill' {
+            break
+        }
+        'auto-upload;help;ledger' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            break
+        }
+        'auto-upload;help;ledger;list' {
+            break
+        }
+        'auto-upload;help;ledger;show' {
+            break
+        }
+        'auto-upload;help;ledger;retry' {
+            break
+        }
+        'auto-upload;help;ledger;forget' {
             break
         }
         'auto-upload;help;generate-docs' {

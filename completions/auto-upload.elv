@@ -36,6 +36,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand upload-run 'Fetch, verify, sign and upload one run, in a private temporary directory'
             cand listen 'Upload every successful Debian build published on the runner''s Redis channel'
             cand backfill 'Upload the newest build of each (distribution, source) not uploaded yet'
+            cand ledger 'The operators'' view of the upload ledger: list, show, retry, forget'
             cand generate-docs 'Write the man pages and shell completions into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -220,6 +221,124 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'auto-upload;ledger'= {
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error'
+            cand show 'Every .changes of a run, its history of attempts and the whole last error'
+            cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
+            cand forget 'Remove every ledger row of a run'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auto-upload;ledger;list'= {
+            cand --state 'Only runs in this state'
+            cand --since 'Only runs changed within this time (`1h`, `7d`)'
+            cand --source 'Only this source package'
+            cand --max-attempts 'Failed this many times counts as gave-up (backfill''s --max-attempts)'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --json 'One JSON object per line'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;ledger;show'= {
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;ledger;retry'= {
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
+            cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
+            cand --debsign-program 'The debsign program to run'
+            cand --sign-timeout 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6'
+            cand --keyring 'After signing, verify each .changes and the .dsc it lists with gpgv against this keyring (repeatable; e.g. the archive''s uploaders keyring), and check every file against the signed checksums; a .changes that does not verify fails with exit 6 and is never uploaded. In the environment: paths separated by '':'''
+            cand --gpgv-program 'The gpgv program to run'
+            cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --dput-config 'dput configuration file (dput -c)'
+            cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
+            cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --now 'Upload it at once through the upload-run chain (needs the artifact store, key and dput host), instead of leaving it to the next backfill'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;ledger;forget'= {
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;ledger;help'= {
+            cand list 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error'
+            cand show 'Every .changes of a run, its history of attempts and the whole last error'
+            cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
+            cand forget 'Remove every ledger row of a run'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auto-upload;ledger;help;list'= {
+        }
+        &'auto-upload;ledger;help;show'= {
+        }
+        &'auto-upload;ledger;help;retry'= {
+        }
+        &'auto-upload;ledger;help;forget'= {
+        }
+        &'auto-upload;ledger;help;help'= {
+        }
         &'auto-upload;generate-docs'= {
             cand --out-dir 'Directory to write man/ and completions/ into'
             cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
@@ -240,6 +359,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand upload-run 'Fetch, verify, sign and upload one run, in a private temporary directory'
             cand listen 'Upload every successful Debian build published on the runner''s Redis channel'
             cand backfill 'Upload the newest build of each (distribution, source) not uploaded yet'
+            cand ledger 'The operators'' view of the upload ledger: list, show, retry, forget'
             cand generate-docs 'Write the man pages and shell completions into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -256,6 +376,20 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;help;listen'= {
         }
         &'auto-upload;help;backfill'= {
+        }
+        &'auto-upload;help;ledger'= {
+            cand list 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error'
+            cand show 'Every .changes of a run, its history of attempts and the whole last error'
+            cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
+            cand forget 'Remove every ledger row of a run'
+        }
+        &'auto-upload;help;ledger;list'= {
+        }
+        &'auto-upload;help;ledger;show'= {
+        }
+        &'auto-upload;help;ledger;retry'= {
+        }
+        &'auto-upload;help;ledger;forget'= {
         }
         &'auto-upload;help;generate-docs'= {
         }

@@ -2,6 +2,7 @@
 //! steps and what is printed on stdout.
 
 use anyhow::Context as _;
+use futures::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 
 use std::path::{Path, PathBuf};
@@ -15,9 +16,10 @@ use crate::dput::DputError;
 use crate::exit_codes::{code_of, first_known, ExitCode};
 use crate::janitor_conf::ConfigError;
 use crate::ledger::{Access, Due, LedgerConfig};
+use crate::ledger_view::{self, ChangesHistory};
 use crate::output;
 use crate::run_id::RunId;
-use crate::settings::{ListFormat, PathInput, SettingsError, Task};
+use crate::settings::{LedgerAction, ListFormat, PathInput, SettingsError, Task};
 use crate::shutdown::Interrupted;
 use crate::sign::SignError;
 use crate::signature::{SignatureError, Verifier};
@@ -76,6 +78,11 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             Ok(ExitCode::Success)
         }
         Task::Backfill { settings, verbose } => backfill(*settings, verbose, &shutdown).await,
+        Task::Ledger {
+            database,
+            host,
+            action,
+        } => ledger(&database, host.as_deref(), action, &shutdown).await,
         Task::GenerateDocs { out_dir } => {
             crate::docs::write_all(&out_dir)
                 .with_context(|| format!("writing into {}", out_dir.display()))?;
@@ -180,6 +187,107 @@ async fn backfill(
     } else {
         ExitCode::Success
     })
+}
+
+/// The ledger subcommands. The ledger must exist already (it is never
+/// created by looking at it); it is migrated to the current schema.
+async fn ledger(
+    config: &LedgerConfig,
+    host: Option<&str>,
+    action: LedgerAction,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    if config
+        .open(1, Access::ReadIfPresent)
+        .await?
+        .ledger
+        .is_none()
+    {
+        anyhow::bail!(
+            "no upload ledger in {} (schema {}): nothing has been recorded there",
+            config.ledger_database.as_ref().unwrap_or(&config.database),
+            config
+                .ledger_database
+                .as_ref()
+                .unwrap_or(&config.database)
+                .schema
+        );
+    }
+    let opened = config.open(1, Access::Write).await?;
+    let ledger = opened.ledger.expect("a ledger is kept");
+    let pool = ledger.pool();
+    match action {
+        LedgerAction::List { query, json } => {
+            let mut rows = ledger_view::list(pool, &query);
+            while let Some(row) = rows.next().await {
+                let row = row?;
+                let line = if json {
+                    serde_json::to_string(&row)?
+                } else {
+                    row.to_string()
+                };
+                output::record(&line, false)?;
+            }
+        }
+        LedgerAction::Show(run_id) => {
+            let shown = ledger_view::show(pool, host, &run_id).await?;
+            if shown.is_empty() {
+                anyhow::bail!("run {run_id} is not in the ledger");
+            }
+            output::record(&show_text(&run_id, &shown), false)?;
+        }
+        LedgerAction::Retry { run_id, now } => {
+            match ledger_view::retry(pool, host, &run_id).await? {
+                None => anyhow::bail!("run {run_id} is not in the ledger"),
+                Some(0) => {
+                    anyhow::bail!("run {run_id} has nothing to retry: none of its .changes failed")
+                }
+                Some(n) => output::record(&format!("reset\t{run_id}\t{n}"), false)?,
+            }
+            if let Some(pipeline) = now {
+                return upload_run(&run_id, &pipeline, Some(config), shutdown).await;
+            }
+        }
+        LedgerAction::Forget(run_id) => match ledger_view::forget(pool, host, &run_id).await? {
+            0 => anyhow::bail!("run {run_id} is not in the ledger"),
+            n => output::record(&format!("forgot\t{run_id}\t{n}"), false)?,
+        },
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `ledger show`'s text: a block per `.changes`, its failed attempts, and
+/// the whole last error, indented.
+fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
+    let mut text = format!("run {run_id}");
+    for c in shown {
+        let name = if c.changes.is_empty() {
+            "(the run as a whole)"
+        } else {
+            &c.changes
+        };
+        text.push_str(&format!(
+            "\n\n{name} on {}: {}, {} attempt(s), {} {} {}, last change {}",
+            c.host, c.state, c.attempts, c.source, c.version, c.distribution, c.updated_at
+        ));
+        if let Some(at) = &c.uploaded_at {
+            text.push_str(&format!(", uploaded {at}"));
+        }
+        if let Some(by) = &c.claimed_by {
+            text.push_str(&format!(", claimed by {by}"));
+        }
+        for (attempt, at, error) in &c.failures {
+            let first = error.lines().next().unwrap_or_default();
+            text.push_str(&format!("\n  attempt {attempt} failed {at}: {first}"));
+        }
+        if let Some(error) = &c.last_error {
+            text.push_str("\n  last error:");
+            for line in error.lines() {
+                text.push_str(&format!("\n    {line}"));
+            }
+        }
+    }
+    text
 }
 
 /// Prints what a backfill reports: due runs on stdout, progress on a

@@ -89,6 +89,13 @@ pub struct Database {
     pub schema: String,
 }
 
+impl std::fmt::Display for Database {
+    /// The URL, without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
 impl Database {
     /// Parses a PostgreSQL URL; `schema` must be a plain identifier.
     ///

@@ -334,7 +334,7 @@ impl Ledger {
                  WHERE (u.state = 'claimed'
                         AND u.claimed_at < now() - make_interval(secs => $8))
                     OR (u.state = 'failed' AND ($9::integer IS NULL OR u.attempts < $9 OR $10))
-                    OR (u.state = 'uploaded' AND $10)
+                    OR (u.state IN ('uploaded', 'accepted', 'unconfirmed', 'superseded') AND $10)
              RETURNING u.attempts",
         )
         .bind(&self.host)
@@ -363,7 +363,7 @@ impl Ledger {
         .await?;
         let state: String = row.try_get("state")?;
         Ok(match state.as_str() {
-            "uploaded" => Claim::AlreadyUploaded,
+            "uploaded" | "accepted" | "unconfirmed" | "superseded" => Claim::AlreadyUploaded,
             "claimed" => Claim::ClaimedElsewhere {
                 by: row.try_get("claimed_by")?,
             },
@@ -428,7 +428,34 @@ impl Ledger {
         .bind(&self.owner)
         .execute(&self.pool)
         .await?;
-        Ok(finished.rows_affected() == 1)
+        let recorded = finished.rows_affected() == 1;
+        if let (true, Some(error)) = (recorded, error) {
+            self.record_attempt(run_id, changes, error).await?;
+        }
+        Ok(recorded)
+    }
+
+    /// Keeps the error of the attempt the row's counter stands at.
+    async fn record_attempt(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        error: &str,
+    ) -> Result<(), DatabaseError> {
+        sqlx::query(
+            "INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
+             SELECT host, run_id, changes, attempts, $4 FROM upload
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+             ON CONFLICT (host, run_id, changes, attempt)
+                DO UPDATE SET error = EXCLUDED.error, failed_at = now()",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Records that a run failed as a whole (artifacts missing, no
@@ -449,7 +476,7 @@ impl Ledger {
         .bind(error)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        self.record_attempt(run_id, "", error).await
     }
 
     /// Forgets an earlier failure of the run as a whole, once it got through.

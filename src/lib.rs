@@ -25,6 +25,7 @@
 //! - [`database`]: connecting to PostgreSQL, the ledger's schema and migrations;
 //! - [`ledger`]: the upload ledger, claimed before signing, and the plan of
 //!   what is due;
+//! - [`ledger_view`]: the operators' view: list, show, retry, forget;
 //! - [`backfill`]: catch-up over the Janitor's `debian_build` table;
 //! - [`listen`]: the service on the runner's Redis channel;
 //! - [`message`]: which result messages ask for an upload;
@@ -50,6 +51,7 @@ pub mod dput;
 pub mod exit_codes;
 pub mod janitor_conf;
 pub mod ledger;
+pub mod ledger_view;
 pub mod listen;
 pub mod message;
 pub mod metrics;

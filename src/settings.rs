@@ -23,7 +23,8 @@ use crate::upload::Pipeline;
 mod services;
 mod sources;
 
-use services::{backfill, database, ledger, listen};
+pub use services::LedgerAction;
+use services::{backfill, database, ledger, ledger_command, listen};
 pub use services::{DEFAULT_MAX_ATTEMPTS, DEFAULT_REDIS};
 use sources::Sources;
 pub use sources::{Location, Origin};
@@ -171,6 +172,15 @@ pub enum Task {
     },
     /// `listen`.
     Listen(Box<ListenSettings>),
+    /// `ledger …`.
+    Ledger {
+        /// The database and ledger.
+        database: Box<LedgerConfig>,
+        /// The ledger's key (dput host); all hosts when `None`.
+        host: Option<String>,
+        /// What to do.
+        action: LedgerAction,
+    },
     /// `generate-docs`.
     GenerateDocs {
         /// Where to write man/ and completions/.
@@ -237,6 +247,7 @@ impl Task {
                 settings: Box::new(backfill(args, config)?),
                 verbose: verbose > 0,
             },
+            Command::Ledger(args) => ledger_command(args.command, config)?,
             Command::GenerateDocs(args) => Self::GenerateDocs {
                 out_dir: args.out_dir,
             },

@@ -8,8 +8,12 @@ use crate::changes::Filter;
 use crate::cli;
 use crate::database::{is_valid_schema, Database};
 use crate::ledger::{LedgerConfig, Policy};
+use crate::ledger_view::{ListQuery, RunState};
 use crate::listen::ListenSettings;
 use crate::message::MessageFilter;
+use crate::run_id::RunId;
+use crate::settings::Task;
+use crate::upload::Pipeline;
 
 /// How many failed attempts `listen` makes on one `.changes` (backfill:
 /// `--max-attempts`).
@@ -261,6 +265,112 @@ fn duration(what: &'static str, value: &str) -> Result<std::time::Duration, Sett
         what,
         value: value.to_owned(),
         reason: e.to_string(),
+    })
+}
+
+/// What a `ledger` subcommand does.
+#[derive(Debug)]
+pub enum LedgerAction {
+    /// `ledger list`.
+    List {
+        /// What to select.
+        query: ListQuery,
+        /// JSON lines.
+        json: bool,
+    },
+    /// `ledger show RUN_ID`.
+    Show(RunId),
+    /// `ledger retry RUN_ID [--now]`.
+    Retry {
+        /// The run.
+        run_id: RunId,
+        /// The chain to upload it with at once (`--now`).
+        now: Option<Box<Pipeline>>,
+    },
+    /// `ledger forget RUN_ID`.
+    Forget(RunId),
+}
+
+/// The `ledger` subcommands: the database is required, `--no-ledger`
+/// makes no sense.
+pub(crate) fn ledger_command(
+    command: cli::LedgerCommand,
+    config: &Sources,
+) -> Result<Task, SettingsError> {
+    let (ledger_args, host, action) = match command {
+        cli::LedgerCommand::List(args) => {
+            let host = no_leading_dash("dput host", args.key.host)?;
+            let query = ListQuery {
+                host: host.clone(),
+                state: args.state.map(|s| match s {
+                    cli::LedgerState::Uploaded => RunState::Uploaded,
+                    cli::LedgerState::Accepted => RunState::Accepted,
+                    cli::LedgerState::Unconfirmed => RunState::Unconfirmed,
+                    cli::LedgerState::Superseded => RunState::Superseded,
+                    cli::LedgerState::Failed => RunState::Failed,
+                    cli::LedgerState::GaveUp => RunState::GaveUp,
+                    cli::LedgerState::Claimed => RunState::Claimed,
+                }),
+                since: args
+                    .since
+                    .as_deref()
+                    .map(|d| duration("--since", d))
+                    .transpose()?,
+                source: args.source,
+                max_attempts: args.max_attempts,
+            };
+            let action = LedgerAction::List {
+                query,
+                json: args.json,
+            };
+            (args.key.ledger, host, action)
+        }
+        cli::LedgerCommand::Show(args) => {
+            let host = no_leading_dash("dput host", args.key.host)?;
+            let action = LedgerAction::Show(args.run_id.parse()?);
+            (args.key.ledger, host, action)
+        }
+        cli::LedgerCommand::Forget(args) => {
+            let host = no_leading_dash("dput host", args.key.host)?;
+            let action = LedgerAction::Forget(args.run_id.parse()?);
+            (args.key.ledger, host, action)
+        }
+        cli::LedgerCommand::Retry(args) => {
+            let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+            let run_id = args.run_id.parse()?;
+            let now = if args.now {
+                Some(Box::new(pipeline(
+                    Chain {
+                        store: args.store,
+                        filter: Filter::default(),
+                        signer: args.signer,
+                        uploader: args.uploader,
+                        simulate: false,
+                        force: false,
+                        dry_run: false,
+                    },
+                    config,
+                )?))
+            } else {
+                None
+            };
+            (args.ledger, host, LedgerAction::Retry { run_id, now })
+        }
+    };
+    if ledger_args.no_ledger {
+        return Err(SettingsError::Refused(
+            "--no-ledger makes no sense for the ledger subcommands",
+        ));
+    }
+    let database = database(&ledger_args, config)?.ok_or(SettingsError::Missing {
+        what: "database",
+        how: DATABASE_SOURCES,
+    })?;
+    let database = ledger(&ledger_args, config, database, host.clone(), None, false)?;
+    Ok(Task::Ledger {
+        database: Box::new(database),
+        host,
+        action,
     })
 }
 

@@ -9,6 +9,7 @@ mod fetch_artifacts;
 mod find_changes;
 mod integrity;
 mod janitor;
+mod ledger_cmd;
 mod limits;
 mod listen;
 mod ops;

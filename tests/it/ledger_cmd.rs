@@ -1,0 +1,224 @@
+//! `auto-upload ledger`: the operators' view of the upload ledger, and the
+//! error history a new migration adds over an existing ledger.
+
+use std::process::Output;
+
+use crate::support::database::TestDb;
+use crate::support::*;
+
+/// `ledger ARGS`; `list` counts two failed attempts as gave-up, as the
+/// backfills below give up after two.
+fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
+    let mut command = env.cmd();
+    command
+        .arg("ledger")
+        .args(args)
+        .args(["--database", &db.url()]);
+    if args.first() == Some(&"list") {
+        command.args(["--max-attempts", "2"]);
+    }
+    command.output().unwrap()
+}
+
+fn backfill(env: &TestEnv, db: &TestDb, dput: &std::path::Path, extra: &[&str]) -> Output {
+    env.cmd()
+        .args(["backfill", "--database", &db.url(), "--artifacts"])
+        .arg(env.store())
+        .args(env.signing_args())
+        .args(["--max-attempts", "2"])
+        .args(extra)
+        .env("AUTO_UPLOAD_DPUT", dput)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn list_show_retry_and_forget() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    // Before anything was recorded there is no ledger to look at.
+    let output = ledger(&env, &db, &["list"]);
+    assert_exit(&output, 1);
+    assert_stderr_contains(&output, "no upload ledger");
+
+    // run-bad: dput refuses it twice (gave up at --max-attempts 2).
+    db.add_built_run(&env, "run-bad", "failing");
+    let refusing = env.logging_tool("dput-refuses", "echo 'upload refused' >&2; exit 1");
+    for _ in 0..2 {
+        assert_exit(&backfill(&env, &db, &refusing, &[]), 1);
+    }
+    // run-ok uploads; run-gone has no artifacts (gave up too).
+    db.add_built_run(&env, "run-ok", "fine");
+    db.add_build("run-gone", "unstable", "gone", "1.0-1");
+    let dput = env.logging_tool("dput-ok", "exit 0");
+    for _ in 0..2 {
+        assert_exit(&backfill(&env, &db, &dput, &[]), 0);
+    }
+    assert_eq!(env.calls("dput-ok").len(), 2);
+
+    let output = ledger(&env, &db, &["list"]);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let ok = lines.iter().find(|l| l.starts_with("run-ok\t")).unwrap();
+    assert!(
+        ok.contains(&format!(
+            "\t{HOST}\t{SOURCE}\t{VERSION}\tunstable\tuploaded\t1\t"
+        )),
+        "{ok}"
+    );
+    let bad = lines.iter().find(|l| l.starts_with("run-bad\t")).unwrap();
+    assert!(bad.contains("\tgave-up\t2\t"), "{bad}");
+    assert!(bad.contains("upload refused"), "{bad}");
+
+    let only = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list"];
+        all.extend(args);
+        let output = ledger(&env, &db, &all);
+        assert_exit(&output, 0);
+        stdout(&output)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(only(&["--state", "uploaded"]), vec!["run-ok"]);
+    let mut gave_up = only(&["--state", "gave-up"]);
+    gave_up.sort();
+    assert_eq!(gave_up, vec!["run-bad", "run-gone"]);
+    let mut by_source = only(&["--source", SOURCE]);
+    by_source.sort();
+    assert_eq!(by_source, vec!["run-bad", "run-ok"]);
+    assert_eq!(only(&["--since", "1h"]).len(), 3);
+    assert!(only(&["--state", "claimed"]).is_empty());
+    let output = ledger(&env, &db, &["list", "--json", "--state", "uploaded"]);
+    let row: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(row["run_id"], "run-ok");
+    assert_eq!(row["host"], HOST);
+    assert_eq!(row["attempts"], 1);
+
+    // show: every .changes, each failed attempt, the whole last error.
+    let output = ledger(&env, &db, &["show", "run-bad"]);
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    assert!(text.contains(SOURCE_CHANGES), "{text}");
+    assert!(
+        text.contains("attempt 1 failed") && text.contains("attempt 2 failed"),
+        "{text}"
+    );
+    assert!(text.contains("last error:"), "{text}");
+    assert_exit(&ledger(&env, &db, &["show", "run-nope"]), 1);
+
+    // retry: reset, and the next backfill uploads it.
+    let output = ledger(&env, &db, &["retry", "run-bad"]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).starts_with("reset\trun-bad\t"),
+        "{}",
+        stdout(&output)
+    );
+    assert_exit(&backfill(&env, &db, &dput, &[]), 0);
+    assert_eq!(env.calls("dput-ok").len(), 4, "only run-bad was due");
+    let mut uploaded = only(&["--state", "uploaded"]);
+    uploaded.sort();
+    assert_eq!(uploaded, vec!["run-bad", "run-ok"]);
+    let output = ledger(&env, &db, &["retry", "run-ok"]);
+    assert_exit(&output, 1);
+    assert_stderr_contains(&output, "nothing to retry");
+
+    // retry --now: the artifacts are there now; uploaded at once.
+    env.add_run("run-gone");
+    let output = env
+        .cmd()
+        .args([
+            "ledger",
+            "retry",
+            "run-gone",
+            "--now",
+            "--database",
+            &db.url(),
+        ])
+        .arg("--artifacts")
+        .arg(env.store())
+        .args(env.signing_args())
+        .env("AUTO_UPLOAD_DPUT", &dput)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "uploaded\t");
+    assert_eq!(env.calls("dput-ok").len(), 6);
+
+    // forget: gone from the ledger, due again.
+    let output = ledger(&env, &db, &["forget", "run-ok"]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).starts_with("forgot\trun-ok\t2"),
+        "{}",
+        stdout(&output)
+    );
+    assert_exit(&ledger(&env, &db, &["show", "run-ok"]), 1);
+    let output = env
+        .cmd()
+        .args([
+            "backfill",
+            "--dry-run",
+            "--database",
+            &db.url(),
+            "--host",
+            HOST,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "run-ok\tunstable\tfine\t1.0-1\n");
+    let _ = refusing;
+}
+
+#[test]
+fn the_new_migration_applies_over_an_existing_ledger() {
+    let db = TestDb::new();
+    let env = TestEnv::new();
+    // A ledger as the previous release left it: only the first migration.
+    let first = env.path("migrations-0001");
+    std::fs::create_dir(&first).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_ledger.sql"),
+        first.join("0001_ledger.sql"),
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let database = auto_upload::database::Database::new(&db.url(), "auto_upload").unwrap();
+        let pool = database.connect(2).await.unwrap();
+        sqlx::query("CREATE SCHEMA auto_upload")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let old = sqlx::migrate::Migrator::new(first.as_path()).await.unwrap();
+        old.run(&pool).await.unwrap();
+    });
+    db.sql(&format!(
+        "INSERT INTO auto_upload.upload (host, run_id, changes, state, attempts, last_error)
+         VALUES ('{HOST}', 'run-old', 'x_1_source.changes', 'failed', 3, 'old failure')"
+    ));
+    // Any command with the ledger migrates it; the old row is kept and shown.
+    let output = ledger(&env, &db, &["list", "--state", "gave-up"]);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).starts_with("run-old\t"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("old failure"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        db.sql("SELECT count(*) FROM auto_upload._sqlx_migrations")
+            .trim(),
+        "2"
+    );
+    // The new states are accepted by the constraint.
+    db.sql("UPDATE auto_upload.upload SET state = 'superseded'");
+    assert_exit(&ledger(&env, &db, &["show", "run-old"]), 0);
+}
