@@ -151,7 +151,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +234,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --upload-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -833,7 +837,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__retry)
-            opts="-v -q -h --now --database --ledger-database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --now --database --ledger-database --ledger-schema --lease --no-ledger --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +907,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -969,7 +977,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1071,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1149,7 +1161,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1204,6 +1216,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --upload-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,6 +85,8 @@ pub struct Summary {
     pub failed: u64,
     /// Runs without artifacts.
     pub artifacts_missing: u64,
+    /// Runs the archive had already.
+    pub superseded: u64,
 }
 
 impl Summary {
@@ -94,6 +96,7 @@ impl Summary {
             RunOutcome::Uploaded => self.uploaded += 1,
             RunOutcome::Skipped => self.already_uploaded += 1,
             RunOutcome::ArtifactsMissing => self.artifacts_missing += 1,
+            RunOutcome::Superseded => self.superseded += 1,
             RunOutcome::Interrupted => {}
             _ => self.failed += 1,
         }
@@ -104,8 +107,12 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "uploaded {}, already uploaded {}, failed {}, artifacts missing {}",
-            self.uploaded, self.already_uploaded, self.failed, self.artifacts_missing
+            "uploaded {}, already uploaded {}, failed {}, artifacts missing {}, superseded {}",
+            self.uploaded,
+            self.already_uploaded,
+            self.failed,
+            self.artifacts_missing,
+            self.superseded
         )
     }
 }

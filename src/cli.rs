@@ -391,6 +391,24 @@ pub struct LedgerRetryArgs {
 
     #[command(flatten)]
     pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+}
+
+/// The archive whose Sources indices tell what it has already.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Upload")]
+pub struct ArchiveArgs {
+    /// The Debian archive uploads go to (http(s):// or file://, the
+    /// directory holding dists/): before signing, a .changes whose source
+    /// the archive's Sources index has at the same or a higher version is
+    /// not uploaded (outcome superseded, exit 0). An archive that cannot be
+    /// read is logged and never blocks an upload [default: the
+    /// archive_mirror_uri of the janitor.conf distribution named as the
+    /// .changes's Distribution].
+    #[arg(long, env = "AUTO_UPLOAD_ARCHIVE", value_name = "URL")]
+    pub archive: Option<String>,
 }
 
 /// Where a run's artifacts are read from.
@@ -673,6 +691,9 @@ pub struct UploadRunArgs {
     pub uploader: UploaderArgs,
 
     #[command(flatten)]
+    pub archive: ArchiveArgs,
+
+    #[command(flatten)]
     pub ledger: LedgerArgs,
 }
 
@@ -778,6 +799,9 @@ pub struct ListenArgs {
     pub uploader: UploaderArgs,
 
     #[command(flatten)]
+    pub archive: ArchiveArgs,
+
+    #[command(flatten)]
     pub ledger: LedgerArgs,
 }
 
@@ -824,6 +848,9 @@ pub struct BackfillArgs {
 
     #[command(flatten)]
     pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
 }
 
 /// `generate-docs` (hidden): how the committed man/ and completions/ are made.

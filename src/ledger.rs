@@ -435,6 +435,27 @@ impl Ledger {
         Ok(recorded)
     }
 
+    /// Records a claimed `.changes` as superseded: the archive has it (or
+    /// newer); done, never retried. Returns whether the claim was still
+    /// this process's.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn supersede(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+        let done = sqlx::query(
+            "UPDATE upload SET state = 'superseded', last_error = NULL, updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Keeps the error of the attempt the row's counter stands at.
     async fn record_attempt(
         &self,

@@ -16,6 +16,7 @@
 //! - [`syntax`]: Debian's syntax for file names, versions, suites;
 //! - [`safe_fs`]: opening untrusted files: no links, regular files only;
 //! - [`secrets`]: passwords hidden in connection strings before printing;
+//! - [`archive`]: what the archive already has (Sources indices);
 //! - [`artifacts`]: local, GCS and S3 artifact stores (object_store);
 //! - [`changes`] and [`checksums`]: `.changes` parsing, filtering, verifying;
 //! - [`tool`]: running debsign and dput without a shell or a terminal;
@@ -40,6 +41,7 @@
 //! - [`docs`]: man pages and completions from the clap definition.
 
 pub mod app;
+pub mod archive;
 pub mod artifacts;
 pub mod backfill;
 pub mod changes;

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::archive::{Archive, Archives};
 use crate::artifacts::{ArtifactError, ArtifactStore};
 use crate::backfill::BackfillSettings;
 use crate::changes::{Filter, Verify};
@@ -312,6 +313,10 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             simulate: args.simulate,
             force: args.force,
             dry_run: args.dry_run,
+
+            archive: args.archive,
+
+            index_ttl: RUN_LONG,
         },
         config,
     )?;
@@ -331,6 +336,8 @@ struct Chain {
     simulate: bool,
     force: bool,
     dry_run: bool,
+    archive: cli::ArchiveArgs,
+    index_ttl: std::time::Duration,
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
@@ -342,8 +349,45 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         signer: signer(chain.signer)?,
         uploader: uploader(chain.uploader, chain.simulate, chain.force)?,
         dry_run: chain.dry_run,
+        archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
     })
 }
+
+/// The archives to check: `--archive` for every suite, else each
+/// `janitor.conf` distribution's `archive_mirror_uri` for that suite.
+pub(crate) fn archives(
+    args: cli::ArchiveArgs,
+    ttl: std::time::Duration,
+    config: &Sources,
+) -> Result<Archives, SettingsError> {
+    let open = |url: &str| {
+        Archive::open(url, ttl).map_err(|e| SettingsError::Invalid {
+            what: "--archive",
+            value: crate::secrets::mask(url),
+            reason: e.to_string(),
+        })
+    };
+    if let Some(url) = args.archive {
+        return Ok(Archives {
+            all: Some(open(&url)?),
+            by_suite: Default::default(),
+        });
+    }
+    let mut by_suite = std::collections::HashMap::new();
+    for distribution in &config.config.distributions {
+        if let Some(url) = &distribution.archive_mirror_uri {
+            by_suite.insert(distribution.name.clone(), open(url)?);
+        }
+    }
+    Ok(Archives {
+        all: None,
+        by_suite,
+    })
+}
+
+/// How long a Sources index is trusted: the whole run of a one-shot
+/// command; a minute in `listen`.
+pub(crate) const RUN_LONG: std::time::Duration = std::time::Duration::from_secs(u32::MAX as u64);
 
 fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, SettingsError> {
     let location = config

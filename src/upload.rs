@@ -9,6 +9,9 @@ use anyhow::Context as _;
 
 use tokio_util::sync::CancellationToken;
 
+use std::sync::Arc;
+
+use crate::archive::Archives;
 use crate::artifacts::{ArtifactError, ArtifactStore};
 use crate::changes::{self, Changes, ChangesError, Filter, Verify};
 use crate::dput::{DputError, Uploader};
@@ -52,6 +55,8 @@ pub struct Pipeline {
     pub uploader: Uploader,
     /// Fetch and verify only.
     pub dry_run: bool,
+    /// The archives whose Sources indices tell what is uploaded already.
+    pub archives: Arc<Archives>,
 }
 
 /// This process's ledger claim on a `.changes` was taken over by another
@@ -94,6 +99,9 @@ pub enum Outcome {
     /// The claim was taken over while the `.changes` was being signed or
     /// uploaded.
     ClaimLost(ClaimLost),
+    /// The archive has this version of the source already, or a newer one
+    /// (given): not uploaded, never retried.
+    Superseded(String),
 }
 
 impl Outcome {
@@ -109,6 +117,7 @@ impl Outcome {
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
+            Self::Superseded(_) => "superseded",
         }
     }
 
@@ -126,7 +135,9 @@ impl Outcome {
     /// The exit code this outcome stands for.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Uploaded | Self::WouldUpload | Self::Skipped(_) => ExitCode::Success,
+            Self::Uploaded | Self::WouldUpload | Self::Skipped(_) | Self::Superseded(_) => {
+                ExitCode::Success
+            }
             Self::SignFailed(_) | Self::BadSignature(_) => ExitCode::Signing,
             Self::UploadFailed(_) => ExitCode::Upload,
             Self::ClaimLost(_) => ExitCode::Failure,
@@ -180,6 +191,13 @@ impl RunReport {
             .unwrap_or(ExitCode::Success)
     }
 
+    /// Whether the archive had any `.changes` already.
+    pub fn superseded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Superseded(_)))
+    }
+
     /// Whether any `.changes` was uploaded.
     pub fn uploaded(&self) -> bool {
         self.changes
@@ -198,6 +216,9 @@ pub enum RunOutcome {
     /// Nothing failed and nothing was uploaded: the ledger showed every
     /// `.changes` as done (or claimed elsewhere), or it was a dry run.
     Skipped,
+    /// Nothing failed, nothing uploaded, and the archive had some of them
+    /// already (or newer).
+    Superseded,
     /// debsign failed on a `.changes` (the first failure).
     SignFailed,
     /// dput failed on a `.changes` (the first failure).
@@ -233,6 +254,7 @@ impl RunOutcome {
         match result {
             Ok(report) => match report.exit_code() {
                 ExitCode::Success if report.uploaded() => Self::Uploaded,
+                ExitCode::Success if report.superseded() => Self::Superseded,
                 ExitCode::Success => Self::Skipped,
                 ExitCode::Signing => Self::SignFailed,
                 ExitCode::Upload => Self::UploadFailed,
@@ -253,6 +275,7 @@ impl RunOutcome {
         match self {
             Self::Uploaded => "uploaded",
             Self::Skipped => "skipped",
+            Self::Superseded => "superseded",
             Self::SignFailed => "sign_failed",
             Self::UploadFailed => "upload_failed",
             Self::ArtifactsMissing => "artifacts_missing",
@@ -266,7 +289,7 @@ impl RunOutcome {
     /// The exit code `upload-run` gives for it.
     pub fn exit_code(self) -> ExitCode {
         match self {
-            Self::Uploaded | Self::Skipped => ExitCode::Success,
+            Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
             Self::SignFailed => ExitCode::Signing,
             Self::UploadFailed => ExitCode::Upload,
             Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
@@ -279,7 +302,10 @@ impl RunOutcome {
 
     /// Whether it counts as a failure.
     pub fn is_failure(self) -> bool {
-        !matches!(self, Self::Uploaded | Self::Skipped | Self::Interrupted)
+        !matches!(
+            self,
+            Self::Uploaded | Self::Skipped | Self::Superseded | Self::Interrupted
+        )
     }
 
     /// What the ledger records for the run as a whole: every failure before
@@ -289,6 +315,7 @@ impl RunOutcome {
             Self::Interrupted => None,
             Self::Uploaded
             | Self::Skipped
+            | Self::Superseded
             | Self::SignFailed
             | Self::UploadFailed
             | Self::ClaimLost => Some(RunRecord::GotThrough),
@@ -484,7 +511,10 @@ async fn upload_in(
     for found in found {
         let parsed = found.changes.expect("verified .changes are always parsed");
         let outcome = if pipeline.dry_run {
-            Outcome::WouldUpload
+            match superseded_by(pipeline, &parsed).await {
+                Some(theirs) => Outcome::Superseded(theirs),
+                None => Outcome::WouldUpload,
+            }
         } else {
             upload_one(pipeline, ledger, run_id, &parsed).await?
         };
@@ -500,6 +530,21 @@ async fn upload_in(
     Ok(report)
 }
 
+/// The archive's version of the `.changes`'s source when it is the same
+/// or newer (then uploading is pointless: the archive would reject it).
+/// An archive that cannot be read knows nothing (logged where it is read).
+async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<String> {
+    let archive = pipeline.archives.for_suite(&changes.distribution)?;
+    let ours: debversion::Version = changes.version.parse().ok()?;
+    match archive.newest(&changes.distribution, &changes.source).await {
+        Ok(Some(theirs)) if theirs >= ours => {
+            tracing::info!(changes = %changes.file_name(), archive = archive.url(), version = %theirs, "superseded: the archive has it already");
+            Some(theirs.to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Claims one verified `.changes` in the ledger (when there is one), signs
 /// and uploads it while the claim is held, and records how it went.
 async fn upload_one(
@@ -510,6 +555,9 @@ async fn upload_one(
 ) -> anyhow::Result<Outcome> {
     let name = parsed.file_name();
     let Some(ledger) = ledger else {
+        if let Some(theirs) = superseded_by(pipeline, parsed).await {
+            return Ok(Outcome::Superseded(theirs));
+        }
         return Ok(sign_and_upload(pipeline, parsed, None).await);
     };
     let entry = Entry {
@@ -528,6 +576,13 @@ async fn upload_one(
         run_id,
         changes: &name,
     };
+    if let Some(theirs) = superseded_by(pipeline, parsed).await {
+        ledger
+            .supersede(run_id, &name)
+            .await
+            .with_context(|| format!("recording {name} as superseded in the ledger"))?;
+        return Ok(Outcome::Superseded(theirs));
+    }
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
     let error = match &outcome {
         Outcome::SignFailed(e) => Some(error_chain(e)),

@@ -2,7 +2,7 @@
 //! ledger they share with `upload-run`.
 
 use super::sources::{self, Sources};
-use super::{no_leading_dash, pipeline, Chain, SettingsError};
+use super::{no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
 use crate::backfill::BackfillSettings;
 use crate::changes::Filter;
 use crate::cli;
@@ -22,6 +22,9 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// Where a database URL can be given.
 const DATABASE_SOURCES: &str =
     "--database, AUTO_UPLOAD_DATABASE or database_location in --config (DATABASE_URL is not read)";
+
+/// How long `listen` trusts an archive's Sources index.
+const LISTEN_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Where `listen` finds Redis when nothing else says.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
@@ -61,6 +64,10 @@ pub(super) fn backfill(
                 simulate: false,
                 force: args.force,
                 dry_run: false,
+
+                archive: args.archive,
+
+                index_ttl: RUN_LONG,
             },
             config,
         )?)
@@ -219,6 +226,10 @@ pub(super) fn listen(
                 simulate: false,
                 force: false,
                 dry_run: false,
+
+                archive: args.archive,
+
+                index_ttl: LISTEN_INDEX_TTL,
             },
             config,
         )?,
@@ -348,6 +359,10 @@ pub(crate) fn ledger_command(
                         simulate: false,
                         force: false,
                         dry_run: false,
+
+                        archive: args.archive,
+
+                        index_ttl: RUN_LONG,
                     },
                     config,
                 )?))

@@ -1,6 +1,7 @@
 //! Integration tests: one binary (fewer link steps), a module per
 //! subcommand, real debsign, dput, GnuPG and reprepro.
 
+mod archive;
 mod backfill;
 mod claims;
 mod cli;

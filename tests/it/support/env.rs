@@ -219,7 +219,8 @@ impl TestEnv {
         let mut distributions = String::new();
         for codename in ["unstable", "experimental"] {
             distributions.push_str(&format!(
-                "Codename: {codename}\nArchitectures: source amd64\nComponents: main\nUploaders: uploaders\n\n"
+                "Codename: {codename}\nArchitectures: source amd64\nComponents: main\nUploaders: uploaders\n\
+                 DscIndices: Sources Release . .gz .xz\n\n"
             ));
         }
         fs::write(env.path("archive/conf/distributions"), distributions).unwrap();
@@ -384,6 +385,7 @@ impl TestEnv {
                 force: false,
             },
             dry_run: false,
+            archives: Default::default(),
         }
     }
 

@@ -1,0 +1,370 @@
+//! What the archive already has: `dists/<suite>/<component>/source/Sources`
+//! indices (`.xz`, else `.gz`, else plain), read over `http(s)://` through
+//! object_store's HTTP store or from a `file://` tree, and compared in
+//! Debian version order. Indices are cached per suite for a time (the
+//! whole run for `upload-run` and `backfill`, a minute in `listen`); an
+//! archive that cannot be read is logged and treated as knowing nothing,
+//! so it never blocks an upload.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use debversion::Version;
+use object_store::ObjectStore;
+
+/// The largest index fetched, compressed, in bytes.
+const MAX_FETCH_BYTES: u64 = 256 << 20;
+/// The largest index decompressed, in bytes.
+const MAX_INDEX_BYTES: u64 = 1 << 30;
+
+/// The newest version of each source package in one suite.
+pub type Index = HashMap<String, Version>;
+
+/// An archive location that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// Not an http(s):// or file:// URL.
+    #[error("archive {url}: expected http://, https:// or file://")]
+    Scheme {
+        /// The URL.
+        url: String,
+    },
+    /// The HTTP store cannot be built.
+    #[error("archive {url}: {source}")]
+    Store {
+        /// The URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
+    },
+}
+
+/// Why an index could not be read.
+#[derive(Debug, thiserror::Error)]
+enum FetchError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Where the archive is.
+#[derive(Debug)]
+enum Location {
+    Http(Box<dyn ObjectStore>),
+    Local(PathBuf),
+}
+
+/// One archive, with its cache of indices.
+#[derive(Debug)]
+pub struct Archive {
+    url: String,
+    location: Location,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, (Instant, Option<Arc<Index>>)>>,
+}
+
+impl Archive {
+    /// An archive at `url` (`http(s)://…` or `file:///…`, the directory
+    /// holding `dists/`), its indices kept for `ttl`.
+    ///
+    /// # Errors
+    /// [`ArchiveError`] for another scheme or an unusable URL.
+    pub fn open(url: &str, ttl: Duration) -> Result<Self, ArchiveError> {
+        let location = if let Some(path) = url.strip_prefix("file://") {
+            Location::Local(PathBuf::from(path))
+        } else if url.starts_with("http://") || url.starts_with("https://") {
+            let store = object_store::http::HttpBuilder::new()
+                .with_url(url)
+                .with_client_options(
+                    object_store::ClientOptions::new()
+                        .with_allow_http(true)
+                        .with_timeout(Duration::from_secs(60)),
+                )
+                .with_retry(object_store::RetryConfig {
+                    max_retries: 2,
+                    retry_timeout: Duration::from_secs(30),
+                    ..Default::default()
+                })
+                .build()
+                .map_err(|source| ArchiveError::Store {
+                    url: url.to_owned(),
+                    source,
+                })?;
+            Location::Http(Box::new(store))
+        } else {
+            return Err(ArchiveError::Scheme {
+                url: url.to_owned(),
+            });
+        };
+        Ok(Self {
+            url: crate::secrets::mask(url),
+            location,
+            ttl,
+            cache: Mutex::default(),
+        })
+    }
+
+    /// The archive's URL, without a password.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The newest version of `source` in `suite`, if the archive has it;
+    /// `Err` (logged once per fetch) when the suite's index cannot be read.
+    ///
+    /// # Errors
+    /// The index is absent, unreachable or corrupt: a message saying so.
+    pub async fn newest(&self, suite: &str, source: &str) -> Result<Option<Version>, String> {
+        let index = self.index(suite).await.ok_or_else(|| {
+            format!(
+                "the Sources index of {suite} in {} cannot be read",
+                self.url
+            )
+        })?;
+        Ok(index.get(source).cloned())
+    }
+
+    /// The suite's index, from the cache while it is fresh.
+    async fn index(&self, suite: &str) -> Option<Arc<Index>> {
+        if let Some((at, index)) = self.cache.lock().expect("cache poisoned").get(suite) {
+            if at.elapsed() < self.ttl {
+                return index.clone();
+            }
+        }
+        let index = match self.fetch_index(suite).await {
+            Ok(index) => Some(Arc::new(index)),
+            Err(e) => {
+                tracing::warn!(archive = %self.url, suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
+                None
+            }
+        };
+        self.cache
+            .lock()
+            .expect("cache poisoned")
+            .insert(suite.to_owned(), (Instant::now(), index.clone()));
+        index
+    }
+
+    /// Reads every component's Sources index of `suite` (the components
+    /// from its Release file, else `main`).
+    async fn fetch_index(&self, suite: &str) -> Result<Index, String> {
+        let components = match self.fetch(&format!("dists/{suite}/Release")).await {
+            Ok(release) => components(&String::from_utf8_lossy(&release)),
+            Err(FetchError::NotFound) => vec!["main".to_owned()],
+            Err(FetchError::Other(e)) => return Err(e),
+        };
+        let mut index = Index::new();
+        let mut found = false;
+        for component in components {
+            let base = format!("dists/{suite}/{component}/source/Sources");
+            let text = match self.fetch_sources(&base).await? {
+                Some(text) => text,
+                None => continue,
+            };
+            found = true;
+            parse_sources(&text[..], &mut index).map_err(|e| format!("{base}: {e}"))?;
+        }
+        if !found {
+            return Err(format!("no dists/{suite}/*/source/Sources index"));
+        }
+        Ok(index)
+    }
+
+    /// `BASE.xz`, else `BASE.gz`, else `BASE`, decompressed; `None` when
+    /// none exists.
+    async fn fetch_sources(&self, base: &str) -> Result<Option<Vec<u8>>, String> {
+        for (suffix, decompress) in [
+            (".xz", decompress_xz as fn(&[u8]) -> Result<Vec<u8>, String>),
+            (".gz", decompress_gz),
+            ("", |b: &[u8]| Ok(b.to_vec())),
+        ] {
+            match self.fetch(&format!("{base}{suffix}")).await {
+                Ok(bytes) => {
+                    return decompress(&bytes)
+                        .map(Some)
+                        .map_err(|e| format!("{base}{suffix}: {e}"))
+                }
+                Err(FetchError::NotFound) => continue,
+                Err(FetchError::Other(e)) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    async fn fetch(&self, path: &str) -> Result<Vec<u8>, FetchError> {
+        match &self.location {
+            Location::Local(root) => {
+                let path = root.join(path);
+                let read = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+                    let mut bytes = Vec::new();
+                    std::fs::File::open(&path)?
+                        .take(MAX_FETCH_BYTES + 1)
+                        .read_to_end(&mut bytes)?;
+                    Ok(bytes)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                match read {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::NotFound),
+                    Err(e) => Err(FetchError::Other(e.to_string())),
+                    Ok(b) if b.len() as u64 > MAX_FETCH_BYTES => {
+                        Err(FetchError::Other("index too large".into()))
+                    }
+                    Ok(b) => Ok(b),
+                }
+            }
+            Location::Http(store) => {
+                let got = store.get(&object_store::path::Path::from(path)).await;
+                let got = match got {
+                    Err(object_store::Error::NotFound { .. }) => return Err(FetchError::NotFound),
+                    Err(e) => return Err(FetchError::Other(e.to_string())),
+                    Ok(got) => got,
+                };
+                if got.meta.size > MAX_FETCH_BYTES {
+                    return Err(FetchError::Other("index too large".into()));
+                }
+                got.bytes()
+                    .await
+                    .map(|b| b.to_vec())
+                    .map_err(|e| FetchError::Other(e.to_string()))
+            }
+        }
+    }
+}
+
+/// The `Components:` of a Release file, else `main`.
+fn components(release: &str) -> Vec<String> {
+    release
+        .lines()
+        .find_map(|l| l.strip_prefix("Components:"))
+        .map(|c| {
+            c.split_whitespace()
+                .filter(|c| crate::syntax::is_suite(c))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| vec!["main".to_owned()])
+}
+
+/// A writer that refuses more than [`MAX_INDEX_BYTES`].
+struct Limited(Vec<u8>);
+
+impl Write for Limited {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.0.len() + buf.len()) as u64 > MAX_INDEX_BYTES {
+            return Err(std::io::Error::other("index larger than 1 GiB"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn decompress_xz(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Limited(Vec::new());
+    lzma_rs::xz_decompress(&mut std::io::BufReader::new(bytes), &mut out)
+        .map_err(|e| format!("corrupt xz: {e}"))?;
+    Ok(out.0)
+}
+
+fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Limited(Vec::new());
+    std::io::copy(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out)
+        .map_err(|e| format!("corrupt gzip: {e}"))?;
+    Ok(out.0)
+}
+
+/// Adds the `Package:`/`Version:` of each paragraph of a Sources index,
+/// keeping the newest version of each package.
+fn parse_sources(text: impl BufRead, index: &mut Index) -> Result<(), String> {
+    let (mut package, mut version) = (None::<String>, None::<String>);
+    let mut paragraphs = 0usize;
+    let mut commit = |package: &mut Option<String>, version: &mut Option<String>| {
+        if let (Some(p), Some(v)) = (package.take(), version.take()) {
+            if let Ok(v) = v.parse::<Version>() {
+                paragraphs += 1;
+                let newer = index.get(&p).is_none_or(|old| &v > old);
+                if newer {
+                    index.insert(p, v);
+                }
+            }
+        }
+    };
+    for line in text.lines() {
+        let line = line.map_err(|_| "not UTF-8 text".to_owned())?;
+        if line.trim().is_empty() {
+            commit(&mut package, &mut version);
+        } else if let Some(p) = line.strip_prefix("Package:") {
+            package = Some(p.trim().to_owned());
+        } else if let Some(v) = line.strip_prefix("Version:") {
+            version = Some(v.trim().to_owned());
+        }
+    }
+    commit(&mut package, &mut version);
+    Ok(())
+}
+
+/// The archives to check against: `--archive` for every suite, else the
+/// `archive_mirror_uri` of the `janitor.conf` distribution named as the
+/// `.changes`'s Distribution.
+#[derive(Debug, Default)]
+pub struct Archives {
+    /// `--archive`.
+    pub all: Option<Archive>,
+    /// From `janitor.conf`, by distribution name.
+    pub by_suite: HashMap<String, Archive>,
+}
+
+impl Archives {
+    /// Whether any archive is configured.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_none() && self.by_suite.is_empty()
+    }
+
+    /// The archive for `suite`, if any.
+    pub fn for_suite(&self, suite: &str) -> Option<&Archive> {
+        self.all.as_ref().or_else(|| self.by_suite.get(suite))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_version_in_debian_order() {
+        let mut index = Index::new();
+        parse_sources(
+            "Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n".as_bytes(),
+            &mut index,
+        )
+        .unwrap();
+        assert_eq!(index["a"].to_string(), "1.10-1");
+        assert_eq!(index["b"].to_string(), "1:0.1-1");
+        assert!(index["c"] < "1.0-1".parse::<Version>().unwrap());
+    }
+
+    #[test]
+    fn components_from_release() {
+        assert_eq!(
+            components("Origin: x\nComponents: main contrib\n"),
+            vec!["main", "contrib"]
+        );
+        assert_eq!(components("Origin: x\n"), vec!["main"]);
+    }
+
+    #[test]
+    fn corrupt_indices_are_errors() {
+        assert!(decompress_xz(b"not xz").is_err());
+        assert!(decompress_gz(b"not gzip").is_err());
+    }
+}

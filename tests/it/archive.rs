@@ -1,0 +1,239 @@
+//! `--archive`: what the archive has already is not uploaded (superseded),
+//! read from reprepro's exported Sources.xz and Sources.gz over file://
+//! and HTTP; an archive that cannot be read never blocks an upload.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::database::TestDb;
+use crate::support::*;
+
+/// An HTTP server on 127.0.0.1 serving `dir`, killed when dropped.
+struct Http {
+    child: Child,
+    port: u16,
+}
+
+impl Http {
+    fn serve(dir: &Path) -> Self {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 is needed for the HTTP archive");
+        wait_until(10, "the HTTP server", || http_get(port, "/").is_some());
+        Self { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn upload_with_archive(env: &TestEnv, run_id: &str, archive: &str) -> std::process::Output {
+    env.upload_run(run_id)
+        .args(["--archive", archive])
+        .output()
+        .unwrap()
+}
+
+/// The source upload alone, checked against `archive`.
+fn source_with_archive(env: &TestEnv, run_id: &str, archive: &str) -> std::process::Output {
+    env.upload_run(run_id)
+        .args(["--source-only", "--archive", archive])
+        .output()
+        .unwrap()
+}
+
+/// A hand-made archive whose Sources indices (gzip) of both suites the
+/// fixture uploads to (unstable for the source, experimental for the
+/// binaries) list our source at `version`.
+fn archive_with(env: &TestEnv, name: &str, version: &str) -> String {
+    for suite in ["unstable", "experimental"] {
+        let dir = env.path(&format!("{name}/dists/{suite}/main/source"));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join("Sources"),
+            format!("Package: other\nVersion: 9.9-1\n\nPackage: {SOURCE}\nBinary: {SOURCE}\nVersion: {version}\nDirectory: pool/main/a/{SOURCE}\n\n"),
+        )
+        .unwrap();
+        run(Command::new("gzip").arg("-9").arg(dir.join("Sources")));
+    }
+    format!("file://{}", env.path(name).display())
+}
+
+#[test]
+fn what_the_archive_has_is_superseded_over_file_and_http() {
+    let env = TestEnv::new();
+    env.add_run("run-first");
+    assert_exit(&env.upload_run("run-first").output().unwrap(), 0);
+    assert_source_accepted(&env.process_incoming());
+    let archive = env.path("archive");
+    let sources = archive.join("dists/unstable/main/source");
+    assert!(sources.join("Sources.xz").exists() && sources.join("Sources.gz").exists());
+
+    // The same version again: superseded, nothing signed or uploaded.
+    env.add_run("run-again");
+    let file_url = format!("file://{}", archive.display());
+    let output = source_with_archive(&env, "run-again", &file_url);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with(&format!("superseded\t{SOURCE_CHANGES}\t")),
+        "{out}"
+    );
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+
+    // Over HTTP, reading Sources.xz…
+    let http = Http::serve(&archive);
+    let output = source_with_archive(&env, "run-again", &http.url());
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).starts_with("superseded\t"),
+        "{}",
+        stdout(&output)
+    );
+    // …and Sources.gz when there is no .xz.
+    fs::remove_file(sources.join("Sources.xz")).unwrap();
+    let output = source_with_archive(&env, "run-again", &http.url());
+    assert!(
+        stdout(&output).starts_with("superseded\t"),
+        "{}",
+        stdout(&output)
+    );
+    let output = source_with_archive(&env, "run-again", &file_url);
+    assert!(
+        stdout(&output).starts_with("superseded\t"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+}
+
+#[test]
+fn a_newer_version_in_the_archive_supersedes_an_older_one_does_not() {
+    let env = TestEnv::new();
+    env.add_run("run-v");
+    let higher = archive_with(&env, "higher", "1.0-2");
+    let output = upload_with_archive(&env, "run-v", &higher);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output)
+            .lines()
+            .all(|l| l.starts_with("superseded\t")),
+        "{}",
+        stdout(&output)
+    );
+    assert!(env.incoming().is_empty());
+
+    let lower = archive_with(&env, "lower", "0.9-1");
+    let output = upload_with_archive(&env, "run-v", &lower);
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).lines().all(|l| l.starts_with("uploaded\t")),
+        "{}",
+        stdout(&output)
+    );
+    assert_source_accepted(&env.process_incoming());
+}
+
+#[test]
+fn an_absent_or_corrupt_index_never_blocks_an_upload() {
+    let env = TestEnv::new();
+    env.add_run("run-a");
+    let empty = env.path("empty-archive");
+    fs::create_dir(&empty).unwrap();
+    let output = upload_with_archive(&env, "run-a", &format!("file://{}", empty.display()));
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).lines().all(|l| l.starts_with("uploaded\t")),
+        "{}",
+        stdout(&output)
+    );
+    assert_stderr_contains(&output, "cannot read the archive's Sources index");
+    env.process_incoming();
+
+    let corrupt = env.path("corrupt/dists/unstable/main/source");
+    fs::create_dir_all(&corrupt).unwrap();
+    fs::write(corrupt.join("Sources.xz"), "this is not xz").unwrap();
+    env.add_run("run-b");
+    let output = upload_with_archive(
+        &env,
+        "run-b",
+        &format!("file://{}", env.path("corrupt").display()),
+    );
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).lines().all(|l| l.starts_with("uploaded\t")),
+        "{}",
+        stdout(&output)
+    );
+    assert_stderr_contains(&output, "corrupt xz");
+
+    // Nothing listens there: warned, uploaded.
+    env.add_run("run-c");
+    let port = free_port();
+    let output = upload_with_archive(&env, "run-c", &format!("http://127.0.0.1:{port}/"));
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).lines().all(|l| l.starts_with("uploaded\t")),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn superseded_is_done_in_the_ledger_and_never_retried() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-s", "sup");
+    let higher = archive_with(&env, "higher", "2.0-1");
+    let dput = env.logging_tool("dput-s", "exit 0");
+    let backfill = || {
+        env.cmd()
+            .args(["backfill", "-v", "--database", &db.url(), "--artifacts"])
+            .arg(env.store())
+            .args(env.signing_args())
+            .args(["--archive", &higher])
+            .env("AUTO_UPLOAD_DPUT", &dput)
+            .output()
+            .unwrap()
+    };
+    let output = backfill();
+    assert_exit(&output, 0);
+    assert_stderr_contains(
+        &output,
+        "uploaded 0, already uploaded 0, failed 0, artifacts missing 0, superseded 1",
+    );
+    assert!(env.calls("dput-s").is_empty());
+    assert_eq!(
+        db.sql("SELECT count(*) FROM auto_upload.upload WHERE state = 'superseded'")
+            .trim(),
+        "2"
+    );
+    let output = backfill();
+    assert_exit(&output, 0);
+    assert_stderr_contains(
+        &output,
+        "uploaded 0, already uploaded 0, failed 0, artifacts missing 0, superseded 0",
+    );
+}
