@@ -23,6 +23,9 @@ const MAX_INDEX_BYTES: u64 = 1 << 30;
 /// The newest version of each source package in one suite.
 pub type Index = HashMap<String, Version>;
 
+/// A suite's index as fetched at a time; `None` when it could not be read.
+type Cached = (Instant, Option<Arc<Index>>);
+
 /// An archive location that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -65,7 +68,7 @@ pub struct Archive {
     url: String,
     location: Location,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Instant, Option<Arc<Index>>)>>,
+    cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl Archive {

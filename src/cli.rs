@@ -297,7 +297,7 @@ pub enum LedgerCommand {
     Show(LedgerRunArgs),
     /// Reset a failed, given-up or unconfirmed run so that the next backfill
     /// uploads it (or --now: at once, through the upload-run chain).
-    Retry(LedgerRetryArgs),
+    Retry(Box<LedgerRetryArgs>),
     /// Remove every ledger row of a run.
     Forget(LedgerRunArgs),
 }

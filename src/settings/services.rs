@@ -347,6 +347,7 @@ pub(crate) fn ledger_command(
             (args.key.ledger, host, action)
         }
         cli::LedgerCommand::Retry(args) => {
+            let args = *args;
             let host = no_leading_dash("dput host", args.uploader.host.clone())?;
             let run_id = args.run_id.parse()?;
             let now = if args.now {
