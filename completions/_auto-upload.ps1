@@ -249,6 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -342,11 +343,32 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'auto-upload;ledger;reconcile' {
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'An upload not in the archive after this long is unconfirmed')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The Debian archive uploads go to (http(s):// or file://, the directory holding dists/): before signing, a .changes whose source the archive''s Sources index has at the same or a higher version is not uploaded (outcome superseded, exit 0). An archive that cannot be read is logged and never blocks an upload [default: the archive_mirror_uri of the janitor.conf distribution named as the .changes''s Distribution]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'auto-upload;ledger;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -360,6 +382,9 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;ledger;help;forget' {
+            break
+        }
+        'auto-upload;ledger;help;reconcile' {
             break
         }
         'auto-upload;ledger;help;help' {
@@ -417,6 +442,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
+            [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
             break
         }
         'auto-upload;help;ledger;list' {
@@ -429,6 +455,9 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;help;ledger;forget' {
+            break
+        }
+        'auto-upload;help;ledger;reconcile' {
             break
         }
         'auto-upload;help;generate-docs' {

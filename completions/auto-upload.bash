@@ -82,6 +82,9 @@ _auto__upload() {
             auto__upload__subcmd__help__subcmd__ledger,list)
                 cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__list"
                 ;;
+            auto__upload__subcmd__help__subcmd__ledger,reconcile)
+                cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__reconcile"
+                ;;
             auto__upload__subcmd__help__subcmd__ledger,retry)
                 cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__retry"
                 ;;
@@ -97,6 +100,9 @@ _auto__upload() {
             auto__upload__subcmd__ledger,list)
                 cmd="auto__upload__subcmd__ledger__subcmd__list"
                 ;;
+            auto__upload__subcmd__ledger,reconcile)
+                cmd="auto__upload__subcmd__ledger__subcmd__reconcile"
+                ;;
             auto__upload__subcmd__ledger,retry)
                 cmd="auto__upload__subcmd__ledger__subcmd__retry"
                 ;;
@@ -111,6 +117,9 @@ _auto__upload() {
                 ;;
             auto__upload__subcmd__ledger__subcmd__help,list)
                 cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__list"
+                ;;
+            auto__upload__subcmd__ledger__subcmd__help,reconcile)
+                cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__reconcile"
                 ;;
             auto__upload__subcmd__ledger__subcmd__help,retry)
                 cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__retry"
@@ -507,7 +516,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__help__subcmd__ledger)
-            opts="list show retry forget"
+            opts="list show retry forget reconcile"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +544,20 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__help__subcmd__ledger__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__help__subcmd__ledger__subcmd__reconcile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -619,7 +642,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger)
-            opts="-v -q -h --config --config-schema --verbose --quiet --log-format --help list show retry forget help"
+            opts="-v -q -h --config --config-schema --verbose --quiet --log-format --help list show retry forget reconcile help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,7 +714,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__help)
-            opts="list show retry forget help"
+            opts="list show retry forget reconcile help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +756,20 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__help__subcmd__reconcile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -794,6 +831,60 @@ _auto__upload() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__reconcile)
+            opts="-v -q -h --after --archive --host --database --ledger-database --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

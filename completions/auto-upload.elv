@@ -238,6 +238,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand show 'Every .changes of a run, its history of attempts and the whole last error'
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
+            cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auto-upload;ledger;list'= {
@@ -326,11 +327,31 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'auto-upload;ledger;reconcile'= {
+            cand --after 'An upload not in the archive after this long is unconfirmed'
+            cand --archive 'The Debian archive uploads go to (http(s):// or file://, the directory holding dists/): before signing, a .changes whose source the archive''s Sources index has at the same or a higher version is not uploaded (outcome superseded, exit 0). An archive that cannot be read is logged and never blocks an upload [default: the archive_mirror_uri of the janitor.conf distribution named as the .changes''s Distribution]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'auto-upload;ledger;help'= {
             cand list 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error'
             cand show 'Every .changes of a run, its history of attempts and the whole last error'
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
+            cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auto-upload;ledger;help;list'= {
@@ -340,6 +361,8 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;ledger;help;retry'= {
         }
         &'auto-upload;ledger;help;forget'= {
+        }
+        &'auto-upload;ledger;help;reconcile'= {
         }
         &'auto-upload;ledger;help;help'= {
         }
@@ -386,6 +409,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand show 'Every .changes of a run, its history of attempts and the whole last error'
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
+            cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
         }
         &'auto-upload;help;ledger;list'= {
         }
@@ -394,6 +418,8 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;help;ledger;retry'= {
         }
         &'auto-upload;help;ledger;forget'= {
+        }
+        &'auto-upload;help;ledger;reconcile'= {
         }
         &'auto-upload;help;generate-docs'= {
         }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use std::io::IsTerminal as _;
 
+use crate::archive::Archives;
 use crate::artifacts::ArtifactStore;
 use crate::backfill::{BackfillSettings, Report, Summary};
 use crate::changes::{self, Changes, ChangesError, Filter, Verify};
@@ -16,7 +17,7 @@ use crate::dput::DputError;
 use crate::exit_codes::{code_of, first_known, ExitCode};
 use crate::janitor_conf::ConfigError;
 use crate::ledger::{Access, Due, LedgerConfig};
-use crate::ledger_view::{self, ChangesHistory};
+use crate::ledger_view::{self, ChangesHistory, RunState};
 use crate::output;
 use crate::run_id::RunId;
 use crate::settings::{LedgerAction, ListFormat, PathInput, SettingsError, Task};
@@ -248,12 +249,57 @@ async fn ledger(
                 return upload_run(&run_id, &pipeline, Some(config), shutdown).await;
             }
         }
+        LedgerAction::Reconcile { archives, after } => {
+            return reconcile(pool, host, &archives, after).await;
+        }
         LedgerAction::Forget(run_id) => match ledger_view::forget(pool, host, &run_id).await? {
             0 => anyhow::bail!("run {run_id} is not in the ledger"),
             n => output::record(&format!("forgot\t{run_id}\t{n}"), false)?,
         },
     }
     Ok(ExitCode::Success)
+}
+
+/// `ledger reconcile`: each uploaded `.changes` looked up in its suite's
+/// index; silent on success (counts at info), exit 1 when an index could
+/// not be read or a suite has no archive.
+async fn reconcile(
+    pool: &sqlx::PgPool,
+    host: Option<&str>,
+    archives: &Archives,
+    after: std::time::Duration,
+) -> anyhow::Result<ExitCode> {
+    let (mut accepted, mut unconfirmed, mut unknown) = (0u64, 0u64, 0u64);
+    for upload in ledger_view::uploaded(pool, host, after).await? {
+        let Some(archive) = archives.for_suite(&upload.distribution) else {
+            tracing::error!(run_id = %upload.run_id, suite = %upload.distribution, "no archive to reconcile this suite with");
+            unknown += 1;
+            continue;
+        };
+        let ours = upload.version.parse::<debversion::Version>().ok();
+        match archive.newest(&upload.distribution, &upload.source).await {
+            Ok(theirs) if theirs.is_some() && ours.is_some() && theirs >= ours => {
+                ledger_view::mark(pool, &upload, RunState::Accepted).await?;
+                accepted += 1;
+            }
+            Ok(_) if upload.overdue => {
+                tracing::warn!(run_id = %upload.run_id, changes = %upload.changes, "uploaded but not in the archive: unconfirmed");
+                ledger_view::mark(pool, &upload, RunState::Unconfirmed).await?;
+                unconfirmed += 1;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(run_id = %upload.run_id, error = %e, "cannot reconcile");
+                unknown += 1;
+            }
+        }
+    }
+    tracing::info!(accepted, unconfirmed, unknown, "reconciled");
+    Ok(if unknown > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
 }
 
 /// `ledger show`'s text: a block per `.changes`, its failed attempts, and

@@ -300,6 +300,24 @@ pub enum LedgerCommand {
     Retry(Box<LedgerRetryArgs>),
     /// Remove every ledger row of a run.
     Forget(LedgerRunArgs),
+    /// Look each uploaded .changes up in the archive: accepted when its
+    /// version (or a higher one) is there, unconfirmed when still missing
+    /// after --after. Silent on success.
+    Reconcile(LedgerReconcileArgs),
+}
+
+/// `ledger reconcile`.
+#[derive(Debug, Args)]
+pub struct LedgerReconcileArgs {
+    /// An upload not in the archive after this long is unconfirmed.
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub after: String,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+
+    #[command(flatten)]
+    pub key: LedgerKeyArgs,
 }
 
 /// A run state, as `ledger list --state` takes it.

@@ -322,3 +322,79 @@ async fn known(pool: &PgPool, host: Option<&str>, run_id: &RunId) -> Result<bool
     .fetch_one(pool)
     .await?)
 }
+
+/// An uploaded `.changes` for `ledger reconcile` to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    /// The dput host.
+    pub host: String,
+    /// The run.
+    pub run_id: String,
+    /// The `.changes`.
+    pub changes: String,
+    /// Source package.
+    pub source: String,
+    /// Version.
+    pub version: String,
+    /// Distribution.
+    pub distribution: String,
+    /// Uploaded longer ago than `--after`.
+    pub overdue: bool,
+}
+
+/// The `.changes` recorded as uploaded (or unconfirmed), oldest first.
+///
+/// # Errors
+/// The query failed.
+pub async fn uploaded(
+    pool: &PgPool,
+    host: Option<&str>,
+    after: std::time::Duration,
+) -> Result<Vec<Uploaded>, DatabaseError> {
+    let rows = sqlx::query(
+        "SELECT host, run_id, changes, coalesce(source, '') AS source,
+                coalesce(version, '') AS version, coalesce(distribution, '') AS distribution,
+                coalesce(uploaded_at, updated_at) < now() - make_interval(secs => $2) AS overdue
+           FROM upload
+          WHERE state IN ('uploaded', 'unconfirmed') AND changes <> ''
+            AND ($1::text IS NULL OR host = $1)
+          ORDER BY coalesce(uploaded_at, updated_at)",
+    )
+    .bind(host)
+    .bind(after.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Uploaded {
+                host: row.try_get("host")?,
+                run_id: row.try_get("run_id")?,
+                changes: row.try_get("changes")?,
+                source: row.try_get("source")?,
+                version: row.try_get("version")?,
+                distribution: row.try_get("distribution")?,
+                overdue: row.try_get("overdue")?,
+            })
+        })
+        .collect()
+}
+
+/// Records what reconcile learnt of an uploaded `.changes`: `accepted` or
+/// `unconfirmed` (only from `uploaded` or `unconfirmed`).
+///
+/// # Errors
+/// The query failed.
+pub async fn mark(pool: &PgPool, upload: &Uploaded, state: RunState) -> Result<(), DatabaseError> {
+    sqlx::query(
+        "UPDATE upload SET state = $4, updated_at = now()
+          WHERE host = $1 AND run_id = $2 AND changes = $3
+            AND state IN ('uploaded', 'unconfirmed') AND state <> $4",
+    )
+    .bind(&upload.host)
+    .bind(&upload.run_id)
+    .bind(&upload.changes)
+    .bind(state.as_str())
+    .execute(pool)
+    .await?;
+    Ok(())
+}

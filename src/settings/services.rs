@@ -2,7 +2,8 @@
 //! ledger they share with `upload-run`.
 
 use super::sources::{self, Sources};
-use super::{no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
+use super::{archives, no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
+use crate::archive::Archives;
 use crate::backfill::BackfillSettings;
 use crate::changes::Filter;
 use crate::cli;
@@ -300,6 +301,13 @@ pub enum LedgerAction {
     },
     /// `ledger forget RUN_ID`.
     Forget(RunId),
+    /// `ledger reconcile`.
+    Reconcile {
+        /// Where to look.
+        archives: Box<Archives>,
+        /// Uploads older than this and not in the archive are unconfirmed.
+        after: std::time::Duration,
+    },
 }
 
 /// The `ledger` subcommands: the database is required, `--no-ledger`
@@ -339,6 +347,21 @@ pub(crate) fn ledger_command(
         cli::LedgerCommand::Show(args) => {
             let host = no_leading_dash("dput host", args.key.host)?;
             let action = LedgerAction::Show(args.run_id.parse()?);
+            (args.key.ledger, host, action)
+        }
+        cli::LedgerCommand::Reconcile(args) => {
+            let host = no_leading_dash("dput host", args.key.host)?;
+            let archives = archives(args.archive, RUN_LONG, config)?;
+            if archives.is_empty() {
+                return Err(SettingsError::Missing {
+                    what: "archive for ledger reconcile",
+                    how: "--archive, AUTO_UPLOAD_ARCHIVE or archive_mirror_uri in --config",
+                });
+            }
+            let action = LedgerAction::Reconcile {
+                archives: Box::new(archives),
+                after: duration("--after", &args.after)?,
+            };
             (args.key.ledger, host, action)
         }
         cli::LedgerCommand::Forget(args) => {

@@ -222,3 +222,72 @@ fn the_new_migration_applies_over_an_existing_ledger() {
     db.sql("UPDATE auto_upload.upload SET state = 'superseded'");
     assert_exit(&ledger(&env, &db, &["show", "run-old"]), 0);
 }
+
+#[test]
+fn reconcile_marks_what_the_archive_has_accepted_and_the_rest_unconfirmed() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-rec", "rec");
+    let output = env
+        .cmd()
+        .args(["backfill", "--database", &db.url(), "--artifacts"])
+        .arg(env.store())
+        .args(env.signing_args())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // The archive takes the source into unstable; the binary-only upload
+    // goes to experimental, whose Sources never lists it.
+    assert_source_accepted(&env.process_incoming());
+    let archive = format!("file://{}", env.path("archive").display());
+    let states = || {
+        db.sql("SELECT changes || ' ' || state FROM auto_upload.upload ORDER BY changes")
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+
+    let output = ledger(&env, &db, &["reconcile", "--archive", &archive]);
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "", "silent on success");
+    assert_eq!(
+        states(),
+        vec![
+            format!("{BINARY_CHANGES} uploaded"),
+            format!("{SOURCE_CHANGES} accepted"),
+        ]
+    );
+
+    // Still missing after --after: unconfirmed, and said so.
+    let output = ledger(
+        &env,
+        &db,
+        &["reconcile", "--archive", &archive, "--after", "0s"],
+    );
+    assert_exit(&output, 0);
+    assert_stderr_contains(&output, "unconfirmed");
+    assert_eq!(
+        states(),
+        vec![
+            format!("{BINARY_CHANGES} unconfirmed"),
+            format!("{SOURCE_CHANGES} accepted"),
+        ]
+    );
+    let output = ledger(&env, &db, &["list", "--state", "unconfirmed"]);
+    assert!(
+        stdout(&output).starts_with("run-rec\t"),
+        "{}",
+        stdout(&output)
+    );
+
+    // An archive that cannot be read: exit 1, nothing changed.
+    let output = ledger(
+        &env,
+        &db,
+        &["reconcile", "--archive", "file:///nonexistent"],
+    );
+    assert_exit(&output, 1);
+    // No archive at all: a usage error.
+    assert_exit(&ledger(&env, &db, &["reconcile"]), 2);
+}
