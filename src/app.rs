@@ -220,6 +220,7 @@ async fn ledger(
     match action {
         LedgerAction::List { query, json } => {
             let mut rows = ledger_view::list(pool, &query);
+            let mut records = output::Records::default();
             while let Some(row) = rows.next().await {
                 let row = row?;
                 let line = if json {
@@ -227,8 +228,9 @@ async fn ledger(
                 } else {
                     row.to_string()
                 };
-                output::record(&line, false)?;
+                records.push(&line)?;
             }
+            records.finish()?;
         }
         LedgerAction::Show(run_id) => {
             let shown = ledger_view::show(pool, host, &run_id).await?;

@@ -7,7 +7,7 @@
 //! so it never blocks an upload.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,8 +20,9 @@ const MAX_FETCH_BYTES: u64 = 256 << 20;
 /// The largest index decompressed, in bytes.
 const MAX_INDEX_BYTES: u64 = 1 << 30;
 
-/// The newest version of each source package in one suite.
-pub type Index = HashMap<String, Version>;
+/// The newest version of each source package in one suite, as written
+/// (parsed when looked up: a suite lists tens of thousands).
+pub type Index = HashMap<String, String>;
 
 /// A suite's index as fetched at a time; `None` when it could not be read.
 type Cached = (Instant, Option<Arc<Index>>);
@@ -129,7 +130,7 @@ impl Archive {
                 self.url
             )
         })?;
-        Ok(index.get(source).cloned())
+        Ok(index.get(source).and_then(|v| v.parse().ok()))
     }
 
     /// The suite's index, from the cache while it is fresh.
@@ -139,8 +140,12 @@ impl Archive {
                 return index.clone();
             }
         }
+        let started = Instant::now();
         let index = match self.fetch_index(suite).await {
-            Ok(index) => Some(Arc::new(index)),
+            Ok(index) => {
+                tracing::debug!(archive = %self.url, suite, sources = index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
+                Some(Arc::new(index))
+            }
             Err(e) => {
                 tracing::warn!(archive = %self.url, suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
                 None
@@ -170,7 +175,7 @@ impl Archive {
                 None => continue,
             };
             found = true;
-            parse_sources(&text[..], &mut index).map_err(|e| format!("{base}: {e}"))?;
+            parse_sources(&text, &mut index).map_err(|e| format!("{base}: {e}"))?;
         }
         if !found {
             return Err(format!("no dists/{suite}/*/source/Sources index"));
@@ -274,8 +279,11 @@ impl Write for Limited {
 
 fn decompress_xz(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Limited(Vec::new());
-    lzma_rs::xz_decompress(&mut std::io::BufReader::new(bytes), &mut out)
-        .map_err(|e| format!("corrupt xz: {e}"))?;
+    std::io::copy(
+        &mut liblzma::read::XzDecoder::new_multi_decoder(bytes),
+        &mut out,
+    )
+    .map_err(|e| format!("corrupt xz: {e}"))?;
     Ok(out.0)
 }
 
@@ -287,33 +295,75 @@ fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Adds the `Package:`/`Version:` of each paragraph of a Sources index,
-/// keeping the newest version of each package.
-fn parse_sources(text: impl BufRead, index: &mut Index) -> Result<(), String> {
-    let (mut package, mut version) = (None::<String>, None::<String>);
-    let mut paragraphs = 0usize;
-    let mut commit = |package: &mut Option<String>, version: &mut Option<String>| {
-        if let (Some(p), Some(v)) = (package.take(), version.take()) {
-            if let Ok(v) = v.parse::<Version>() {
-                paragraphs += 1;
-                let newer = index.get(&p).is_none_or(|old| &v > old);
-                if newer {
-                    index.insert(p, v);
-                }
-            }
+/// keeping the newest version of each package. Versions are parsed only
+/// where a package appears twice (a suite lists most once), which keeps
+/// reading a whole suite's index cheap.
+fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
+    let text = std::str::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
+    let mut raw: HashMap<&str, &str> = HashMap::new();
+    let breaks = memchr::memmem::Finder::new(b"\n\n");
+    let mut start = 0;
+    let ends = breaks
+        .find_iter(text.as_bytes())
+        .chain(std::iter::once(text.len()));
+    for end in ends {
+        if end < start {
+            continue;
         }
-    };
-    for line in text.lines() {
-        let line = line.map_err(|_| "not UTF-8 text".to_owned())?;
-        if line.trim().is_empty() {
-            commit(&mut package, &mut version);
-        } else if let Some(p) = line.strip_prefix("Package:") {
-            package = Some(p.trim().to_owned());
-        } else if let Some(v) = line.strip_prefix("Version:") {
-            version = Some(v.trim().to_owned());
+        let paragraph = &text[start..end];
+        start = end + 2;
+        let (mut package, mut version) =
+            (field(paragraph, "Package:"), field(paragraph, "Version:"));
+        commit(&mut raw, &mut package, &mut version);
+    }
+    for (p, v) in raw {
+        let newer = index.get(p).is_none_or(|old| !newer_or_same(old, v));
+        if newer {
+            index.insert(p.to_owned(), v.to_owned());
         }
     }
-    commit(&mut package, &mut version);
     Ok(())
+}
+
+/// The value of a one-line field of a paragraph.
+fn field<'t>(paragraph: &'t str, name: &str) -> Option<&'t str> {
+    let at = if paragraph.starts_with(name) {
+        0
+    } else {
+        let needle = format!("\n{name}");
+        memchr::memmem::find(paragraph.as_bytes(), needle.as_bytes())? + 1
+    };
+    let rest = &paragraph[at + name.len()..];
+    let line = rest.split('\n').next().unwrap_or_default().trim();
+    (!line.is_empty()).then_some(line)
+}
+
+/// Ends a paragraph: keeps its package's version unless an older
+/// paragraph had the same or a newer one.
+fn commit<'t>(
+    raw: &mut HashMap<&'t str, &'t str>,
+    package: &mut Option<&'t str>,
+    version: &mut Option<&'t str>,
+) {
+    let (Some(p), Some(v)) = (package.take(), version.take()) else {
+        return;
+    };
+    match raw.get(p) {
+        Some(old) if newer_or_same(old, v) => {}
+        _ => {
+            raw.insert(p, v);
+        }
+    }
+}
+
+/// Whether `old` is the same as or newer than `new` (an unparsable `new`
+/// never replaces).
+fn newer_or_same(old: &str, new: &str) -> bool {
+    match (old.parse::<Version>(), new.parse::<Version>()) {
+        (_, Err(_)) => true,
+        (Err(_), Ok(_)) => false,
+        (Ok(old), Ok(new)) => old >= new,
+    }
 }
 
 /// The archives to check against: `--archive` for every suite, else the
@@ -347,13 +397,13 @@ mod tests {
     fn newest_version_in_debian_order() {
         let mut index = Index::new();
         parse_sources(
-            "Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n".as_bytes(),
+            b"Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n",
             &mut index,
         )
         .unwrap();
-        assert_eq!(index["a"].to_string(), "1.10-1");
-        assert_eq!(index["b"].to_string(), "1:0.1-1");
-        assert!(index["c"] < "1.0-1".parse::<Version>().unwrap());
+        assert_eq!(index["a"], "1.10-1");
+        assert_eq!(index["b"], "1:0.1-1");
+        assert!(index["c"].parse::<Version>().unwrap() < "1.0-1".parse::<Version>().unwrap());
     }
 
     #[test]

@@ -125,9 +125,10 @@ const LIST: &str = concat!(
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (array_agg(state ORDER BY array_position(
-                           ARRAY['claimed', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
-                           state)))[1] AS state,
+                       (ARRAY['claimed', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
+                           [min(array_position(
+                               ARRAY['claimed', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
+                               state))] AS state,
                        max(attempts) AS attempts,
                        max(updated_at) AS updated_at,
                        (array_agg(last_error ORDER BY updated_at DESC)

@@ -17,6 +17,45 @@ pub fn record(text: &str, null: bool) -> std::io::Result<()> {
     out.flush()
 }
 
+/// Many records written in 64 KiB blocks (a listing of 100,000 lines is
+/// not 100,000 writes); what is left is written by [`Records::finish`].
+#[derive(Debug, Default)]
+pub struct Records {
+    buf: Vec<u8>,
+}
+
+impl Records {
+    const BLOCK: usize = 64 << 10;
+
+    /// Adds one line.
+    ///
+    /// # Errors
+    /// Writing to stdout failed.
+    pub fn push(&mut self, text: &str) -> std::io::Result<()> {
+        self.buf.extend_from_slice(text.as_bytes());
+        self.buf.push(b'\n');
+        if self.buf.len() >= Self::BLOCK {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left.
+    ///
+    /// # Errors
+    /// Writing to stdout failed.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.write_out()
+    }
+
+    fn write_out(&mut self) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&self.buf)?;
+        self.buf.clear();
+        out.flush()
+    }
+}
+
 /// Reads paths from stdin: one per line, or NUL-separated when `null`.
 /// Empty records are skipped.
 ///
