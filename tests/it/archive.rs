@@ -237,3 +237,41 @@ fn superseded_is_done_in_the_ledger_and_never_retried() {
         "uploaded 0, already uploaded 0, failed 0, artifacts missing 0, superseded 0",
     );
 }
+
+#[test]
+fn janitor_conf_names_the_archive_of_each_distribution() {
+    let env = TestEnv::new();
+    env.add_run("run-conf-archive");
+    let higher = archive_with(&env, "higher", "1.0-2");
+    let conf = env.path("janitor.conf");
+    fs::write(
+        &conf,
+        format!(
+            "artifact_location: \"{}\"\ndistribution {{\n  name: \"unstable\"\n  archive_mirror_uri: \"{higher}\"\n}}\n",
+            env.store().display()
+        ),
+    )
+    .unwrap();
+    let output = env
+        .cmd()
+        .arg("--config")
+        .arg(&conf)
+        .args(["upload-run", "run-conf-archive", "--host", HOST, "--keyid"])
+        .arg(&fixture().fingerprint)
+        .arg("--dput-config")
+        .arg(env.dput_cf())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // unstable (the source) has a block: superseded; experimental (the
+    // binaries) has none: no check, uploaded.
+    let out = stdout(&output);
+    assert!(
+        out.contains(&format!("superseded\t{SOURCE_CHANGES}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("uploaded\t{BINARY_CHANGES}")),
+        "{out}"
+    );
+}
