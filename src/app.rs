@@ -198,40 +198,10 @@ async fn ledger(
     action: LedgerAction,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
-    if config
-        .open(1, Access::ReadIfPresent)
-        .await?
-        .ledger
-        .is_none()
-    {
-        anyhow::bail!(
-            "no upload ledger in {} (schema {}): nothing has been recorded there",
-            config.ledger_database.as_ref().unwrap_or(&config.database),
-            config
-                .ledger_database
-                .as_ref()
-                .unwrap_or(&config.database)
-                .schema
-        );
-    }
-    let opened = config.open(1, Access::Write).await?;
-    let ledger = opened.ledger.expect("a ledger is kept");
+    let ledger = existing_ledger(config).await?;
     let pool = ledger.pool();
     match action {
-        LedgerAction::List { query, json } => {
-            let mut rows = ledger_view::list(pool, &query);
-            let mut records = output::Records::default();
-            while let Some(row) = rows.next().await {
-                let row = row?;
-                let line = if json {
-                    serde_json::to_string(&row)?
-                } else {
-                    row.to_string()
-                };
-                records.push(&line)?;
-            }
-            records.finish()?;
-        }
+        LedgerAction::List { query, json } => list_ledger(pool, &query, json).await?,
         LedgerAction::Show(run_id) => {
             let shown = ledger_view::show(pool, host, &run_id).await?;
             if shown.is_empty() {
@@ -260,6 +230,49 @@ async fn ledger(
         },
     }
     Ok(ExitCode::Success)
+}
+
+/// The ledger, which must exist already (looking never creates it),
+/// migrated to the current schema.
+async fn existing_ledger(config: &LedgerConfig) -> anyhow::Result<crate::ledger::Ledger> {
+    let home = config.ledger_database.as_ref().unwrap_or(&config.database);
+    if config
+        .open(1, Access::ReadIfPresent)
+        .await?
+        .ledger
+        .is_none()
+    {
+        anyhow::bail!(
+            "no upload ledger in {home} (schema {}): nothing has been recorded there",
+            home.schema
+        );
+    }
+    Ok(config
+        .open(1, Access::Write)
+        .await?
+        .ledger
+        .expect("a ledger is kept"))
+}
+
+/// `ledger list`: one line (or JSON object) per run, written in blocks.
+async fn list_ledger(
+    pool: &sqlx::PgPool,
+    query: &ledger_view::ListQuery,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut rows = ledger_view::list(pool, query);
+    let mut records = output::Records::default();
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let line = if json {
+            serde_json::to_string(&row)?
+        } else {
+            row.to_string()
+        };
+        records.push(&line)?;
+    }
+    records.finish()?;
+    Ok(())
 }
 
 /// `ledger reconcile`: each uploaded `.changes` looked up in its suite's

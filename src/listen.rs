@@ -15,7 +15,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::ledger::{self, Access, Ledger, LedgerConfig};
+use crate::ledger::{self, Access, Ledger, LedgerConfig, Opened};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
@@ -320,13 +320,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
     let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
-    // The database is needed for the ledger, or for a --backfill at start.
-    let opened = match &settings.database {
-        Some(config) if config.policy.is_some() || settings.backfill_at_start => {
-            Some(config.open(settings.jobs, Access::Write).await?)
-        }
-        _ => None,
-    };
+    let opened = open_database(&settings).await?;
     let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
     let listener = Listener::new(
         settings.pipeline,
@@ -368,25 +362,52 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         in_flight = listener.in_flight(),
         "stopping: no more messages are read"
     );
+    drain(
+        &listener,
+        &notifier,
+        &mut heartbeat,
+        settings.shutdown_timeout,
+    )
+    .await;
+    server.stop().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The database, when the ledger or a `--backfill` at start needs it.
+async fn open_database(settings: &ListenSettings) -> anyhow::Result<Option<Opened>> {
+    Ok(match &settings.database {
+        Some(config) if config.policy.is_some() || settings.backfill_at_start => {
+            Some(config.open(settings.jobs, Access::Write).await?)
+        }
+        _ => None,
+    })
+}
+
+/// Lets the uploads in flight finish (at most `timeout`), telling systemd
+/// it is stopping and how long it may take, and still feeding the
+/// watchdog meanwhile.
+async fn drain(
+    listener: &Listener,
+    notifier: &Notifier,
+    heartbeat: &mut Heartbeat,
+    timeout: Duration,
+) {
     notifier.stopping(
         &format!(
             "stopping: waiting for {} uploads in flight",
             listener.in_flight()
         ),
-        settings.shutdown_timeout + STOP_MARGIN,
+        timeout + STOP_MARGIN,
     );
-    // Still alive while draining: the watchdog keeps being fed.
-    let drain = listener.drain(settings.shutdown_timeout);
-    tokio::pin!(drain);
+    let drained = listener.drain(timeout);
+    tokio::pin!(drained);
     loop {
         tokio::select! {
-            _ = &mut drain => break,
+            _ = &mut drained => break,
             () = heartbeat.tick() => notifier.alive(),
         }
     }
-    server.stop().await?;
-    tracing::info!("stopped");
-    Ok(())
 }
 
 /// The `/health`, `/ready` and `/metrics` server, when configured.

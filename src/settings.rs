@@ -313,9 +313,7 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             simulate: args.simulate,
             force: args.force,
             dry_run: args.dry_run,
-
             archive: args.archive,
-
             index_ttl: RUN_LONG,
         },
         config,

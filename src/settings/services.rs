@@ -65,9 +65,7 @@ pub(super) fn backfill(
                 simulate: false,
                 force: args.force,
                 dry_run: false,
-
                 archive: args.archive,
-
                 index_ttl: RUN_LONG,
             },
             config,
@@ -227,9 +225,7 @@ pub(super) fn listen(
                 simulate: false,
                 force: false,
                 dry_run: false,
-
                 archive: args.archive,
-
                 index_ttl: LISTEN_INDEX_TTL,
             },
             config,
@@ -317,84 +313,25 @@ pub(crate) fn ledger_command(
     config: &Sources,
 ) -> Result<Task, SettingsError> {
     let (ledger_args, host, action) = match command {
-        cli::LedgerCommand::List(args) => {
-            let host = no_leading_dash("dput host", args.key.host)?;
-            let query = ListQuery {
-                host: host.clone(),
-                state: args.state.map(|s| match s {
-                    cli::LedgerState::Uploaded => RunState::Uploaded,
-                    cli::LedgerState::Accepted => RunState::Accepted,
-                    cli::LedgerState::Unconfirmed => RunState::Unconfirmed,
-                    cli::LedgerState::Superseded => RunState::Superseded,
-                    cli::LedgerState::Failed => RunState::Failed,
-                    cli::LedgerState::GaveUp => RunState::GaveUp,
-                    cli::LedgerState::Claimed => RunState::Claimed,
-                }),
-                since: args
-                    .since
-                    .as_deref()
-                    .map(|d| duration("--since", d))
-                    .transpose()?,
-                source: args.source,
-                max_attempts: args.max_attempts,
-            };
-            let action = LedgerAction::List {
-                query,
-                json: args.json,
-            };
-            (args.key.ledger, host, action)
-        }
+        cli::LedgerCommand::List(args) => list_action(args)?,
         cli::LedgerCommand::Show(args) => {
-            let host = no_leading_dash("dput host", args.key.host)?;
             let action = LedgerAction::Show(args.run_id.parse()?);
-            (args.key.ledger, host, action)
-        }
-        cli::LedgerCommand::Reconcile(args) => {
-            let host = no_leading_dash("dput host", args.key.host)?;
-            let archives = archives(args.archive, RUN_LONG, config)?;
-            if archives.is_empty() {
-                return Err(SettingsError::Missing {
-                    what: "archive for ledger reconcile",
-                    how: "--archive, AUTO_UPLOAD_ARCHIVE or archive_mirror_uri in --config",
-                });
-            }
-            let action = LedgerAction::Reconcile {
-                archives: Box::new(archives),
-                after: duration("--after", &args.after)?,
-            };
-            (args.key.ledger, host, action)
+            (
+                args.key.ledger,
+                no_leading_dash("dput host", args.key.host)?,
+                action,
+            )
         }
         cli::LedgerCommand::Forget(args) => {
-            let host = no_leading_dash("dput host", args.key.host)?;
             let action = LedgerAction::Forget(args.run_id.parse()?);
-            (args.key.ledger, host, action)
+            (
+                args.key.ledger,
+                no_leading_dash("dput host", args.key.host)?,
+                action,
+            )
         }
-        cli::LedgerCommand::Retry(args) => {
-            let args = *args;
-            let host = no_leading_dash("dput host", args.uploader.host.clone())?;
-            let run_id = args.run_id.parse()?;
-            let now = if args.now {
-                Some(Box::new(pipeline(
-                    Chain {
-                        store: args.store,
-                        filter: Filter::default(),
-                        signer: args.signer,
-                        uploader: args.uploader,
-                        simulate: false,
-                        force: false,
-                        dry_run: false,
-
-                        archive: args.archive,
-
-                        index_ttl: RUN_LONG,
-                    },
-                    config,
-                )?))
-            } else {
-                None
-            };
-            (args.ledger, host, LedgerAction::Retry { run_id, now })
-        }
+        cli::LedgerCommand::Reconcile(args) => reconcile_action(args, config)?,
+        cli::LedgerCommand::Retry(args) => retry_action(*args, config)?,
     };
     if ledger_args.no_ledger {
         return Err(SettingsError::Refused(
@@ -411,6 +348,85 @@ pub(crate) fn ledger_command(
         host,
         action,
     })
+}
+
+/// What a `ledger` subcommand gives: its ledger arguments, the host key
+/// and the action.
+type LedgerParts = (cli::LedgerArgs, Option<String>, LedgerAction);
+
+/// `ledger list`.
+fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.key.host)?;
+    let query = ListQuery {
+        host: host.clone(),
+        state: args.state.map(|s| match s {
+            cli::LedgerState::Uploaded => RunState::Uploaded,
+            cli::LedgerState::Accepted => RunState::Accepted,
+            cli::LedgerState::Unconfirmed => RunState::Unconfirmed,
+            cli::LedgerState::Superseded => RunState::Superseded,
+            cli::LedgerState::Failed => RunState::Failed,
+            cli::LedgerState::GaveUp => RunState::GaveUp,
+            cli::LedgerState::Claimed => RunState::Claimed,
+        }),
+        since: args
+            .since
+            .as_deref()
+            .map(|d| duration("--since", d))
+            .transpose()?,
+        source: args.source,
+        max_attempts: args.max_attempts,
+    };
+    let action = LedgerAction::List {
+        query,
+        json: args.json,
+    };
+    Ok((args.key.ledger, host, action))
+}
+
+/// `ledger reconcile`: an archive is required.
+fn reconcile_action(
+    args: cli::LedgerReconcileArgs,
+    config: &Sources,
+) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.key.host)?;
+    let archives = archives(args.archive, RUN_LONG, config)?;
+    if archives.is_empty() {
+        return Err(SettingsError::Missing {
+            what: "archive for ledger reconcile",
+            how: "--archive, AUTO_UPLOAD_ARCHIVE or archive_mirror_uri in --config",
+        });
+    }
+    let action = LedgerAction::Reconcile {
+        archives: Box::new(archives),
+        after: duration("--after", &args.after)?,
+    };
+    Ok((args.key.ledger, host, action))
+}
+
+/// `ledger retry`: with `--now`, the whole upload chain.
+fn retry_action(
+    args: cli::LedgerRetryArgs,
+    config: &Sources,
+) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let run_id = args.run_id.parse()?;
+    let now = if args.now {
+        let chain = Chain {
+            store: args.store,
+            filter: Filter::default(),
+            signer: args.signer,
+            uploader: args.uploader,
+            simulate: false,
+            force: false,
+            dry_run: false,
+            archive: args.archive,
+            index_ttl: RUN_LONG,
+        };
+        Some(Box::new(pipeline(chain, config)?))
+    } else {
+        None
+    };
+    Ok((args.ledger, host, LedgerAction::Retry { run_id, now }))
 }
 
 /// `HOST:PORT` or `[V6]:PORT`.
