@@ -236,22 +236,16 @@ async fn ledger(
 /// migrated to the current schema.
 async fn existing_ledger(config: &LedgerConfig) -> anyhow::Result<crate::ledger::Ledger> {
     let home = config.ledger_database.as_ref().unwrap_or(&config.database);
-    if config
-        .open(1, Access::ReadIfPresent)
+    config
+        .open(1, Access::UpdateIfPresent)
         .await?
         .ledger
-        .is_none()
-    {
-        anyhow::bail!(
-            "no upload ledger in {home} (schema {}): nothing has been recorded there",
-            home.schema
-        );
-    }
-    Ok(config
-        .open(1, Access::Write)
-        .await?
-        .ledger
-        .expect("a ledger is kept"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no upload ledger in {home} (schema {}): nothing has been recorded there",
+                home.schema
+            )
+        })
 }
 
 /// `ledger list`: one line (or JSON object) per run, written in blocks.
@@ -293,7 +287,7 @@ async fn reconcile(
         };
         let ours = upload.version.parse::<debversion::Version>().ok();
         match archive.newest(&upload.distribution, &upload.source).await {
-            Ok(theirs) if theirs.is_some() && ours.is_some() && theirs >= ours => {
+            Ok(Some(theirs)) if ours.as_ref().is_some_and(|ours| &theirs >= ours) => {
                 ledger_view::mark(pool, &upload, RunState::Accepted).await?;
                 accepted += 1;
             }
@@ -339,12 +333,13 @@ fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
         }
         for (attempt, at, error) in &c.failures {
             let first = error.lines().next().unwrap_or_default();
+            let first = output::printable(first);
             text.push_str(&format!("\n  attempt {attempt} failed {at}: {first}"));
         }
         if let Some(error) = &c.last_error {
             text.push_str("\n  last error:");
             for line in error.lines() {
-                text.push_str(&format!("\n    {line}"));
+                text.push_str(&format!("\n    {}", output::printable(line)));
             }
         }
     }

@@ -36,7 +36,7 @@ pub const TABLE: [(ExitCode, &str); 9] = [
     (ExitCode::Failure, "any other failure"),
     (
         ExitCode::Usage,
-        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable configuration file",
+        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable or invalid configuration file",
     ),
     (ExitCode::ArtifactsMissing, "the run's artifacts are missing"),
     (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),
@@ -44,7 +44,10 @@ pub const TABLE: [(ExitCode, &str); 9] = [
         ExitCode::Verification,
         "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes",
     ),
-    (ExitCode::Signing, "signing failed"),
+    (
+        ExitCode::Signing,
+        "signing failed, or the signature does not verify against --keyring",
+    ),
     (ExitCode::Upload, "upload failed"),
     (
         ExitCode::Interrupted,

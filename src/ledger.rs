@@ -184,6 +184,9 @@ pub enum Access {
     Write,
     /// Use the ledger only if it exists, never create it (dry runs).
     ReadIfPresent,
+    /// Use the ledger only if it exists, and bring it up to the current
+    /// migrations (the operators' `ledger` subcommands).
+    UpdateIfPresent,
 }
 
 /// An opened database: the pool, and the ledger when one is kept.
@@ -225,6 +228,13 @@ impl LedgerConfig {
                 true
             }
             Access::ReadIfPresent => home.has_ledger(&ledger_pool).await?,
+            Access::UpdateIfPresent => {
+                let present = home.has_ledger(&ledger_pool).await?;
+                if present {
+                    home.migrate(&ledger_pool).await?;
+                }
+                present
+            }
         };
         let ledger = kept.then(|| {
             let ledger = Ledger::new(ledger_pool, self.host.as_deref(), policy.clone());

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::{PgPool, Row};
 
 use crate::database::DatabaseError;
+use crate::output::printable;
 use crate::run_id::RunId;
 
 /// A run's state as `ledger list` shows it: the most pressing state among
@@ -97,7 +98,7 @@ impl std::fmt::Display for RunRow {
             self.state,
             self.attempts,
             self.updated_at,
-            self.error.as_deref().unwrap_or("")
+            printable(self.error.as_deref().unwrap_or(""))
         )
     }
 }

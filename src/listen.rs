@@ -684,8 +684,7 @@ impl Heartbeat {
 
     /// `WATCHDOG=1` with the status.
     fn beat(&self, listener: &Listener) {
-        self.notifier.alive();
-        self.notifier.status(&self.line(listener));
+        self.notifier.alive_with(&self.line(listener));
     }
 
     /// The status alone (a change of state).

@@ -46,6 +46,15 @@ impl Notifier {
         }
     }
 
+    /// `WATCHDOG=1` with a status line, in one datagram.
+    pub fn alive_with(&self, status: &str) {
+        if self.watchdog.is_some() {
+            send(&[NotifyState::Watchdog, NotifyState::Status(status)]);
+        } else {
+            self.status(status);
+        }
+    }
+
     /// `STOPPING=1`, and more time to stop: `extend` from now.
     pub fn stopping(&self, status: &str, extend: Duration) {
         let usec = u32::try_from(extend.as_micros()).unwrap_or(u32::MAX);

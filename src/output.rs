@@ -56,6 +56,25 @@ impl Records {
     }
 }
 
+/// `text` with its control characters (tabs and newlines too) escaped as
+/// `\u{..}`: tools' output kept in the ledger is printed on a terminal and
+/// in tab-separated lines.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Reads paths from stdin: one per line, or NUL-separated when `null`.
 /// Empty records are skipped.
 ///
@@ -80,6 +99,12 @@ fn split_records(data: &[u8], null: bool) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("plain text"), "plain text");
+        assert_eq!(printable("a\tb\u{1b}[2Jc"), "a\\u{9}b\\u{1b}[2Jc");
+    }
 
     #[test]
     fn records() {

@@ -450,7 +450,7 @@ fn time_limit(what: &'static str, value: &str) -> Result<std::time::Duration, Se
         value: value.to_owned(),
         reason,
     };
-    let limit = humantime::parse_duration(value).map_err(|e| invalid(e.to_string()))?;
+    let limit = services::duration(what, value)?;
     if limit.is_zero() {
         return Err(invalid("must be more than zero".into()));
     }

@@ -97,15 +97,16 @@ impl Tool {
     pub async fn run(&self, args: &[OsString], dir: &Path) -> Result<(), ToolError> {
         let program = self.program.display().to_string();
         tracing::debug!(%program, ?args, dir = %dir.display(), "running");
-        let mut child = tokio::process::Command::new(&self.program)
+        let mut command = tokio::process::Command::new(&self.program);
+        for variable in crate::notify::VARIABLES {
+            command.env_remove(variable);
+        }
+        let mut child = command
             .args(args)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .env_remove(crate::notify::VARIABLES[0])
-            .env_remove(crate::notify::VARIABLES[1])
-            .env_remove(crate::notify::VARIABLES[2])
             .process_group(0)
             .kill_on_drop(true)
             .spawn()

@@ -577,11 +577,15 @@ async fn upload_one(
         changes: &name,
     };
     if let Some(theirs) = superseded_by(pipeline, parsed).await {
-        ledger
+        let recorded = ledger
             .supersede(run_id, &name)
             .await
             .with_context(|| format!("recording {name} as superseded in the ledger"))?;
-        return Ok(Outcome::Superseded(theirs));
+        return Ok(if recorded {
+            Outcome::Superseded(theirs)
+        } else {
+            Outcome::ClaimLost(held.lost_error("before it was recorded as superseded"))
+        });
     }
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
     let error = match &outcome {

@@ -267,8 +267,11 @@ fn health_addr(
     })
 }
 
-/// A duration given as text.
-fn duration(what: &'static str, value: &str) -> Result<std::time::Duration, SettingsError> {
+/// A duration given as text (`90s`, `2m`, `1h 30m`).
+pub(super) fn duration(
+    what: &'static str,
+    value: &str,
+) -> Result<std::time::Duration, SettingsError> {
     humantime::parse_duration(value).map_err(|e| SettingsError::Invalid {
         what,
         value: value.to_owned(),
