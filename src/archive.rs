@@ -7,7 +7,7 @@
 //! so it never blocks an upload.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -260,61 +260,62 @@ fn components(release: &str) -> Vec<String> {
         .unwrap_or_else(|| vec!["main".to_owned()])
 }
 
-/// A writer that refuses more than [`MAX_INDEX_BYTES`].
-struct Limited(Vec<u8>);
-
-impl Write for Limited {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if (self.0.len() + buf.len()) as u64 > MAX_INDEX_BYTES {
-            return Err(std::io::Error::other("index larger than 1 GiB"));
-        }
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
+/// All of a decompressing reader, refused beyond [`MAX_INDEX_BYTES`].
+fn read_limited(reader: impl Read, what: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    reader
+        .take(MAX_INDEX_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("corrupt {what}: {e}"))?;
+    if out.len() as u64 > MAX_INDEX_BYTES {
+        return Err("index larger than 1 GiB".into());
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Ok(out)
 }
 
 fn decompress_xz(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Limited(Vec::new());
-    std::io::copy(
-        &mut liblzma::read::XzDecoder::new_multi_decoder(bytes),
-        &mut out,
-    )
-    .map_err(|e| format!("corrupt xz: {e}"))?;
-    Ok(out.0)
+    read_limited(liblzma::read::XzDecoder::new_multi_decoder(bytes), "xz")
 }
 
 fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Limited(Vec::new());
-    std::io::copy(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out)
-        .map_err(|e| format!("corrupt gzip: {e}"))?;
-    Ok(out.0)
+    read_limited(flate2::read::MultiGzDecoder::new(bytes), "gzip")
 }
 
 /// Adds the `Package:`/`Version:` of each paragraph of a Sources index,
-/// keeping the newest version of each package. Versions are parsed only
-/// where a package appears twice (a suite lists most once), which keeps
-/// reading a whole suite's index cheap.
+/// keeping the newest version of each package. The fields are found by
+/// searching the whole text (an archive writes them in this case), and
+/// versions are parsed only where a package appears twice (a suite lists
+/// most once): reading a whole suite's index stays cheap.
 fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
     let text = std::str::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
+    let (packages, versions) = (
+        memchr::memmem::Finder::new("\nPackage:"),
+        memchr::memmem::Finder::new("Version:"),
+    );
+    let breaks = (
+        memchr::memmem::Finder::new("\n\n"),
+        memchr::memmem::FinderRev::new("\n\n"),
+    );
+    let bytes = text.as_bytes();
     let mut raw: HashMap<&str, &str> = HashMap::new();
-    let breaks = memchr::memmem::Finder::new(b"\n\n");
-    let mut start = 0;
-    let ends = breaks
-        .find_iter(text.as_bytes())
-        .chain(std::iter::once(text.len()));
-    for end in ends {
-        if end < start {
-            continue;
+    let starts = text.starts_with("Package:").then_some(0);
+    let starts = starts
+        .into_iter()
+        .chain(packages.find_iter(bytes).map(|at| at + 1));
+    let mut paragraph_end = 0;
+    for at in starts {
+        if at < paragraph_end {
+            continue; // a second Package: in one paragraph
         }
-        let paragraph = &text[start..end];
-        start = end + 2;
-        let (mut package, mut version) =
-            (field(paragraph, "Package:"), field(paragraph, "Version:"));
-        commit(&mut raw, &mut package, &mut version);
+        let (start, end) = paragraph(text, paragraph_end, at, &breaks);
+        paragraph_end = end;
+        let body = &text[start..end];
+        let package = value(&text[at + "Package:".len()..]);
+        let version = versions
+            .find_iter(body.as_bytes())
+            .find(|&v| v == 0 || body.as_bytes()[v - 1] == b'\n')
+            .map(|v| value(&body[v + "Version:".len()..]));
+        commit(&mut raw, package, version);
     }
     for (p, v) in raw {
         let newer = index.get(p).is_none_or(|old| !newer_or_same(old, v));
@@ -325,33 +326,40 @@ fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
     Ok(())
 }
 
-/// The value of a one-line field of a paragraph.
-fn field<'t>(paragraph: &'t str, name: &str) -> Option<&'t str> {
-    let at = if paragraph.starts_with(name) {
-        0
-    } else {
-        let needle = format!("\n{name}");
-        memchr::memmem::find(paragraph.as_bytes(), needle.as_bytes())? + 1
-    };
-    let rest = &paragraph[at + name.len()..];
-    let line = rest.split('\n').next().unwrap_or_default().trim();
-    (!line.is_empty()).then_some(line)
+/// The paragraph holding `at` (a `Package:` line, after `from`): from the
+/// blank line before it to the blank line after it.
+fn paragraph(
+    text: &str,
+    from: usize,
+    at: usize,
+    (forward, back): &(memchr::memmem::Finder, memchr::memmem::FinderRev),
+) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let start = back.rfind(&bytes[from..at]).map_or(from, |b| from + b + 2);
+    let end = forward
+        .find(&bytes[at..])
+        .map_or(text.len(), |e| at + e + 1);
+    (start, end)
+}
+
+/// A one-line field's value: the rest of its line, trimmed.
+fn value(rest: &str) -> &str {
+    rest.split('\n').next().unwrap_or_default().trim()
 }
 
 /// Ends a paragraph: keeps its package's version unless an older
 /// paragraph had the same or a newer one.
-fn commit<'t>(
-    raw: &mut HashMap<&'t str, &'t str>,
-    package: &mut Option<&'t str>,
-    version: &mut Option<&'t str>,
-) {
-    let (Some(p), Some(v)) = (package.take(), version.take()) else {
+fn commit<'t>(raw: &mut HashMap<&'t str, &'t str>, package: &'t str, version: Option<&'t str>) {
+    let Some(v) = version.filter(|v| !v.is_empty()) else {
         return;
     };
-    match raw.get(p) {
+    if package.is_empty() {
+        return;
+    }
+    match raw.get(package) {
         Some(old) if newer_or_same(old, v) => {}
         _ => {
-            raw.insert(p, v);
+            raw.insert(package, v);
         }
     }
 }
@@ -404,6 +412,19 @@ mod tests {
         assert_eq!(index["a"], "1.10-1");
         assert_eq!(index["b"], "1:0.1-1");
         assert!(index["c"].parse::<Version>().unwrap() < "1.0-1".parse::<Version>().unwrap());
+    }
+
+    #[test]
+    fn fields_only_at_line_starts() {
+        let mut index = Index::new();
+        parse_sources(
+            b"Package-List:\n a deb misc optional\nPackage: a\nBinary: b\nVersion: 2-1\n\nVersion: 1-1\nDescription: x\n Version: 9\nPackage: b\nXVersion: 3\n\nPackage: c\n\nVersion: 4\n",
+            &mut index,
+        )
+        .unwrap();
+        assert_eq!(index.len(), 2, "{index:?}");
+        assert_eq!(index["a"], "2-1");
+        assert_eq!(index["b"], "1-1");
     }
 
     #[test]
