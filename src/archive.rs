@@ -2,12 +2,15 @@
 //! indices (`.xz`, else `.gz`, else plain), read over `http(s)://` through
 //! object_store's HTTP store or from a `file://` tree, and compared in
 //! Debian version order. Indices are cached per suite for a time (the
-//! whole run for `upload-run` and `backfill`, a minute in `listen`); an
-//! archive that cannot be read is logged and treated as knowing nothing,
-//! so it never blocks an upload.
+//! whole run for `upload-run` and `backfill`, a minute in `listen`) and,
+//! parsed, on disk between runs ([`crate::index_cache`]); after that time
+//! the files they were read from are checked (a stat, or an HTTP HEAD) and
+//! read again only when they changed. An archive that cannot be read is
+//! logged and treated as knowing nothing, so it never blocks an upload.
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,17 +18,19 @@ use std::time::{Duration, Instant};
 use debversion::Version;
 use object_store::ObjectStore;
 
+use crate::index_cache::{self, Index, Seen, Suite};
+
+/// Each package's newest version while indices are parsed.
+type Newest<'t> = HashMap<&'t str, &'t str>;
+
 /// The largest index fetched, compressed, in bytes.
 const MAX_FETCH_BYTES: u64 = 256 << 20;
 /// The largest index decompressed, in bytes.
 const MAX_INDEX_BYTES: u64 = 1 << 30;
 
-/// The newest version of each source package in one suite, as written
-/// (parsed when looked up: a suite lists tens of thousands).
-pub type Index = HashMap<String, String>;
-
-/// A suite's index as fetched at a time; `None` when it could not be read.
-type Cached = (Instant, Option<Arc<Index>>);
+/// A suite's index as read or checked at a time; `None` when it could not
+/// be read.
+type Cached = (Instant, Option<Arc<Suite>>);
 
 /// An archive location that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,12 @@ pub enum ArchiveError {
     },
 }
 
+/// How an index file is decompressed.
+type Decompress = fn(&[u8]) -> Result<Vec<u8>, String>;
+
+/// An index file as fetched: its bytes, what it was, how to decompress it.
+type Fetched = (Vec<u8>, Seen, Decompress);
+
 /// Why an index could not be read.
 #[derive(Debug, thiserror::Error)]
 enum FetchError {
@@ -66,19 +77,27 @@ enum Location {
 /// One archive, with its cache of indices.
 #[derive(Debug)]
 pub struct Archive {
+    /// As given, for the cache's file names.
+    given: String,
     url: String,
     location: Location,
     ttl: Duration,
     cache: Mutex<HashMap<String, Cached>>,
+    cache_dir: Option<PathBuf>,
 }
 
 impl Archive {
     /// An archive at `url` (`http(s)://…` or `file:///…`, the directory
-    /// holding `dists/`), its indices kept for `ttl`.
+    /// holding `dists/`), its indices kept for `ttl` in memory and, parsed,
+    /// in `cache_dir` between runs.
     ///
     /// # Errors
     /// [`ArchiveError`] for another scheme or an unusable URL.
-    pub fn open(url: &str, ttl: Duration) -> Result<Self, ArchiveError> {
+    pub fn open(
+        url: &str,
+        ttl: Duration,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, ArchiveError> {
         let location = if let Some(path) = url.strip_prefix("file://") {
             Location::Local(PathBuf::from(path))
         } else if url.starts_with("http://") || url.starts_with("https://") {
@@ -106,10 +125,12 @@ impl Archive {
             });
         };
         Ok(Self {
+            given: url.to_owned(),
             url: crate::secrets::mask(url),
             location,
             ttl,
             cache: Mutex::default(),
+            cache_dir,
         })
     }
 
@@ -130,72 +151,186 @@ impl Archive {
                 self.url
             )
         })?;
-        Ok(index.get(source).and_then(|v| v.parse().ok()))
+        Ok(index.index.get(source).and_then(|v| v.parse().ok()))
     }
 
-    /// The suite's index, from the cache while it is fresh.
-    async fn index(&self, suite: &str) -> Option<Arc<Index>> {
-        if let Some((at, index)) = self.cache.lock().expect("cache poisoned").get(suite) {
-            if at.elapsed() < self.ttl {
-                return index.clone();
+    /// The suite's index: from memory while it is fresh; else the one in
+    /// memory or on disk when the archive's files did not change since it
+    /// was read; else read again.
+    async fn index(&self, suite: &str) -> Option<Arc<Suite>> {
+        let cached = self
+            .cache
+            .lock()
+            .expect("cache poisoned")
+            .get(suite)
+            .cloned();
+        let started = Instant::now();
+        let known = match cached {
+            Some((at, index)) if at.elapsed() < self.ttl => return index,
+            Some((_, known)) => known,
+            None => self.load(suite).await,
+        };
+        if let Some(known) = known {
+            if self.unchanged(&known.seen).await {
+                tracing::debug!(archive = %self.url, suite, sources = known.index.len(), ms = started.elapsed().as_millis() as u64, "the Sources index kept is current");
+                self.remember(suite, Some(known.clone()));
+                return Some(known);
             }
         }
-        let started = Instant::now();
         let index = match self.fetch_index(suite).await {
             Ok(index) => {
-                tracing::debug!(archive = %self.url, suite, sources = index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
-                Some(Arc::new(index))
+                tracing::debug!(archive = %self.url, suite, sources = index.index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
+                let index = Arc::new(index);
+                self.save(suite, index.clone()).await;
+                Some(index)
             }
             Err(e) => {
                 tracing::warn!(archive = %self.url, suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
                 None
             }
         };
+        self.remember(suite, index.clone());
+        index
+    }
+
+    fn remember(&self, suite: &str, index: Option<Arc<Suite>>) {
         self.cache
             .lock()
             .expect("cache poisoned")
-            .insert(suite.to_owned(), (Instant::now(), index.clone()));
-        index
+            .insert(suite.to_owned(), (Instant::now(), index));
+    }
+
+    /// The suite's index as the last run left it on disk.
+    async fn load(&self, suite: &str) -> Option<Arc<Suite>> {
+        let path = index_cache::file(self.cache_dir.as_deref()?, &self.given, suite);
+        let loaded = tokio::task::spawn_blocking(move || index_cache::load(&path))
+            .await
+            .ok()
+            .flatten()?;
+        Some(Arc::new(loaded))
+    }
+
+    /// Keeps the suite's index on disk for the next run (best effort).
+    async fn save(&self, suite: &str, index: Arc<Suite>) {
+        let Some(dir) = self.cache_dir.as_deref() else {
+            return;
+        };
+        let path = index_cache::file(dir, &self.given, suite);
+        let (url, name) = (self.url.clone(), suite.to_owned());
+        let saved =
+            tokio::task::spawn_blocking(move || index_cache::store(&path, &url, &name, &index))
+                .await;
+        if let Ok(Err(e)) = saved {
+            tracing::debug!(dir = %dir.display(), error = %e, "cannot keep the Sources index between runs");
+        }
+    }
+
+    /// Whether every file an index was read from is as it was then.
+    async fn unchanged(&self, seen: &[Seen]) -> bool {
+        for file in seen {
+            match self.validator(&file.path, file.tag.as_deref()).await {
+                Ok(tag) if tag == file.tag => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// What a file of the archive is now, told the way `known` was (a
+    /// Release file by its content, which names the hash of every index:
+    /// exact where HTTP's Last-Modified has whole seconds); `None` when it
+    /// does not exist.
+    async fn validator(&self, path: &str, known: Option<&str>) -> Result<Option<String>, String> {
+        if known.is_some_and(|k| k.starts_with(CONTENT_TAG)) {
+            return match self.fetch(path).await {
+                Ok((bytes, _)) => Ok(Some(content_tag(&bytes))),
+                Err(FetchError::NotFound) => Ok(None),
+                Err(FetchError::Other(e)) => Err(e),
+            };
+        }
+        match &self.location {
+            Location::Local(root) => match std::fs::metadata(root.join(path)) {
+                Ok(meta) => Ok(Some(local_tag(&meta))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.to_string()),
+            },
+            Location::Http(store) => {
+                match store.head(&object_store::path::Path::from(path)).await {
+                    Ok(meta) => Ok(Some(http_tag(&meta))),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        }
     }
 
     /// Reads every component's Sources index of `suite` (the components
     /// from its Release file, else `main`).
-    async fn fetch_index(&self, suite: &str) -> Result<Index, String> {
-        let components = match self.fetch(&format!("dists/{suite}/Release")).await {
-            Ok(release) => components(&String::from_utf8_lossy(&release)),
-            Err(FetchError::NotFound) => vec!["main".to_owned()],
+    async fn fetch_index(&self, suite: &str) -> Result<Suite, String> {
+        let mut read = Suite::default();
+        let release = format!("dists/{suite}/Release");
+        let components = match self.fetch(&release).await {
+            Ok((bytes, _)) => {
+                let tag = content_tag(&bytes);
+                read.seen.push(Seen {
+                    path: release,
+                    tag: Some(tag),
+                });
+                components(&String::from_utf8_lossy(&bytes))
+            }
+            Err(FetchError::NotFound) => {
+                read.seen.push(Seen {
+                    path: release,
+                    tag: None,
+                });
+                vec!["main".to_owned()]
+            }
             Err(FetchError::Other(e)) => return Err(e),
         };
-        let mut index = Index::new();
-        let mut found = false;
+        let mut fetched = Vec::new();
         for component in components {
             let base = format!("dists/{suite}/{component}/source/Sources");
-            let text = match self.fetch_sources(&base).await? {
-                Some(text) => text,
-                None => continue,
-            };
-            found = true;
-            parse_sources(&text, &mut index).map_err(|e| format!("{base}: {e}"))?;
+            fetched.extend(self.fetch_sources(&base).await?);
         }
-        if !found {
+        if fetched.is_empty() {
             return Err(format!("no dists/{suite}/*/source/Sources index"));
         }
-        Ok(index)
+        // Decompressing and parsing a suite takes tens of milliseconds.
+        tokio::task::spawn_blocking(move || {
+            let mut texts = Vec::new();
+            for (bytes, seen, decompress) in fetched {
+                let text = decompress(&bytes)
+                    .and_then(|t| String::from_utf8(t).map_err(|_| "not UTF-8 text".to_owned()));
+                texts.push(text.map_err(|e| format!("{}: {e}", seen.path))?);
+                read.seen.push(seen);
+            }
+            let mut newest = Newest::new();
+            for text in &texts {
+                parse_sources(text, &mut newest);
+            }
+            read.index = Index::from_newest(newest);
+            Ok(read)
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
-    /// `BASE.xz`, else `BASE.gz`, else `BASE`, decompressed; `None` when
-    /// none exists.
-    async fn fetch_sources(&self, base: &str) -> Result<Option<Vec<u8>>, String> {
+    /// `BASE.xz`, else `BASE.gz`, else `BASE`, as fetched, with the file
+    /// read and how to decompress it; `None` when none exists.
+    async fn fetch_sources(&self, base: &str) -> Result<Option<Fetched>, String> {
         for (suffix, decompress) in [
-            (".xz", decompress_xz as fn(&[u8]) -> Result<Vec<u8>, String>),
+            (".xz", decompress_xz as Decompress),
             (".gz", decompress_gz),
             ("", |b: &[u8]| Ok(b.to_vec())),
         ] {
-            match self.fetch(&format!("{base}{suffix}")).await {
-                Ok(bytes) => {
-                    return decompress(&bytes)
-                        .map(Some)
-                        .map_err(|e| format!("{base}{suffix}: {e}"))
+            let path = format!("{base}{suffix}");
+            match self.fetch(&path).await {
+                Ok((bytes, tag)) => {
+                    let seen = Seen {
+                        path,
+                        tag: Some(tag),
+                    };
+                    return Ok(Some((bytes, seen, decompress)));
                 }
                 Err(FetchError::NotFound) => continue,
                 Err(FetchError::Other(e)) => return Err(e),
@@ -204,26 +339,29 @@ impl Archive {
         Ok(None)
     }
 
-    async fn fetch(&self, path: &str) -> Result<Vec<u8>, FetchError> {
+    /// A file of the archive, with its validator.
+    async fn fetch(&self, path: &str) -> Result<(Vec<u8>, String), FetchError> {
         match &self.location {
             Location::Local(root) => {
                 let path = root.join(path);
-                let read = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+                let read = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
+                    let mut file = std::fs::File::open(&path)?;
+                    let tag = local_tag(&file.metadata()?);
                     let mut bytes = Vec::new();
-                    std::fs::File::open(&path)?
+                    (&mut file)
                         .take(MAX_FETCH_BYTES + 1)
                         .read_to_end(&mut bytes)?;
-                    Ok(bytes)
+                    Ok((bytes, tag))
                 })
                 .await
                 .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
                 match read {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::NotFound),
                     Err(e) => Err(FetchError::Other(e.to_string())),
-                    Ok(b) if b.len() as u64 > MAX_FETCH_BYTES => {
+                    Ok((b, _)) if b.len() as u64 > MAX_FETCH_BYTES => {
                         Err(FetchError::Other("index too large".into()))
                     }
-                    Ok(b) => Ok(b),
+                    Ok(read) => Ok(read),
                 }
             }
             Location::Http(store) => {
@@ -236,13 +374,49 @@ impl Archive {
                 if got.meta.size > MAX_FETCH_BYTES {
                     return Err(FetchError::Other("index too large".into()));
                 }
+                let tag = http_tag(&got.meta);
                 got.bytes()
                     .await
-                    .map(|b| b.to_vec())
+                    .map(|b| (b.to_vec(), tag))
                     .map_err(|e| FetchError::Other(e.to_string()))
             }
         }
     }
+}
+
+/// How a validator made from a file's content starts.
+const CONTENT_TAG: &str = "sha256:";
+
+/// A validator made from a file's content.
+fn content_tag(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{CONTENT_TAG}{hex}")
+}
+
+/// A local file's validator: which file, its size and its times.
+fn local_tag(meta: &std::fs::Metadata) -> String {
+    format!(
+        "{}:{}:{}:{}.{}:{}.{}",
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec()
+    )
+}
+
+/// An HTTP object's validator: its size, ETag and Last-Modified.
+fn http_tag(meta: &object_store::ObjectMeta) -> String {
+    format!(
+        "{}:{}:{}",
+        meta.size,
+        meta.last_modified.timestamp(),
+        meta.e_tag.as_deref().unwrap_or("-")
+    )
 }
 
 /// The `Components:` of a Release file, else `main`.
@@ -286,8 +460,7 @@ fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// searching the whole text (an archive writes them in this case), and
 /// versions are parsed only where a package appears twice (a suite lists
 /// most once): reading a whole suite's index stays cheap.
-fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
-    let text = std::str::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
+fn parse_sources<'t>(text: &'t str, newest: &mut Newest<'t>) {
     let (packages, versions) = (
         memchr::memmem::Finder::new("\nPackage:"),
         memchr::memmem::Finder::new("Version:"),
@@ -297,7 +470,6 @@ fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
         memchr::memmem::FinderRev::new("\n\n"),
     );
     let bytes = text.as_bytes();
-    let mut raw: HashMap<&str, &str> = HashMap::new();
     let starts = text.starts_with("Package:").then_some(0);
     let starts = starts
         .into_iter()
@@ -315,15 +487,8 @@ fn parse_sources(text: &[u8], index: &mut Index) -> Result<(), String> {
             .find_iter(body.as_bytes())
             .find(|&v| v == 0 || body.as_bytes()[v - 1] == b'\n')
             .map(|v| value(&body[v + "Version:".len()..]));
-        commit(&mut raw, package, version);
+        commit(newest, package, version);
     }
-    for (p, v) in raw {
-        let newer = index.get(p).is_none_or(|old| !newer_or_same(old, v));
-        if newer {
-            index.insert(p.to_owned(), v.to_owned());
-        }
-    }
-    Ok(())
 }
 
 /// The paragraph holding `at` (a `Package:` line, after `from`): from the
@@ -349,17 +514,17 @@ fn value(rest: &str) -> &str {
 
 /// Ends a paragraph: keeps its package's version unless an older
 /// paragraph had the same or a newer one.
-fn commit<'t>(raw: &mut HashMap<&'t str, &'t str>, package: &'t str, version: Option<&'t str>) {
+fn commit<'t>(newest: &mut Newest<'t>, package: &'t str, version: Option<&'t str>) {
     let Some(v) = version.filter(|v| !v.is_empty()) else {
         return;
     };
     if package.is_empty() {
         return;
     }
-    match raw.get(package) {
+    match newest.get(package) {
         Some(old) if newer_or_same(old, v) => {}
         _ => {
-            raw.insert(package, v);
+            newest.insert(package, v);
         }
     }
 }
@@ -403,25 +568,29 @@ mod tests {
 
     #[test]
     fn newest_version_in_debian_order() {
-        let mut index = Index::new();
+        let mut index = Newest::new();
         parse_sources(
-            b"Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n",
+            "Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n",
             &mut index,
-        )
-        .unwrap();
-        assert_eq!(index["a"], "1.10-1");
-        assert_eq!(index["b"], "1:0.1-1");
-        assert!(index["c"].parse::<Version>().unwrap() < "1.0-1".parse::<Version>().unwrap());
+        );
+        // A second component lists a older and c newer.
+        parse_sources(
+            "Package: a\nVersion: 1.2-1\n\nPackage: c\nVersion: 1.0-1\n",
+            &mut index,
+        );
+        let index = Index::from_newest(index);
+        assert_eq!(index.get("a"), Some("1.10-1"));
+        assert_eq!(index.get("b"), Some("1:0.1-1"));
+        assert_eq!(index.get("c"), Some("1.0-1"));
     }
 
     #[test]
     fn fields_only_at_line_starts() {
-        let mut index = Index::new();
+        let mut index = Newest::new();
         parse_sources(
-            b"Package-List:\n a deb misc optional\nPackage: a\nBinary: b\nVersion: 2-1\n\nVersion: 1-1\nDescription: x\n Version: 9\nPackage: b\nXVersion: 3\n\nPackage: c\n\nVersion: 4\n",
+            "Package-List:\n a deb misc optional\nPackage: a\nBinary: b\nVersion: 2-1\n\nVersion: 1-1\nDescription: x\n Version: 9\nPackage: b\nXVersion: 3\n\nPackage: c\n\nVersion: 4\n",
             &mut index,
-        )
-        .unwrap();
+        );
         assert_eq!(index.len(), 2, "{index:?}");
         assert_eq!(index["a"], "2-1");
         assert_eq!(index["b"], "1-1");

@@ -427,6 +427,14 @@ pub struct ArchiveArgs {
     /// .changes's Distribution].
     #[arg(long, env = "AUTO_UPLOAD_ARCHIVE", value_name = "URL")]
     pub archive: Option<String>,
+
+    /// Where the archive's Sources indices are kept, parsed, between runs;
+    /// before one is used the archive's files are checked (a stat, or an
+    /// HTTP HEAD) and the index read again when they changed [default:
+    /// $CACHE_DIRECTORY (systemd's CacheDirectory=), else
+    /// $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload].
+    #[arg(long, env = "AUTO_UPLOAD_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Where a run's artifacts are read from.

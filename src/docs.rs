@@ -82,7 +82,7 @@ fn man_page(command: clap::Command) -> Vec<u8> {
 }
 
 /// Variables read besides those of the options.
-const OTHER_VARIABLES: [(&str, &str); 8] = [
+const OTHER_VARIABLES: [(&str, &str); 9] = [
     (
         "GNUPGHOME",
         "Where debsign's gpg finds the signing key (passed on to debsign).",
@@ -98,6 +98,10 @@ const OTHER_VARIABLES: [(&str, &str); 8] = [
     (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP",
         "Credentials and endpoint for an s3:// artifact store.",
+    ),
+    (
+        "CACHE_DIRECTORY, XDG_CACHE_HOME, HOME",
+        "Where the archive's parsed Sources indices are kept between runs when \\-\\-cache\\-dir is not given: systemd's CacheDirectory= (the units: /var/cache/auto-upload), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload.",
     ),
     (
         "RUST_LOG",
@@ -152,6 +156,17 @@ fn files_section(name: &str) -> String {
             "dput's hosts (or \\-\\-dput\\-config FILE); see dput.cf(5).",
         ),
     ];
+    if name == "auto-upload"
+        || name == "janitor-auto-upload"
+        || ["upload-run", "listen", "backfill", "ledger"]
+            .iter()
+            .any(|c| name.starts_with(&format!("auto-upload-{c}")))
+    {
+        files.push((
+            "/var/cache/auto-upload/sources-*, ~/.cache/auto-upload/sources-*",
+            "The archive's Sources indices, parsed, with what its files were when read (\\-\\-cache\\-dir); checked before use, safe to delete.",
+        ));
+    }
     if matches!(
         name,
         "auto-upload" | "auto-upload-listen" | "auto-upload-backfill" | "janitor-auto-upload"

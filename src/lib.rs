@@ -23,6 +23,8 @@
 //! - [`sign`], [`dput`]: the two external steps;
 //! - [`signature`]: our signature checked with gpgv before dput;
 //! - [`upload`]: the whole chain for one run;
+//! - [`archive`]: what the archive has already, from its Sources indices,
+//!   kept between runs by [`index_cache`];
 //! - [`database`]: connecting to PostgreSQL, the ledger's schema and migrations;
 //! - [`ledger`]: the upload ledger, claimed before signing, and the plan of
 //!   what is due;
@@ -51,6 +53,7 @@ pub mod database;
 pub mod docs;
 pub mod dput;
 pub mod exit_codes;
+pub mod index_cache;
 pub mod janitor_conf;
 pub mod ledger;
 pub mod ledger_view;

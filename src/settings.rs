@@ -358,8 +358,9 @@ pub(crate) fn archives(
     ttl: std::time::Duration,
     config: &Sources,
 ) -> Result<Archives, SettingsError> {
+    let cache_dir = args.cache_dir.or_else(default_cache_dir);
     let open = |url: &str| {
-        Archive::open(url, ttl).map_err(|e| SettingsError::Invalid {
+        Archive::open(url, ttl, cache_dir.clone()).map_err(|e| SettingsError::Invalid {
             what: "--archive",
             value: crate::secrets::mask(url),
             reason: e.to_string(),
@@ -381,6 +382,21 @@ pub(crate) fn archives(
         all: None,
         by_suite,
     })
+}
+
+/// Where parsed Sources indices are kept between runs when `--cache-dir`
+/// is not given: systemd's CacheDirectory=, else the XDG cache directory.
+fn default_cache_dir() -> Option<std::path::PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dirs) = var("CACHE_DIRECTORY") {
+        let first = dirs.to_string_lossy().split(':').next()?.to_owned();
+        return Some(first.into());
+    }
+    let xdg = var("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| var("HOME").map(|h| std::path::Path::new(&h).join(".cache")))?;
+    Some(base.join("auto-upload"))
 }
 
 /// How long a Sources index is trusted: the whole run of a one-shot

@@ -75,7 +75,7 @@ fn archive_with(env: &TestEnv, name: &str, version: &str) -> String {
             format!("Package: other\nVersion: 9.9-1\n\nPackage: {SOURCE}\nBinary: {SOURCE}\nVersion: {version}\nDirectory: pool/main/a/{SOURCE}\n\n"),
         )
         .unwrap();
-        run(Command::new("gzip").arg("-9").arg(dir.join("Sources")));
+        run(Command::new("gzip").arg("-9f").arg(dir.join("Sources")));
     }
     format!("file://{}", env.path(name).display())
 }
@@ -199,6 +199,90 @@ fn an_absent_or_corrupt_index_never_blocks_an_upload() {
         "{}",
         stdout(&output)
     );
+}
+
+/// The source upload's outcome in a dry run against `archive`, with the
+/// parsed indices kept in `cache`.
+fn dry_outcome(env: &TestEnv, archive: &str, cache: &Path) -> String {
+    let output = env
+        .upload_run("run-k")
+        .args(["--source-only", "--dry-run", "--archive", archive])
+        .arg("--cache-dir")
+        .arg(cache)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    out.split('\t').next().unwrap_or_default().to_owned()
+}
+
+/// The cache files in `cache`, with the version they hold for our source
+/// replaced by `version`.
+fn rewrite_cached_version(cache: &Path, version: &str) -> usize {
+    let mut rewritten = 0;
+    for entry in fs::read_dir(cache).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let new: String = text
+            .lines()
+            .map(|l| match l.split_once(' ') {
+                Some((p, _)) if p == SOURCE => format!("{SOURCE} {version}\n"),
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        rewritten += usize::from(new != text);
+        fs::write(&path, new).unwrap();
+    }
+    rewritten
+}
+
+#[test]
+fn indices_are_kept_between_runs_and_read_again_when_the_archive_changes() {
+    let env = TestEnv::new();
+    env.add_run("run-k");
+    let archive = archive_with(&env, "kept", "1.0-2");
+    let release = env.path("kept/dists/unstable/Release");
+    fs::write(&release, "Origin: test\nComponents: main\nDate: 1\n").unwrap();
+    let cache = env.path("cache");
+    assert_eq!(dry_outcome(&env, &archive, &cache), "superseded");
+    let files = fs::read_dir(&cache).unwrap().count();
+    assert_eq!(files, 1, "one suite read, one file kept");
+    let mode = fs::metadata(&cache).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o700
+    );
+
+    // The next run believes the kept index while the archive's files are
+    // unchanged (here the kept copy is doctored to tell them apart)…
+    assert_eq!(rewrite_cached_version(&cache, "0.1-1"), 1);
+    assert_eq!(dry_outcome(&env, &archive, &cache), "would-upload");
+    // …and reads the archive again once its index file changed.
+    let index = env.path("kept/dists/unstable/main/source/Sources.gz");
+    let bytes = fs::read(&index).unwrap();
+    fs::write(&index, bytes).unwrap();
+    assert_eq!(dry_outcome(&env, &archive, &cache), "superseded");
+
+    // Over HTTP the same, checked by the Release file's content and a HEAD
+    // of the index (size, Last-Modified, ETag).
+    let http = Http::serve(&env.path("kept"));
+    assert_eq!(dry_outcome(&env, &http.url(), &cache), "superseded");
+    assert_eq!(
+        rewrite_cached_version(&cache, "0.1-1"),
+        2,
+        "the file:// and HTTP copies"
+    );
+    assert_eq!(dry_outcome(&env, &http.url(), &cache), "would-upload");
+    // Same size, same second: only the Release file tells.
+    archive_with(&env, "kept", "1.0-3");
+    fs::write(&release, "Origin: test\nComponents: main\nDate: 2\n").unwrap();
+    assert_eq!(dry_outcome(&env, &http.url(), &cache), "superseded");
+
+    // A damaged cache file is read past.
+    for entry in fs::read_dir(&cache).unwrap() {
+        fs::write(entry.unwrap().path(), "garbage").unwrap();
+    }
+    assert_eq!(dry_outcome(&env, &archive, &cache), "superseded");
 }
 
 #[test]
