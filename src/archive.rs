@@ -32,6 +32,14 @@ const MAX_INDEX_BYTES: u64 = 1 << 30;
 /// be read.
 type Cached = (Instant, Option<Arc<Suite>>);
 
+/// A suite's index in memory (`None`: it could not be read).
+enum InMemory {
+    /// Younger than the time indices are trusted.
+    Fresh(Option<Arc<Suite>>),
+    /// Older: to be checked against the archive.
+    Stale(Option<Arc<Suite>>),
+}
+
 /// An archive location that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -83,6 +91,8 @@ pub struct Archive {
     location: Location,
     ttl: Duration,
     cache: Mutex<HashMap<String, Cached>>,
+    /// Held while a suite is checked or read.
+    reading: tokio::sync::Mutex<()>,
     cache_dir: Option<PathBuf>,
 }
 
@@ -130,6 +140,7 @@ impl Archive {
             location,
             ttl,
             cache: Mutex::default(),
+            reading: tokio::sync::Mutex::const_new(()),
             cache_dir,
         })
     }
@@ -157,17 +168,18 @@ impl Archive {
     /// The suite's index: from memory while it is fresh; else the one in
     /// memory or on disk when the archive's files did not change since it
     /// was read; else read again.
+    /// One task at a time checks or reads: uploads running side by side
+    /// (listen, backfill --jobs) wait for it rather than each reading the
+    /// same suite.
     async fn index(&self, suite: &str) -> Option<Arc<Suite>> {
-        let cached = self
-            .cache
-            .lock()
-            .expect("cache poisoned")
-            .get(suite)
-            .cloned();
+        if let Some(InMemory::Fresh(index)) = self.cached(suite) {
+            return index;
+        }
+        let _reading = self.reading.lock().await;
         let started = Instant::now();
-        let known = match cached {
-            Some((at, index)) if at.elapsed() < self.ttl => return index,
-            Some((_, known)) => known,
+        let known = match self.cached(suite) {
+            Some(InMemory::Fresh(index)) => return index,
+            Some(InMemory::Stale(known)) => known,
             None => self.load(suite).await,
         };
         if let Some(known) = known {
@@ -191,6 +203,17 @@ impl Archive {
         };
         self.remember(suite, index.clone());
         index
+    }
+
+    /// The suite's index in memory, if any.
+    fn cached(&self, suite: &str) -> Option<InMemory> {
+        let cache = self.cache.lock().expect("cache poisoned");
+        let (at, index) = cache.get(suite)?;
+        Some(if at.elapsed() < self.ttl {
+            InMemory::Fresh(index.clone())
+        } else {
+            InMemory::Stale(index.clone())
+        })
     }
 
     fn remember(&self, suite: &str, index: Option<Arc<Suite>>) {

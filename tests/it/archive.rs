@@ -323,6 +323,40 @@ fn superseded_is_done_in_the_ledger_and_never_retried() {
 }
 
 #[test]
+fn uploads_side_by_side_read_each_suite_once() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    for n in 1..=6 {
+        db.add_built_run(&env, &format!("run-{n}"), &format!("src{n}"));
+    }
+    let lower = archive_with(&env, "lower", "0.9-1");
+    let dput = env.logging_tool("dput-j", "sleep 0.2");
+    let output = env
+        .cmd()
+        .args([
+            "backfill",
+            "-vv",
+            "--jobs",
+            "6",
+            "--database",
+            &db.url(),
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(env.signing_args())
+        .args(["--archive", &lower])
+        .env("AUTO_UPLOAD_DPUT", &dput)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(env.calls("dput-j").len(), 12, "{}", stderr(&output));
+    let err = stderr(&output);
+    // Two suites (unstable for the source, experimental for the binaries):
+    // two reads, however many uploads ran at once.
+    assert_eq!(err.matches("read the Sources index").count(), 2, "{err}");
+}
+
+#[test]
 fn janitor_conf_names_the_archive_of_each_distribution() {
     let env = TestEnv::new();
     env.add_run("run-conf-archive");
