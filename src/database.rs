@@ -72,6 +72,32 @@ pub enum DatabaseError {
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 /// Whether `error` is PostgreSQL refusing a privilege.
+impl DatabaseError {
+    /// Whether the database may well answer when asked again: it could not
+    /// be reached, the connection broke, or it is shutting down, starting,
+    /// full or refusing connections for now.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Connect { error, .. } | Self::Query(error) => is_transient(error),
+            _ => false,
+        }
+    }
+}
+
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            // 08: connection exceptions; 57P01-03: shutting down or starting;
+            // 53300: too many connections; 55000: e.g. a database not
+            // accepting connections (ALLOW_CONNECTIONS false).
+            code.starts_with("08")
+                || ["57P01", "57P02", "57P03", "53300", "55000"].contains(&&*code)
+        }),
+        _ => false,
+    }
+}
+
 fn is_privilege_error(error: &sqlx::Error) -> bool {
     error
         .as_database_error()

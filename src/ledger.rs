@@ -390,6 +390,41 @@ impl Ledger {
         (self.policy.lease / 3).max(Duration::from_millis(50))
     }
 
+    /// Runs a write that records an upload's end again while the database
+    /// does not answer (a restart, a fail-over), pausing 0.5 s, then twice as
+    /// long each time up to 30 s, for at most a third of the lease. A claim
+    /// renewed while its tools ran (every third of the lease) stays this
+    /// process's meanwhile, so nobody takes it over and uploads the
+    /// `.changes` a second time; if it was taken over all the same (the
+    /// database was away longer), the write matches no row and the loss is
+    /// reported as before.
+    ///
+    /// # Errors
+    /// The write's error, once it is not transient or the time is up.
+    pub async fn until_recorded<T, W>(
+        &self,
+        what: &str,
+        mut write: impl FnMut() -> W,
+    ) -> Result<T, DatabaseError>
+    where
+        W: std::future::Future<Output = Result<T, DatabaseError>>,
+    {
+        let deadline = std::time::Instant::now() + self.heartbeat();
+        let mut pause = Duration::from_millis(500);
+        loop {
+            let error = match write().await {
+                Ok(done) => return Ok(done),
+                Err(e) => e,
+            };
+            if !error.is_transient() || std::time::Instant::now() + pause > deadline {
+                return Err(error);
+            }
+            tracing::warn!(what, error = %error, pause = ?pause, "cannot record in the ledger; trying again");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(30));
+        }
+    }
+
     /// Renews this process's claim on a `.changes`. Returns `false` when the
     /// claim is no longer this process's (taken over after its lease).
     ///

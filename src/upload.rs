@@ -362,15 +362,22 @@ pub async fn upload_run(
 /// error here is only logged: the `.changes` themselves are recorded by
 /// their claims.
 async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
+    let what = run_id.as_str();
     let recorded = match RunOutcome::of(result).run_record() {
         None => Ok(()),
-        Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
+        Some(RunRecord::GotThrough) => {
+            ledger
+                .until_recorded(what, || ledger.run_succeeded(run_id))
+                .await
+        }
         Some(RunRecord::Failed) => {
             let error = result
                 .as_ref()
                 .err()
                 .map_or_else(String::new, |e| format!("{e:#}"));
-            ledger.run_failed(run_id, &error).await
+            ledger
+                .until_recorded(what, || ledger.run_failed(run_id, &error))
+                .await
         }
     };
     if let Err(e) = recorded {
@@ -578,7 +585,7 @@ async fn upload_one(
     };
     if let Some(theirs) = superseded_by(pipeline, parsed).await {
         let recorded = ledger
-            .supersede(run_id, &name)
+            .until_recorded(&name, || ledger.supersede(run_id, &name))
             .await
             .with_context(|| format!("recording {name} as superseded in the ledger"))?;
         return Ok(if recorded {
@@ -596,7 +603,7 @@ async fn upload_one(
         _ => None,
     };
     let recorded = ledger
-        .finish(run_id, &name, error.as_deref())
+        .until_recorded(&name, || ledger.finish(run_id, &name, error.as_deref()))
         .await
         .with_context(|| format!("recording the upload of {name} in the ledger"))?;
     if recorded {

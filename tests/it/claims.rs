@@ -233,3 +233,51 @@ fn passwords_are_never_printed() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_end_of_an_upload_is_recorded_once_the_database_is_back() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-outage", "auhello");
+    let (host, user, name) = (
+        crate::support::database::pg_host(),
+        crate::support::database::pg_user(),
+        db.name.clone(),
+    );
+    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
+    // dput succeeds, but the ledger's database goes away meanwhile (no new
+    // connections, the pool's own ones ended) and comes back 3 s later.
+    let dput = env.logging_tool(
+        "dput-outage",
+        &format!(
+            "{psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
+               -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
+             setsid sh -c \"sleep 3; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &\n\
+             exit 0"
+        ),
+    );
+    let output = with_ledger(&env, &db, &["backfill", "--source-only", "--lease", "30s"])
+        .env("AUTO_UPLOAD_DPUT", &dput)
+        .output()
+        .unwrap();
+    // Wait for the database whatever happened, then judge.
+    wait_until(10, "the database to take connections again", || {
+        Command::new("psql")
+            .args([
+                "-X", "-q", "-h", &host, "-U", &user, "-d", &name, "-c", "SELECT 1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    assert_exit(&output, 0);
+    assert_eq!(env.calls("dput-outage").len(), 1);
+    assert_eq!(
+        claim_state(&db, "run-outage"),
+        format!("{SOURCE_CHANGES} uploaded"),
+        "{}",
+        stderr(&output)
+    );
+    assert_stderr_contains(&output, "trying again");
+}
