@@ -362,22 +362,15 @@ pub async fn upload_run(
 /// error here is only logged: the `.changes` themselves are recorded by
 /// their claims.
 async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
-    let what = run_id.as_str();
     let recorded = match RunOutcome::of(result).run_record() {
         None => Ok(()),
-        Some(RunRecord::GotThrough) => {
-            ledger
-                .until_recorded(what, || ledger.run_succeeded(run_id))
-                .await
-        }
+        Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
         Some(RunRecord::Failed) => {
             let error = result
                 .as_ref()
                 .err()
                 .map_or_else(String::new, |e| format!("{e:#}"));
-            ledger
-                .until_recorded(what, || ledger.run_failed(run_id, &error))
-                .await
+            ledger.run_failed(run_id, &error).await
         }
     };
     if let Err(e) = recorded {
