@@ -279,7 +279,7 @@ impl Archive {
             },
             Location::Http(store) => {
                 match store.head(&object_store::path::Path::from(path)).await {
-                    Ok(meta) => Ok(Some(http_tag(&meta))),
+                    Ok(meta) => Ok(Some(http_tag(&meta, &[]))),
                     Err(object_store::Error::NotFound { .. }) => Ok(None),
                     Err(e) => Err(e.to_string()),
                 }
@@ -397,11 +397,13 @@ impl Archive {
                 if got.meta.size > MAX_FETCH_BYTES {
                     return Err(FetchError::Other("index too large".into()));
                 }
-                let tag = http_tag(&got.meta);
-                got.bytes()
+                let meta = got.meta.clone();
+                let bytes = got
+                    .bytes()
                     .await
-                    .map(|b| (b.to_vec(), tag))
-                    .map_err(|e| FetchError::Other(e.to_string()))
+                    .map_err(|e| FetchError::Other(e.to_string()))?;
+                let tag = http_tag(&meta, &bytes);
+                Ok((bytes.to_vec(), tag))
             }
         }
     }
@@ -432,8 +434,14 @@ fn local_tag(meta: &std::fs::Metadata) -> String {
     )
 }
 
-/// An HTTP object's validator: its size, ETag and Last-Modified.
-fn http_tag(meta: &object_store::ObjectMeta) -> String {
+/// An HTTP object's validator: its size, ETag and Last-Modified; its
+/// content's hash when the server sends neither (the size alone would miss
+/// a change that keeps it: the object is then fetched again to be checked,
+/// though not decompressed or parsed).
+fn http_tag(meta: &object_store::ObjectMeta, bytes: &[u8]) -> String {
+    if meta.e_tag.is_none() && meta.last_modified.timestamp_nanos_opt() == Some(0) {
+        return content_tag(bytes);
+    }
     format!(
         "{}:{}:{}",
         meta.size,
@@ -617,6 +625,25 @@ mod tests {
         assert_eq!(index.len(), 2, "{index:?}");
         assert_eq!(index["a"], "2-1");
         assert_eq!(index["b"], "1-1");
+    }
+
+    #[test]
+    fn http_validators_without_etag_or_last_modified_are_content() {
+        let meta = |e_tag: Option<&str>, at: &str| object_store::ObjectMeta {
+            location: "dists/x/main/source/Sources.xz".into(),
+            last_modified: at.parse().unwrap(),
+            size: 3,
+            e_tag: e_tag.map(str::to_owned),
+            version: None,
+        };
+        let (epoch, later) = ("1970-01-01T00:00:00Z", "2023-11-14T22:13:20Z");
+        assert_eq!(http_tag(&meta(None, epoch), b"abc"), content_tag(b"abc"));
+        assert_ne!(
+            http_tag(&meta(None, epoch), b"abc"),
+            http_tag(&meta(None, epoch), b"abd")
+        );
+        assert_eq!(http_tag(&meta(None, later), b"abc"), "3:1700000000:-");
+        assert_eq!(http_tag(&meta(Some("\"x\""), epoch), b""), "3:0:\"x\"");
     }
 
     #[test]
