@@ -71,7 +71,6 @@ pub enum DatabaseError {
 /// PostgreSQL's SQLSTATE for "insufficient privilege".
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
-/// Whether `error` is PostgreSQL refusing a privilege.
 impl DatabaseError {
     /// Whether the database may well answer when asked again: it could not
     /// be reached, the connection broke, or it is shutting down, starting,
@@ -98,6 +97,7 @@ fn is_transient(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether `error` is PostgreSQL refusing a privilege.
 fn is_privilege_error(error: &sqlx::Error) -> bool {
     error
         .as_database_error()

@@ -446,8 +446,10 @@ impl Ledger {
     }
 
     /// Records the end of this process's claim: uploaded, or failed with
-    /// the error. Returns `false` when the claim was no longer this
-    /// process's, so that nothing was recorded.
+    /// the error (kept with the attempt). Returns `false` when the claim was
+    /// no longer this process's, so that nothing was recorded. One
+    /// statement, so that a write tried again after an error never finds
+    /// half of it done.
     ///
     /// # Errors
     /// The query failed.
@@ -457,27 +459,33 @@ impl Ledger {
         changes: &str,
         error: Option<&str>,
     ) -> Result<bool, DatabaseError> {
-        let finished = sqlx::query(
-            "UPDATE upload
-                SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
-                    last_error = $4,
-                    uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
-                    updated_at = now()
-              WHERE host = $1 AND run_id = $2 AND changes = $3
-                AND state = 'claimed' AND claimed_by = $5",
+        let finished: i64 = sqlx::query_scalar(
+            "WITH finished AS (
+                 UPDATE upload
+                    SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
+                        last_error = $4,
+                        uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
+                        updated_at = now()
+                  WHERE host = $1 AND run_id = $2 AND changes = $3
+                    AND state = 'claimed' AND claimed_by = $5
+                  RETURNING host, run_id, changes, attempts
+             ), attempt AS (
+                 INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
+                 SELECT host, run_id, changes, attempts, $4 FROM finished
+                  WHERE $4::text IS NOT NULL
+                 ON CONFLICT (host, run_id, changes, attempt)
+                    DO UPDATE SET error = EXCLUDED.error, failed_at = now()
+             )
+             SELECT count(*) FROM finished",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
         .bind(changes)
         .bind(error)
         .bind(&self.owner)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        let recorded = finished.rows_affected() == 1;
-        if let (true, Some(error)) = (recorded, error) {
-            self.record_attempt(run_id, changes, error).await?;
-        }
-        Ok(recorded)
+        Ok(finished == 1)
     }
 
     /// Records a claimed `.changes` as superseded: the archive has it (or
