@@ -168,6 +168,7 @@ impl Archive {
     /// The suite's index: from memory while it is fresh; else the one in
     /// memory or on disk when the archive's files did not change since it
     /// was read; else read again.
+    ///
     /// One task at a time checks or reads: uploads running side by side
     /// (listen, backfill --jobs) wait for it rather than each reading the
     /// same suite.
