@@ -102,6 +102,29 @@ pub enum ArtifactError {
         #[source]
         source: std::io::Error,
     },
+    /// The run is larger than `--max-run-bytes` or holds more files than
+    /// `--max-run-files`.
+    #[error("refusing run {run_id}: {what} exceeds {limit} {value}")]
+    TooLarge {
+        /// The run.
+        run_id: RunId,
+        /// The option that sets the limit.
+        limit: &'static str,
+        /// The limit.
+        value: u64,
+        /// What went over it.
+        what: String,
+    },
+    /// An artifact is larger than the `.changes` that lists it says.
+    #[error("refusing artifact {name} of run {run_id}: larger than the {size} bytes listed")]
+    LargerThanListed {
+        /// The run.
+        run_id: RunId,
+        /// The artifact.
+        name: FileName,
+        /// The listed size.
+        size: u64,
+    },
     /// Writing the copy failed.
     #[error("cannot write {path}")]
     Write {
@@ -121,9 +144,76 @@ impl HasExitCode for ArtifactError {
             Self::UnsafeName { .. }
             | Self::InvalidName { .. }
             | Self::NotRegular { .. }
-            | Self::RunNotDirectory { .. } => ExitCode::Verification,
+            | Self::RunNotDirectory { .. }
+            | Self::TooLarge { .. }
+            | Self::LargerThanListed { .. } => ExitCode::Verification,
             Self::Store { .. } | Self::Read { .. } | Self::Write { .. } => ExitCode::Failure,
         }
+    }
+}
+
+/// How large one run may be: its files are counted in the store's
+/// listing, its bytes before any copy (where the sizes are known) and
+/// during it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunLimits {
+    /// `--max-run-bytes`.
+    pub max_bytes: u64,
+    /// `--max-run-files`.
+    pub max_files: u64,
+}
+
+impl Default for RunLimits {
+    /// 4 GiB and 500 files.
+    fn default() -> Self {
+        Self {
+            max_bytes: 4 << 30,
+            max_files: 500,
+        }
+    }
+}
+
+/// One file to copy, with the most bytes it may have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Its name.
+    pub name: FileName,
+    /// Its size at most (the listed size, or the largest `.changes`).
+    pub max_size: u64,
+}
+
+/// The bytes a run may still copy, shared by the copies of one fetch.
+#[derive(Debug)]
+struct Budget {
+    run_id: RunId,
+    limit: u64,
+    left: std::sync::atomic::AtomicU64,
+}
+
+impl Budget {
+    /// What is left of `--max-run-bytes` once `spent` bytes of the run
+    /// were copied.
+    fn new(run_id: &RunId, limits: RunLimits, spent: u64) -> Self {
+        Self {
+            run_id: run_id.clone(),
+            limit: limits.max_bytes,
+            left: limits.max_bytes.saturating_sub(spent).into(),
+        }
+    }
+
+    /// Takes `n` bytes from what is left.
+    fn spend(&self, n: u64) -> Result<(), ArtifactError> {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .map(drop)
+            .map_err(|_| ArtifactError::TooLarge {
+                run_id: self.run_id.clone(),
+                limit: "--max-run-bytes",
+                value: self.limit,
+                what: "the bytes copied".into(),
+            })
     }
 }
 
@@ -146,6 +236,7 @@ enum Backend {
 pub struct ArtifactStore {
     backend: Backend,
     display: String,
+    limits: RunLimits,
 }
 
 impl ArtifactStore {
@@ -211,15 +302,30 @@ impl ArtifactStore {
         Ok(Self {
             backend,
             display: location.to_owned(),
+            limits: RunLimits::default(),
         })
+    }
+
+    /// The same store, bounding each run by `limits`.
+    pub fn with_limits(mut self, limits: RunLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// How large a run may be.
+    pub fn limits(&self) -> RunLimits {
+        self.limits
     }
 
     /// The file names of a run's artifacts, sorted. A listing is whole or
     /// an error: only a "not found" answer to the first listing call means
-    /// that the run (or the bucket) is missing.
+    /// that the run (or the bucket) is missing. A run of more than
+    /// `--max-run-files` entries is refused as soon as the listing goes
+    /// past it.
     ///
     /// # Errors
     /// [`ArtifactError::Missing`] when the run has none,
+    /// [`ArtifactError::TooLarge`] past `--max-run-files`,
     /// [`ArtifactError::UnsafeName`] for a name outside Debian's file-name
     /// alphabet or a nested object, [`ArtifactError::NotRegular`] for a
     /// link, FIFO, socket or device, [`ArtifactError::Store`] or
@@ -228,11 +334,12 @@ impl ArtifactStore {
         match &self.backend {
             Backend::Local(root) => {
                 let (root, run_id) = (root.clone(), run_id.clone());
-                let display = self.display.clone();
-                let (_, names) =
-                    tokio::task::spawn_blocking(move || list_local(&root, &display, &run_id))
-                        .await
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+                let (display, limits) = (self.display.clone(), self.limits);
+                let (_, names) = tokio::task::spawn_blocking(move || {
+                    list_local(&root, &display, &run_id, limits)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
                 Ok(names)
             }
             Backend::Cloud { store, prefix } => Ok(self
@@ -257,6 +364,68 @@ impl ArtifactStore {
     /// [`ArtifactError::Read`] or [`ArtifactError::Write`] when a copy fails.
     #[tracing::instrument(skip(self, dest), fields(run_id = %run_id, store = %self.display))]
     pub async fn fetch(&self, run_id: &RunId, dest: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
+        let wanted = match &self.backend {
+            Backend::Local(_) => self
+                .list(run_id)
+                .await?
+                .into_iter()
+                .map(|name| Wanted {
+                    name,
+                    max_size: u64::MAX,
+                })
+                .collect(),
+            Backend::Cloud { store, prefix } => {
+                let objects = self.list_cloud(store.as_ref(), prefix, run_id).await?;
+                let total: u64 = objects.iter().map(|(_, meta)| meta.size).sum();
+                self.check_total(run_id, total)?;
+                objects
+                    .into_iter()
+                    .map(|(name, meta)| Wanted {
+                        name,
+                        max_size: meta.size,
+                    })
+                    .collect()
+            }
+        };
+        self.fetch_files(run_id, wanted, dest, 0).await
+    }
+
+    /// Refuses a run whose files add up to more than `--max-run-bytes`
+    /// before anything is copied.
+    ///
+    /// # Errors
+    /// [`ArtifactError::TooLarge`].
+    pub fn check_total(&self, run_id: &RunId, total: u64) -> Result<(), ArtifactError> {
+        if total > self.limits.max_bytes {
+            return Err(ArtifactError::TooLarge {
+                run_id: run_id.clone(),
+                limit: "--max-run-bytes",
+                value: self.limits.max_bytes,
+                what: format!("its listed size, {total} bytes,"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Copies the named artifacts of `run_id` into `dest` (created if
+    /// needed), each as [`ArtifactStore::fetch`] copies, and returns the
+    /// files written, sorted. A file larger than its `max_size` or a run
+    /// past `--max-run-bytes` (of which `spent` bytes were copied before)
+    /// stops the copy; a named file the store does not have is left out
+    /// (the `.changes` check then reports it missing).
+    ///
+    /// # Errors
+    /// [`ArtifactError::LargerThanListed`], [`ArtifactError::TooLarge`],
+    /// [`ArtifactError::NotRegular`], and the store's or the disk's errors.
+    #[tracing::instrument(skip(self, wanted, dest), fields(run_id = %run_id, store = %self.display))]
+    pub async fn fetch_files(
+        &self,
+        run_id: &RunId,
+        wanted: Vec<Wanted>,
+        dest: &Path,
+        spent: u64,
+    ) -> Result<Vec<PathBuf>, ArtifactError> {
+        let budget = Arc::new(Budget::new(run_id, self.limits, spent));
         let mut written = match &self.backend {
             Backend::Local(root) => {
                 let (root, dest, run_id) = (root.clone(), dest.to_owned(), run_id.clone());
@@ -267,25 +436,35 @@ impl ArtifactStore {
                 let stop = StopOnDrop::default();
                 let stopped = Arc::clone(&stop.0);
                 tokio::task::spawn_blocking(move || {
-                    let (run_dir, names) = list_local(&root, &display, &run_id)?;
-                    copy_local(&run_dir, &run_id, names, &dest, &stopped)
+                    let run_dir = open_run_local(&root, &display, &run_id)?;
+                    let copy = LocalCopy {
+                        run_dir: &run_dir,
+                        run_id: &run_id,
+                        budget: &budget,
+                        stop: &stopped,
+                    };
+                    copy.all(wanted, &dest)
                 })
                 .await
                 .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
             }
             Backend::Cloud { store, prefix } => {
-                let objects = self.list_cloud(store.as_ref(), prefix, run_id).await?;
                 tokio::fs::create_dir_all(dest)
                     .await
                     .map_err(|source| ArtifactError::Write {
                         path: dest.to_owned(),
                         source,
                     })?;
-                futures::stream::iter(objects)
-                    .map(|(name, meta)| self.fetch_one(store.as_ref(), meta, dest, name))
+                let run_prefix = prefix.child(run_id.as_str());
+                let fetched: Vec<Option<PathBuf>> = futures::stream::iter(wanted)
+                    .map(|wanted| {
+                        let location = run_prefix.child(wanted.name.as_str());
+                        self.fetch_one(store.as_ref(), location, dest, wanted, &budget)
+                    })
                     .buffer_unordered(PARALLEL_FETCHES)
                     .try_collect()
-                    .await?
+                    .await?;
+                fetched.into_iter().flatten().collect()
             }
         };
         tracing::debug!(files = written.len(), "fetched artifacts");
@@ -318,6 +497,9 @@ impl ArtifactStore {
                 Err(e) => return Err(self.store_error(e)),
             };
             first = false;
+            if found.len() as u64 >= self.limits.max_files {
+                return Err(too_many_files(run_id, self.limits));
+            }
             let name = plain_name(&run_prefix, &meta.location).ok_or_else(|| {
                 ArtifactError::UnsafeName {
                     run_id: run_id.clone(),
@@ -333,36 +515,50 @@ impl ArtifactStore {
         Ok(found)
     }
 
+    /// Copies one object, at most its `max_size` and what the run's budget
+    /// has left; `None` when the store does not have it.
     async fn fetch_one(
         &self,
         store: &dyn ObjectStore,
-        meta: ObjectMeta,
+        location: ObjectPath,
         dest: &Path,
-        name: FileName,
-    ) -> Result<PathBuf, ArtifactError> {
+        wanted: Wanted,
+        budget: &Budget,
+    ) -> Result<Option<PathBuf>, ArtifactError> {
         let write_error = |source| ArtifactError::Write {
             path: dest.to_owned(),
             source,
         };
+        let got = match store.get(&location).await {
+            Ok(got) => got,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.store_error(e)),
+        };
         let partial = temporary_file(dest).map_err(write_error)?;
-        let got = store
-            .get(&meta.location)
-            .await
-            .map_err(|e| self.store_error(e))?;
         let mut chunks = got.into_stream();
         let mut file =
             tokio::fs::File::from_std(partial.as_file().try_clone().map_err(write_error)?);
+        let mut size = 0u64;
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|e| self.store_error(e))?;
+            size += chunk.len() as u64;
+            if size > wanted.max_size {
+                return Err(ArtifactError::LargerThanListed {
+                    run_id: budget.run_id.clone(),
+                    name: wanted.name,
+                    size: wanted.max_size,
+                });
+            }
+            budget.spend(chunk.len() as u64)?;
             file.write_all(&chunk).await.map_err(write_error)?;
         }
         file.flush().await.map_err(write_error)?;
-        let target = dest.join(&name);
+        let target = dest.join(&wanted.name);
         partial.persist(&target).map_err(|e| ArtifactError::Write {
             path: target.clone(),
             source: e.error,
         })?;
-        Ok(target)
+        Ok(Some(target))
     }
 
     fn missing(&self, run_id: &RunId) -> ArtifactError {
@@ -405,23 +601,8 @@ async fn bucket_is_missing(
     )
 }
 
-/// Lists a run of a local store: opens its directory without following a
-/// link, and refuses the run if any entry is not a regular file with a
-/// plain name. Returns the open directory, for copying from it.
-fn list_local(
-    root: &Path,
-    display: &str,
-    run_id: &RunId,
-) -> Result<(OwnedFd, Vec<FileName>), ArtifactError> {
-    let read_error = |path: PathBuf| {
-        move |e: OpenError| ArtifactError::Read {
-            path,
-            source: match e {
-                OpenError::Io(e) => e,
-                other => std::io::Error::other(other.to_string()),
-            },
-        }
-    };
+/// Opens a run's directory in a local store without following a link.
+fn open_run_local(root: &Path, display: &str, run_id: &RunId) -> Result<OwnedFd, ArtifactError> {
     let missing = || ArtifactError::Missing {
         run_id: run_id.clone(),
         store: display.to_owned(),
@@ -430,28 +611,68 @@ fn list_local(
         Err(OpenError::NotFound) => return Err(missing()),
         other => other.map_err(read_error(root.to_owned()))?,
     };
+    match safe_fs::open_dir_at(&top, run_id.as_str()) {
+        Ok(dir) => Ok(dir),
+        Err(OpenError::NotFound) => Err(missing()),
+        Err(e) if e.is_refusal() => Err(ArtifactError::RunNotDirectory {
+            run_id: run_id.clone(),
+            store: display.to_owned(),
+            problem: e.to_string(),
+        }),
+        Err(e) => Err(read_error(root.join(run_id.as_str()))(e)),
+    }
+}
+
+/// An [`ArtifactError::Read`] of `path`.
+fn read_error(path: PathBuf) -> impl FnOnce(OpenError) -> ArtifactError {
+    move |e: OpenError| ArtifactError::Read {
+        path,
+        source: match e {
+            OpenError::Io(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        },
+    }
+}
+
+/// The refusal of a run with more entries than `--max-run-files`.
+fn too_many_files(run_id: &RunId, limits: RunLimits) -> ArtifactError {
+    ArtifactError::TooLarge {
+        run_id: run_id.clone(),
+        limit: "--max-run-files",
+        value: limits.max_files,
+        what: "its number of files".into(),
+    }
+}
+
+/// Lists a run of a local store: opens its directory without following a
+/// link, and refuses the run if any entry is not a regular file with a
+/// plain name, or if it has more than `--max-run-files` entries. Returns
+/// the open directory, for copying from it.
+fn list_local(
+    root: &Path,
+    display: &str,
+    run_id: &RunId,
+    limits: RunLimits,
+) -> Result<(OwnedFd, Vec<FileName>), ArtifactError> {
+    let run_dir = open_run_local(root, display, run_id)?;
     let run_path = root.join(run_id.as_str());
-    let run_dir = match safe_fs::open_dir_at(&top, run_id.as_str()) {
-        Ok(dir) => dir,
-        Err(OpenError::NotFound) => return Err(missing()),
-        Err(e) if e.is_refusal() => {
-            return Err(ArtifactError::RunNotDirectory {
-                run_id: run_id.clone(),
-                store: display.to_owned(),
-                problem: e.to_string(),
-            })
-        }
-        Err(e) => return Err(read_error(run_path)(e)),
-    };
+    let raw_names =
+        safe_fs::read_names(&run_dir, limits.max_files).map_err(read_error(run_path.clone()))?;
+    if raw_names.len() as u64 > limits.max_files {
+        return Err(too_many_files(run_id, limits));
+    }
     let mut names = Vec::new();
-    for raw in safe_fs::read_names(&run_dir).map_err(read_error(run_path.clone()))? {
+    for raw in raw_names {
         let text = String::from_utf8_lossy(&raw).into_owned();
         let kind = safe_fs::entry_type(&run_dir, OsStr::from_bytes(&raw))
             .map_err(read_error(run_path.join(&text)))?;
         names.push(plain_entry(run_id, text, kind)?);
     }
     if names.is_empty() {
-        return Err(missing());
+        return Err(ArtifactError::Missing {
+            run_id: run_id.clone(),
+            store: display.to_owned(),
+        });
     }
     names.sort();
     Ok((run_dir, names))
@@ -500,53 +721,84 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// Copies a run's files from a local store's run directory into `dest`,
-/// one after the other, in the kernel (copy_file_range, or sendfile across
+/// Copies a run's files from a local store's run directory, one after
+/// the other, in the kernel (copy_file_range, or sendfile across
 /// filesystems). Each file is opened without following a link and checked
 /// to be a regular file on the descriptor that is read. Runs on a blocking
 /// thread: one task for the whole run instead of a hop to the blocking
 /// pool for every open, copy and rename. Stops before the next file once
 /// `stop` is set (the caller is gone).
-fn copy_local(
-    run_dir: &OwnedFd,
-    run_id: &RunId,
-    names: Vec<FileName>,
-    dest: &Path,
-    stop: &AtomicBool,
-) -> Result<Vec<PathBuf>, ArtifactError> {
-    let write_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ArtifactError::Write { path, source }
-    };
-    std::fs::create_dir_all(dest).map_err(write_error(dest))?;
-    let mut written = Vec::with_capacity(names.len());
-    for name in names {
-        if stop.load(Ordering::Relaxed) {
-            break;
+struct LocalCopy<'a> {
+    run_dir: &'a OwnedFd,
+    run_id: &'a RunId,
+    budget: &'a Budget,
+    stop: &'a AtomicBool,
+}
+
+impl LocalCopy<'_> {
+    /// Copies every wanted file that exists into `dest`.
+    fn all(&self, wanted: Vec<Wanted>, dest: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
+        std::fs::create_dir_all(dest).map_err(write_error(dest))?;
+        let mut written = Vec::with_capacity(wanted.len());
+        for wanted in wanted {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Some(target) = self.one(wanted, dest)? {
+                written.push(target);
+            }
         }
-        let mut source = safe_fs::open_regular_at(run_dir, &name).map_err(|e| match e {
-            e if e.is_refusal() => ArtifactError::NotRegular {
-                run_id: run_id.clone(),
-                name: name.to_string(),
-                problem: e.to_string(),
-            },
-            e => ArtifactError::Read {
-                path: PathBuf::from(run_id.as_str()).join(&name),
-                source: match e {
-                    OpenError::Io(e) => e,
-                    other => std::io::Error::other(other.to_string()),
-                },
-            },
-        })?;
+        Ok(written)
+    }
+
+    /// Copies one file, at most its `max_size` and what the budget has
+    /// left; `None` when the run does not have it.
+    fn one(&self, wanted: Wanted, dest: &Path) -> Result<Option<PathBuf>, ArtifactError> {
+        let name = &wanted.name;
+        let source = match safe_fs::open_regular_at(self.run_dir, name) {
+            Ok(file) => file,
+            Err(OpenError::NotFound) => return Ok(None),
+            Err(e) if e.is_refusal() => {
+                return Err(ArtifactError::NotRegular {
+                    run_id: self.run_id.clone(),
+                    name: name.to_string(),
+                    problem: e.to_string(),
+                })
+            }
+            Err(e) => {
+                return Err(read_error(PathBuf::from(self.run_id.as_str()).join(name))(
+                    e,
+                ))
+            }
+        };
+        let left = self.budget.left.load(Ordering::Relaxed);
+        let cap = wanted.max_size.min(left);
         let mut partial = temporary_file(dest).map_err(write_error(dest))?;
-        std::io::copy(&mut source, partial.as_file_mut()).map_err(write_error(partial.path()))?;
-        let target = dest.join(&name);
+        let copied = std::io::copy(
+            &mut std::io::Read::take(source, cap.saturating_add(1)),
+            partial.as_file_mut(),
+        )
+        .map_err(write_error(partial.path()))?;
+        if copied > wanted.max_size {
+            return Err(ArtifactError::LargerThanListed {
+                run_id: self.run_id.clone(),
+                name: wanted.name,
+                size: wanted.max_size,
+            });
+        }
+        self.budget.spend(copied)?;
+        let target = dest.join(name);
         partial
             .persist(&target)
             .map_err(|e| write_error(&target)(e.error))?;
-        written.push(target);
+        Ok(Some(target))
     }
-    Ok(written)
+}
+
+/// An [`ArtifactError::Write`] of `path`.
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError {
+    let path = path.to_owned();
+    move |source| ArtifactError::Write { path, source }
 }
 
 /// Transient failures (5xx, timeouts, connection errors) are retried with

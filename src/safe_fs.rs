@@ -119,16 +119,21 @@ pub fn entry_type(dir: impl AsFd, name: &std::ffi::OsStr) -> Result<FileType, Op
     Ok(FileType::from_raw_mode(stat.st_mode))
 }
 
-/// The names in the directory `dir`, but `.` and `..`, as raw bytes.
+/// The names in the directory `dir`, but `.` and `..`, as raw bytes: all
+/// of them, or the first `at_most + 1` when there are more (so that a
+/// huge directory costs no more than the caller's limit).
 ///
 /// # Errors
 /// Reading the directory failed (part-way included: never a partial list).
-pub fn read_names(dir: impl AsFd) -> Result<Vec<Vec<u8>>, OpenError> {
+pub fn read_names(dir: impl AsFd, at_most: u64) -> Result<Vec<Vec<u8>>, OpenError> {
     let mut names = Vec::new();
     for entry in rustix::fs::Dir::read_from(dir)? {
         let name = entry?.file_name().to_bytes().to_vec();
         if name != b"." && name != b".." {
             names.push(name);
+            if names.len() as u64 > at_most {
+                break;
+            }
         }
     }
     Ok(names)
@@ -200,7 +205,7 @@ mod tests {
             open_dir_at(&top, "file"),
             Err(OpenError::NotDirectory("regular file"))
         ));
-        let mut names = read_names(&top).unwrap();
+        let mut names = read_names(&top, u64::MAX).unwrap();
         names.sort();
         assert_eq!(names.len(), 5);
     }

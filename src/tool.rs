@@ -90,11 +90,12 @@ impl Tool {
 
     /// Runs the program with `args` in `dir`, in a process group of its
     /// own, killed whole after the deadline or when this future is dropped.
+    /// Returns the last [`KEEP_BYTES`] of what it wrote on stdout.
     ///
     /// # Errors
     /// [`ToolError::Spawn`] when it cannot start, [`ToolError::Failed`] when
     /// it exits unsuccessfully, [`ToolError::TimedOut`] past the deadline.
-    pub async fn run(&self, args: &[OsString], dir: &Path) -> Result<(), ToolError> {
+    pub async fn run(&self, args: &[OsString], dir: &Path) -> Result<String, ToolError> {
         let program = self.program.display().to_string();
         tracing::debug!(%program, ?args, dir = %dir.display(), "running");
         let mut command = tokio::process::Command::new(&self.program);
@@ -151,7 +152,7 @@ impl Tool {
         group.disarm();
         tracing::debug!(%program, %status, %stdout, %stderr, "finished");
         if status.success() {
-            return Ok(());
+            return Ok(stdout);
         }
         Err(ToolError::Failed {
             program,
