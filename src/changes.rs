@@ -12,7 +12,7 @@ use crate::safe_fs::{self, OpenError};
 use crate::syntax::{self, FileName, InvalidFileName};
 
 /// The largest `.changes` read, in bytes.
-const MAX_CHANGES_BYTES: u64 = 4 << 20;
+pub const MAX_CHANGES_BYTES: u64 = 4 << 20;
 
 /// The file lists auto-upload verifies. Any other field whose name starts
 /// with `Files` or `Checksums` is refused: debsign and dput would read
@@ -77,6 +77,10 @@ pub enum ChangesError {
         /// What is wrong.
         reason: String,
     },
+    /// The `.changes` is not what the run's record or the operator's
+    /// selection allows.
+    #[error(transparent)]
+    Refused(#[from] Mismatch),
     /// A listed file does not match.
     #[error("{changes}: {file}: {problem}")]
     Mismatch {
@@ -95,15 +99,45 @@ impl HasExitCode for ChangesError {
             Self::NoDirectory(_) => ExitCode::ArtifactsMissing,
             Self::Io { .. } => ExitCode::Failure,
             Self::NoChanges { .. } => ExitCode::NoChanges,
-            Self::Invalid { .. } | Self::Mismatch { .. } => ExitCode::Verification,
+            Self::Invalid { .. } | Self::Mismatch { .. } | Self::Refused(_) => {
+                ExitCode::Verification
+            }
         }
+    }
+}
+
+/// A `.changes` that does not match what the run's record (or the
+/// operator's selection) allows: refused before anything is signed, and
+/// never tried again, since trying again cannot help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{changes}: {field} is {found}, but {origin} {wanted}")]
+pub struct Mismatch {
+    /// The `.changes` file name.
+    pub changes: String,
+    /// The field compared (`Source`, `Version`, `Distribution`, `Binary`,
+    /// `Architecture`, `Files`, or the file name).
+    pub field: &'static str,
+    /// What was allowed, as a phrase: "records auhello", "allows only
+    /// source files".
+    pub wanted: String,
+    /// What the `.changes` says.
+    pub found: String,
+    /// Who allows it: "the run's debian_build row", "--source-only".
+    pub origin: String,
+}
+
+impl HasExitCode for Mismatch {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Verification
     }
 }
 
 /// Which `.changes` to keep.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Keep only `*_source.changes`.
+    /// Keep only source uploads, by content: `Architecture: source` and
+    /// nothing but source files. A `*_source.changes` that lists anything
+    /// else is refused, not left out.
     pub source_only: bool,
     /// Keep only those whose Distribution names one of these (all when empty).
     pub distributions: Vec<String>,
@@ -111,20 +145,65 @@ pub struct Filter {
 
 impl Filter {
     fn needs_fields(&self) -> bool {
-        !self.distributions.is_empty()
+        self.source_only || !self.distributions.is_empty()
     }
 
-    fn keeps_name(&self, name: &str) -> bool {
-        !self.source_only || name.ends_with("_source.changes")
-    }
-
-    fn keeps(&self, changes: &Changes) -> bool {
-        self.distributions.is_empty()
+    /// Whether to keep a parsed `.changes`; a `.changes` named as a source
+    /// upload that lists anything but source files, under `--source-only`,
+    /// is refused.
+    ///
+    /// # Errors
+    /// [`Mismatch`] for that `.changes`.
+    pub fn keeps(&self, changes: &Changes) -> Result<bool, Mismatch> {
+        if self.source_only && !changes.is_source_only() {
+            if changes.file_name().ends_with("_source.changes") {
+                return Err(changes.not_source_only());
+            }
+            return Ok(false);
+        }
+        Ok(self.distributions.is_empty()
             || changes
                 .distribution
                 .split_whitespace()
-                .any(|d| self.distributions.iter().any(|want| want == d))
+                .any(|d| self.distributions.iter().any(|want| want == d)))
     }
+}
+
+/// Whether a listed file is part of a source upload: the `.dsc`, its
+/// tarballs (and their upstream signatures), a `.diff.gz`, the source
+/// `.buildinfo`.
+pub fn is_source_file(name: &FileName) -> bool {
+    let name = name.as_str();
+    let tarball = name.strip_suffix(".asc").unwrap_or(name);
+    let tarball = [".gz", ".bz2", ".xz", ".lzma", ".zst"]
+        .iter()
+        .find_map(|c| tarball.strip_suffix(c))
+        .unwrap_or(tarball);
+    name.ends_with(".dsc")
+        || name.ends_with(".diff.gz")
+        || name.ends_with("_source.buildinfo")
+        || tarball.ends_with(".tar")
+}
+
+/// A listed binary package file (`.deb`, `.udeb`, `.ddeb`): its package
+/// and architecture, from `PACKAGE_VERSION_ARCH.deb`; `Err` with the name
+/// when it is a binary package whose name is not of that form.
+fn binary_file(name: &FileName) -> Option<Result<(&str, &str), &str>> {
+    let text = name.as_str();
+    let stem = [".deb", ".udeb", ".ddeb"]
+        .iter()
+        .find_map(|ext| text.strip_suffix(ext))?;
+    let mut parts = stem.split('_');
+    Some(
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(package), Some(_), Some(arch), None)
+                if syntax::is_package_name(package) && syntax::is_architecture(arch) =>
+            {
+                Ok((package, arch))
+            }
+            _ => Err(text),
+        },
+    )
 }
 
 /// One file listed in a `.changes`.
@@ -155,6 +234,9 @@ pub struct Changes {
     pub distribution: String,
     /// Architectures.
     pub architectures: Vec<String>,
+    /// The binary packages the `Binary` field names (none for a source
+    /// upload).
+    pub binaries: Vec<String>,
     /// Files, as listed in Files, with their SHA-256.
     pub files: Vec<ListedFile>,
     #[serde(skip)]
@@ -229,15 +311,119 @@ impl Changes {
         )
         .map_err(|r| invalid(path, &r))?;
         let (files, expected) = file_lists(&lists).map_err(|r| invalid(path, &r))?;
+        let binaries: Vec<String> = field("Binary")
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if let Some(bad) = binaries.iter().find(|b| !syntax::is_package_name(b)) {
+            return Err(invalid(
+                path,
+                &format!("Binary names {bad:?}, not a package name"),
+            ));
+        }
         Ok(Self {
             path: path.to_owned(),
             source: printed.source,
             version: printed.version,
             distribution: printed.distribution,
             architectures: printed.architectures,
+            binaries,
             files,
             expected,
         })
+    }
+
+    /// Whether it is a source upload by content: `Architecture: source`
+    /// and nothing but source files.
+    pub fn is_source_only(&self) -> bool {
+        self.architectures == ["source"] && self.files.iter().all(|f| is_source_file(&f.name))
+    }
+
+    fn not_source_only(&self) -> Mismatch {
+        let found = match self.files.iter().find(|f| !is_source_file(&f.name)) {
+            Some(file) => ("Files", format!("listing {}", file.name)),
+            None => ("Architecture", self.architectures.join(" ")),
+        };
+        self.mismatch(
+            found.0,
+            "allows only source uploads",
+            found.1,
+            "--source-only",
+        )
+    }
+
+    /// A [`Mismatch`] of this `.changes`.
+    pub fn mismatch(
+        &self,
+        field: &'static str,
+        wanted: impl Into<String>,
+        found: impl Into<String>,
+        origin: impl Into<String>,
+    ) -> Mismatch {
+        Mismatch {
+            changes: self.file_name(),
+            field,
+            wanted: wanted.into(),
+            found: found.into(),
+            origin: origin.into(),
+        }
+    }
+
+    /// Checks what a `.changes` must be whoever recorded the run: at most
+    /// one `.dsc` and one `.buildinfo` (debsign signs only the first it
+    /// finds), and every binary package it lists named in `Binary` and of
+    /// an architecture its `Architecture` field names.
+    ///
+    /// # Errors
+    /// [`Mismatch`] for the first problem.
+    pub fn check_shape(&self) -> Result<(), Mismatch> {
+        for (suffix, what) in [(".dsc", "one .dsc"), (".buildinfo", "one .buildinfo")] {
+            let listed: Vec<&str> = self
+                .files
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|n| n.ends_with(suffix))
+                .collect();
+            if listed.len() > 1 {
+                return Err(self.mismatch(
+                    "Files",
+                    format!("allows at most {what}"),
+                    format!("listing {}", listed.join(", ")),
+                    "auto-upload",
+                ));
+            }
+        }
+        for file in &self.files {
+            let (package, arch) = match binary_file(&file.name) {
+                None => continue,
+                Some(Ok(parsed)) => parsed,
+                Some(Err(name)) => {
+                    return Err(self.mismatch(
+                        "Files",
+                        "allows binary packages named PACKAGE_VERSION_ARCH.deb",
+                        format!("listing {name}"),
+                        "auto-upload",
+                    ))
+                }
+            };
+            if !self.architectures.iter().any(|a| a == arch) {
+                return Err(self.mismatch(
+                    "Architecture",
+                    format!("allows {} only with {arch} in it", file.name),
+                    self.architectures.join(" "),
+                    "auto-upload",
+                ));
+            }
+            if !self.binaries.iter().any(|b| b == package) {
+                return Err(self.mismatch(
+                    "Binary",
+                    format!("allows {} only with {package} in it", file.name),
+                    self.binaries.join(" "),
+                    "auto-upload",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks every listed file: present beside the `.changes`, a regular
@@ -610,6 +796,9 @@ fn cross_check(files: &mut [ListedFile], expected: &[Expected]) -> Result<(), St
 pub enum Verify {
     /// Parse and check every listed file.
     Yes,
+    /// Parse and check the `.changes` itself (its shape), not the files it
+    /// lists: they are fetched after it was checked.
+    Parsed,
     /// Take the file as it is (it is parsed only when a filter needs fields).
     No,
 }
@@ -674,13 +863,13 @@ fn find_blocking(dir: &Path, filter: &Filter, verify: Verify) -> Result<Vec<Foun
     let any = !paths.is_empty();
     let mut found = Vec::new();
     for path in paths {
-        if !filter.keeps_name(&file_name(&path)) {
-            continue;
-        }
-        let changes = if verify == Verify::Yes || filter.needs_fields() {
+        let changes = if verify != Verify::No || filter.needs_fields() {
             let changes = Changes::read(&path)?;
-            if !filter.keeps(&changes) {
+            if !filter.keeps(&changes)? {
                 continue;
+            }
+            if verify != Verify::No {
+                changes.check_shape()?;
             }
             if verify == Verify::Yes {
                 changes.verify()?;
@@ -783,8 +972,8 @@ Files:
             source_only: false,
             distributions: vec![d.into()],
         };
-        assert!(filter("experimental").keeps(&changes));
-        assert!(!filter("stable").keeps(&changes));
+        assert!(filter("experimental").keeps(&changes).unwrap());
+        assert!(!filter("stable").keeps(&changes).unwrap());
     }
 
     #[test]

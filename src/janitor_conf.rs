@@ -36,6 +36,28 @@ pub struct JanitorConfig {
     pub database_location: Option<String>,
     /// The `distribution` blocks.
     pub distributions: Vec<DistributionConfig>,
+    /// The `campaign` blocks.
+    pub campaigns: Vec<CampaignConfig>,
+}
+
+/// A `campaign` block: what `--campaign` selects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CampaignConfig {
+    /// `name`.
+    pub name: String,
+    /// `debian_build.build_distribution`: the suite its builds target.
+    pub build_distribution: Option<String>,
+}
+
+impl JanitorConfig {
+    /// The suite a campaign's builds target, when its `campaign` block
+    /// says (`debian_build.build_distribution`).
+    pub fn build_distribution(&self, campaign: &str) -> Option<String> {
+        self.campaigns
+            .iter()
+            .find(|c| c.name == campaign)
+            .and_then(|c| c.build_distribution.clone())
+    }
 }
 
 /// A `distribution` block.
@@ -205,8 +227,23 @@ impl JanitorConfig {
                     archive_mirror_uri: string(d, "archive_mirror_uri"),
                 })
                 .collect(),
+            campaigns: messages(&message, "campaign")
+                .map(|c| CampaignConfig {
+                    name: string(c, "name").unwrap_or_default(),
+                    build_distribution: build_distribution(c),
+                })
+                .collect(),
         })
     }
+}
+
+/// A campaign's `debian_build.build_distribution`, when set.
+fn build_distribution(campaign: &DynamicMessage) -> Option<String> {
+    if !campaign.has_field_by_name("debian_build") {
+        return None;
+    }
+    let build = campaign.get_field_by_name("debian_build")?;
+    string(build.as_message()?, "build_distribution")
 }
 
 /// A string field, when set.
@@ -400,6 +437,18 @@ mod tests {
                 archive_mirror_uri: Some("http://deb.debian.org/debian".into()),
             }]
         );
+        assert_eq!(config.build_distribution("x").as_deref(), Some("x"));
+        let config = parse(
+            "campaign { name: \"lintian-fixes\" debian_build { build_distribution: \"lf\" } }\n\
+             campaign { name: \"plain\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.build_distribution("lintian-fixes").as_deref(),
+            Some("lf")
+        );
+        assert_eq!(config.build_distribution("plain"), None);
+        assert_eq!(config.build_distribution("unknown"), None);
     }
 
     #[test]

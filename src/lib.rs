@@ -62,6 +62,8 @@ pub mod message;
 pub mod metrics;
 pub mod notify;
 pub mod output;
+pub mod recent;
+pub mod record;
 pub mod run_id;
 pub mod safe_fs;
 pub mod secrets;

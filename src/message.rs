@@ -1,9 +1,13 @@
 //! The runner's result messages: which ones mean "a Debian package was
-//! built, upload it". Pure logic, no I/O.
+//! built, upload it", and what the runner recorded of the build (the
+//! run's record when the Janitor's database is not at hand). Pure logic,
+//! no I/O.
 
 use serde::Deserialize;
 
+use crate::record::{Origin, Record};
 use crate::run_id::RunId;
+use crate::syntax::{self, FileName};
 
 /// Which runs `listen` acts on besides "successful Debian build".
 #[derive(Debug, Clone, Default)]
@@ -17,8 +21,9 @@ pub struct MessageFilter {
 /// What a message asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// A successful Debian build that passes the filters: upload this run.
-    Upload(RunId),
+    /// A successful Debian build that passes the filters: upload this run,
+    /// as the runner recorded it.
+    Upload(RunId, Record),
     /// A valid message that is not for us, and why.
     Ignore(&'static str),
     /// Not a result message: not JSON, wrong types, missing fields.
@@ -50,6 +55,50 @@ struct Target {
 struct Details {
     #[serde(default)]
     build_distribution: Option<String>,
+    #[serde(default)]
+    build_version: Option<String>,
+    #[serde(default)]
+    changes_filenames: Option<Vec<String>>,
+    #[serde(default)]
+    binary_packages: Option<Vec<String>>,
+}
+
+impl Details {
+    /// What the runner recorded, each field checked for its Debian syntax
+    /// (so that nothing else reaches a log line or a comparison).
+    fn record(self) -> Result<Record, String> {
+        let check = |what: &str, value: &str, ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("{what} {value:?} is not valid"))
+            }
+        };
+        if let Some(v) = &self.build_version {
+            check("build_version", v, syntax::is_version(v))?;
+        }
+        if let Some(d) = &self.build_distribution {
+            check("build_distribution", d, syntax::is_suite(d))?;
+        }
+        for name in self.changes_filenames.iter().flatten() {
+            let ok = name.parse::<FileName>().is_ok() && name.ends_with(".changes");
+            check("changes_filenames entry", name, ok)?;
+        }
+        for package in self.binary_packages.iter().flatten() {
+            check(
+                "binary_packages entry",
+                package,
+                syntax::is_package_name(package),
+            )?;
+        }
+        Ok(Record {
+            version: self.build_version,
+            distributions: self.build_distribution.map(|d| vec![d]),
+            changes_filenames: self.changes_filenames,
+            binary_packages: self.binary_packages,
+            ..Record::new(Origin::RunnerMessage)
+        })
+    }
 }
 
 /// Decides what to do with one message payload.
@@ -67,9 +116,13 @@ pub fn decide(payload: &[u8], filter: &MessageFilter) -> Decision {
     if target.name.as_deref() != Some("debian") {
         return Decision::Ignore("not a Debian build");
     }
+    let record = match target.details.map(Details::record).transpose() {
+        Ok(record) => record.unwrap_or_else(|| Record::new(Origin::RunnerMessage)),
+        Err(e) => return Decision::Malformed(e),
+    };
     if !filter.distributions.is_empty() {
-        let distribution = target.details.and_then(|d| d.build_distribution);
-        if !distribution.is_some_and(|d| filter.distributions.contains(&d)) {
+        let distribution = record.distributions.as_ref().and_then(|d| d.first());
+        if !distribution.is_some_and(|d| filter.distributions.contains(d)) {
             return Decision::Ignore("distribution not selected");
         }
     }
@@ -81,7 +134,7 @@ pub fn decide(payload: &[u8], filter: &MessageFilter) -> Decision {
         return Decision::Ignore("campaign not selected");
     }
     match message.log_id.parse() {
-        Ok(run_id) => Decision::Upload(run_id),
+        Ok(run_id) => Decision::Upload(run_id, record),
         Err(e) => Decision::Malformed(format!("{e}")),
     }
 }
@@ -109,12 +162,48 @@ mod tests {
         decide(payload.as_bytes(), &MessageFilter::default())
     }
 
+    fn runner_record() -> Record {
+        Record {
+            version: Some("2.1-3jan+lint1".into()),
+            distributions: Some(vec!["lintian-fixes".into()]),
+            changes_filenames: Some(vec!["hello_2.1-3jan+lint1_source.changes".into()]),
+            binary_packages: Some(vec!["hello".into()]),
+            ..Record::new(Origin::RunnerMessage)
+        }
+    }
+
     #[test]
-    fn runner_success_is_uploaded() {
+    fn runner_success_is_uploaded_as_recorded() {
         assert_eq!(
             decide_all(RUNNER),
-            Decision::Upload("8f4b9c1e-3a2d".parse().unwrap())
+            Decision::Upload("8f4b9c1e-3a2d".parse().unwrap(), runner_record())
         );
+    }
+
+    #[test]
+    fn a_record_outside_debian_syntax_is_malformed() {
+        for (from, to) in [
+            ("\"2.1-3jan+lint1\",", "\"2.1 uploaded\","),
+            (
+                "\"build_distribution\": \"lintian-fixes\"",
+                "\"build_distribution\": \"a/b\"",
+            ),
+            (
+                "\"hello_2.1-3jan+lint1_source.changes\"",
+                "\"../x.changes\"",
+            ),
+            (
+                "\"binary_packages\": [\"hello\"]",
+                "\"binary_packages\": [\"Hello World\"]",
+            ),
+        ] {
+            let payload = RUNNER.replace(from, to);
+            assert_ne!(payload, RUNNER, "{from}");
+            assert!(
+                matches!(decide_all(&payload), Decision::Malformed(_)),
+                "{to}"
+            );
+        }
     }
 
     #[test]
@@ -123,7 +212,7 @@ mod tests {
             distributions: d.iter().map(|s| s.to_string()).collect(),
             campaigns: c.iter().map(|s| s.to_string()).collect(),
         };
-        let run = || Decision::Upload("8f4b9c1e-3a2d".parse().unwrap());
+        let run = || Decision::Upload("8f4b9c1e-3a2d".parse().unwrap(), runner_record());
         assert_eq!(
             decide(RUNNER.as_bytes(), &only(&["lintian-fixes"], &[])),
             run()
