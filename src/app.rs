@@ -16,9 +16,10 @@ use crate::changes::{self, Changes, ChangesError, Filter, Verify};
 use crate::dput::DputError;
 use crate::exit_codes::{code_of, first_known, ExitCode};
 use crate::janitor_conf::ConfigError;
-use crate::ledger::{Access, Due, LedgerConfig};
+use crate::ledger::{self as ledger_db, Access, Due, LedgerConfig};
 use crate::ledger_view::{self, ChangesHistory, RunState};
 use crate::output;
+use crate::record::Record;
 use crate::run_id::RunId;
 use crate::settings::{LedgerAction, ListFormat, PathInput, SettingsError, Task};
 use crate::shutdown::Interrupted;
@@ -52,6 +53,7 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
                 let signer = signer.clone();
                 async move {
                     let changes = readable(&path, |path, source| SignError { path, source })?;
+                    changes.check_shape()?;
                     signer.sign(&changes).await?;
                     signer.verify(&changes).await.map_err(anyhow::Error::from)
                 }
@@ -72,8 +74,12 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
         Task::UploadRun {
             run_id,
             pipeline,
-            ledger,
-        } => upload_run(&run_id, &pipeline, ledger.as_deref(), &shutdown).await,
+            database,
+            expect,
+        } => {
+            let database = database.as_deref();
+            upload_run(&run_id, &pipeline, database, expect.as_ref(), &shutdown).await
+        }
         Task::Listen(settings) => {
             crate::listen::run(*settings, shutdown).await?;
             Ok(ExitCode::Success)
@@ -149,14 +155,29 @@ async fn find_changes(
 async fn upload_run(
     run_id: &RunId,
     pipeline: &Pipeline,
-    ledger: Option<&LedgerConfig>,
+    database: Option<&LedgerConfig>,
+    expect: Option<&Record>,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
-    let ledger = match ledger {
-        Some(config) if !pipeline.dry_run => config.open(1, Access::Write).await?.ledger,
-        _ => None,
+    let access = if pipeline.dry_run {
+        Access::ReadIfPresent
+    } else {
+        Access::Write
     };
-    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, shutdown).await;
+    let opened = match database {
+        Some(config) => Some(config.open(1, access).await?),
+        None => None,
+    };
+    let mut records = Vec::new();
+    if let Some(opened) = &opened {
+        match ledger_db::recorded_build(&opened.pool, run_id).await? {
+            Some(row) => records.push(row.record()),
+            None => tracing::warn!(run_id = %run_id, "the run has no debian_build row"),
+        }
+    }
+    records.extend(expect.cloned());
+    let ledger = opened.and_then(|o| o.ledger);
+    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, &records, shutdown).await;
     let outcome = RunOutcome::of(&result);
     let report = result.with_context(|| format!("run {run_id}"))?;
     for changes in &report.changes {
@@ -218,7 +239,7 @@ async fn ledger(
                 Some(n) => output::record(&format!("reset\t{run_id}\t{n}"), false)?,
             }
             if let Some(pipeline) = now {
-                return upload_run(&run_id, &pipeline, Some(config), shutdown).await;
+                return upload_run(&run_id, &pipeline, Some(config), None, shutdown).await;
             }
         }
         LedgerAction::Reconcile { archives, after } => {
@@ -321,9 +342,10 @@ fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
         } else {
             &c.changes
         };
+        let state = ledger_view::shown_state(&c.state, c.archive_version.as_deref());
         text.push_str(&format!(
-            "\n\n{name} on {}: {}, {} attempt(s), {} {} {}, last change {}",
-            c.host, c.state, c.attempts, c.source, c.version, c.distribution, c.updated_at
+            "\n\n{name} on {}: {state}, {} attempt(s), {} {} {}, last change {}",
+            c.host, c.attempts, c.source, c.version, c.distribution, c.updated_at
         ));
         if let Some(at) = &c.uploaded_at {
             text.push_str(&format!(", uploaded {at}"));

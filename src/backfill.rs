@@ -57,7 +57,7 @@ pub async fn backfill_one(
             return RunOutcome::Failed;
         }
     };
-    let result = upload_run(pipeline, ledger, &run_id, cancel).await;
+    let result = upload_run(pipeline, ledger, &run_id, &[due.record()], cancel).await;
     let outcome = RunOutcome::of(&result);
     match &result {
         Ok(report) => {

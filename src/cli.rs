@@ -335,6 +335,8 @@ pub enum LedgerState {
     Failed,
     /// Failed the maximum number of times.
     GaveUp,
+    /// Refused: a .changes did not match the run's record; never retried.
+    Refused,
     /// Being uploaded now.
     Claimed,
 }
@@ -446,13 +448,37 @@ pub struct StoreArgs {
     /// [default: artifact_location from --config].
     #[arg(long, env = "AUTO_UPLOAD_ARTIFACTS", value_name = "LOCATION")]
     pub artifacts: Option<String>,
+
+    /// Refuse a run (exit 5) whose files add up to more than SIZE: counted
+    /// from the sizes its .changes list before anything is copied, and
+    /// enforced while copying. A number of bytes, or with K, M, G or T
+    /// (powers of 1024).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_RUN_BYTES",
+        default_value = "4G",
+        value_name = "SIZE"
+    )]
+    pub max_run_bytes: String,
+
+    /// Refuse a run (exit 5) of more than N files in the store.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_RUN_FILES",
+        default_value_t = 500,
+        value_name = "N"
+    )]
+    pub max_run_files: u64,
 }
 
 /// Which .changes files to keep.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Selection")]
 pub struct ChangesFilterArgs {
-    /// Only source uploads (*_source.changes).
+    /// Only source uploads, by content: Architecture exactly "source" and
+    /// nothing but source files (.dsc, tarballs, .diff.gz, the source
+    /// .buildinfo). A *_source.changes that lists anything else is refused
+    /// (exit 5).
     #[arg(long)]
     pub source_only: bool,
 
@@ -721,6 +747,28 @@ pub struct UploadRunArgs {
 
     #[command(flatten)]
     pub ledger: LedgerArgs,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
+}
+
+/// What the operator expects of the run, beside (or without) its
+/// debian_build row.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "The run's record")]
+pub struct ExpectArgs {
+    /// Refuse (exit 5, outcome mismatch) a .changes whose Source is not S.
+    #[arg(long, value_name = "S")]
+    pub expect_source: Option<String>,
+
+    /// Refuse a .changes whose Version is not V (the exact string, epoch
+    /// included).
+    #[arg(long, value_name = "V")]
+    pub expect_version: Option<String>,
+
+    /// Refuse a .changes whose Distribution is not D.
+    #[arg(long, value_name = "D")]
+    pub expect_distribution: Option<String>,
 }
 
 /// `listen`.
@@ -744,7 +792,8 @@ pub struct ListenArgs {
     pub jobs: usize,
 
     /// Only runs whose build distribution is D (repeatable; in the
-    /// environment, comma-separated).
+    /// environment, comma-separated); a .changes of such a run whose
+    /// Distribution is another suite is refused (exit 5, mismatch).
     #[arg(
         long = "distribution",
         env = "AUTO_UPLOAD_DISTRIBUTIONS",
@@ -754,7 +803,9 @@ pub struct ListenArgs {
     pub distributions: Vec<String>,
 
     /// Only runs of campaign C (repeatable; in the environment,
-    /// comma-separated).
+    /// comma-separated); a .changes whose Distribution is not the
+    /// campaign's build distribution (debian_build.build_distribution in
+    /// --config, else C itself) is refused (exit 5, mismatch).
     #[arg(
         long = "campaign",
         env = "AUTO_UPLOAD_CAMPAIGNS",
@@ -763,7 +814,7 @@ pub struct ListenArgs {
     )]
     pub campaigns: Vec<String>,
 
-    /// Only source uploads (*_source.changes).
+    /// Only source uploads, by content (see upload-run --source-only).
     #[arg(long, env = "AUTO_UPLOAD_SOURCE_ONLY")]
     pub source_only: bool,
 
@@ -834,11 +885,12 @@ pub struct ListenArgs {
 /// `backfill`.
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
-    /// Only builds for distribution D (repeatable).
+    /// Only builds for distribution D (repeatable); a .changes of such a
+    /// build whose Distribution is another suite is refused (exit 5).
     #[arg(long = "distribution", value_name = "D")]
     pub distributions: Vec<String>,
 
-    /// Only source uploads (*_source.changes).
+    /// Only source uploads, by content (see upload-run --source-only).
     #[arg(long)]
     pub source_only: bool,
 

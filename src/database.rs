@@ -164,6 +164,15 @@ impl Database {
             })
     }
 
+    /// A pool that connects on first use: for a command that can start
+    /// without the database (`listen` without a ledger).
+    pub fn connect_lazy(&self, connections: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(connections.max(1))
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_lazy_with(self.options.clone())
+    }
+
     /// Creates the ledger's schema if needed and applies the migrations.
     ///
     /// # Errors

@@ -19,7 +19,9 @@ pub enum ExitCode {
     NoChanges = 4,
     /// Verification failed: size or checksum mismatch, a file name that is
     /// not a plain name, a link or special file among the artifacts, an
-    /// unparsable or unsafe `.changes`.
+    /// unparsable or unsafe `.changes`, a `.changes` that does not match
+    /// the run's record (outcome `mismatch`), a run over `--max-run-bytes`
+    /// or `--max-run-files`.
     Verification = 5,
     /// Signing failed.
     Signing = 6,
@@ -42,11 +44,11 @@ pub const TABLE: [(ExitCode, &str); 9] = [
     (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),
     (
         ExitCode::Verification,
-        "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes",
+        "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes, a .changes that does not match the run's record (outcome mismatch), a run over --max-run-bytes or --max-run-files",
     ),
     (
         ExitCode::Signing,
-        "signing failed, or the signature does not verify against --keyring",
+        "signing failed, the signed .changes does not match what was checked, or a signature does not verify against --keyring or is not the signing key's",
     ),
     (ExitCode::Upload, "upload failed"),
     (

@@ -11,12 +11,13 @@ use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
 use crate::database::{Database, DatabaseError};
+use crate::record::Record;
 use crate::run_id::RunId;
 
 /// The newest build of each (distribution, source); the Python service's
 /// choice, kept. `$1`: distributions (all when NULL).
 const NEWEST: &str = "SELECT DISTINCT ON (distribution, source)
-        distribution, source, run_id, version
+        distribution, source, run_id, version, binary_packages
     FROM debian_build
     WHERE $1::text[] IS NULL OR distribution = ANY($1)
     ORDER BY distribution, source, version DESC";
@@ -32,11 +33,44 @@ pub struct Due {
     pub source: String,
     /// Its version.
     pub version: String,
+    /// The binary packages it built, if recorded.
+    pub binary_packages: Option<Vec<String>>,
+}
+
+impl Due {
+    /// What the Janitor recorded for the run: every `.changes` signed for
+    /// it must match.
+    pub fn record(&self) -> Record {
+        Record::of_build(
+            &self.source,
+            &self.version,
+            &self.distribution,
+            self.binary_packages.clone(),
+        )
+    }
+}
+
+/// The run's `debian_build` row, if it has one.
+///
+/// # Errors
+/// The query failed.
+pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>, DatabaseError> {
+    let row = sqlx::query(
+        "SELECT run_id, distribution, source, version::text AS version, binary_packages
+           FROM debian_build WHERE run_id = $1",
+    )
+    .bind(run_id.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(due_of).transpose()
 }
 
 /// The plan without a ledger: every newest build.
 static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT run_id, distribution, source, version::text AS version FROM ({NEWEST}) n")
+    format!(
+        "SELECT run_id, distribution, source, version::text AS version, binary_packages
+           FROM ({NEWEST}) n"
+    )
 });
 
 /// The plan against the ledger, as one anti-join: a run is due when the
@@ -45,7 +79,8 @@ static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
 /// when `$5` (force).
 static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT n.run_id, n.distribution, n.source, n.version::text AS version
+        "SELECT n.run_id, n.distribution, n.source, n.version::text AS version,
+                n.binary_packages
            FROM ({NEWEST}) n
           WHERE $5
              OR NOT EXISTS (SELECT 1 FROM upload u
@@ -92,6 +127,7 @@ fn due_of(row: &sqlx::postgres::PgRow) -> Result<Due, DatabaseError> {
         distribution: row.try_get("distribution")?,
         source: row.try_get("source")?,
         version: row.try_get("version")?,
+        binary_packages: row.try_get("binary_packages")?,
     })
 }
 
@@ -257,6 +293,11 @@ pub enum Claim {
     },
     /// Uploaded before.
     AlreadyUploaded,
+    /// Not uploaded before: the archive had this version or a newer one.
+    Superseded {
+        /// The archive's version, when it was recorded.
+        archive_version: Option<String>,
+    },
     /// Another process holds a live claim.
     ClaimedElsewhere {
         /// Who holds it.
@@ -363,8 +404,8 @@ impl Ledger {
             return Ok(Claim::Granted { attempt });
         }
         let row = sqlx::query(
-            "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by FROM upload
-             WHERE host = $1 AND run_id = $2 AND changes = $3",
+            "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by, archive_version
+               FROM upload WHERE host = $1 AND run_id = $2 AND changes = $3",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
@@ -373,7 +414,10 @@ impl Ledger {
         .await?;
         let state: String = row.try_get("state")?;
         Ok(match state.as_str() {
-            "uploaded" | "accepted" | "unconfirmed" | "superseded" => Claim::AlreadyUploaded,
+            "superseded" => Claim::Superseded {
+                archive_version: row.try_get("archive_version")?,
+            },
+            "uploaded" | "accepted" | "unconfirmed" => Claim::AlreadyUploaded,
             "claimed" => Claim::ClaimedElsewhere {
                 by: row.try_get("claimed_by")?,
             },
@@ -488,15 +532,21 @@ impl Ledger {
         Ok(finished == 1)
     }
 
-    /// Records a claimed `.changes` as superseded: the archive has it (or
-    /// newer); done, never retried. Returns whether the claim was still
-    /// this process's.
+    /// Records a claimed `.changes` as superseded: the archive has
+    /// `archive_version` of its source (the same or newer); done, never
+    /// retried. Returns whether the claim was still this process's.
     ///
     /// # Errors
     /// The query failed.
-    pub async fn supersede(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+    pub async fn supersede(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        archive_version: &str,
+    ) -> Result<bool, DatabaseError> {
         let done = sqlx::query(
-            "UPDATE upload SET state = 'superseded', last_error = NULL, updated_at = now()
+            "UPDATE upload SET state = 'superseded', last_error = NULL, archive_version = $5,
+                    updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
         )
@@ -504,6 +554,7 @@ impl Ledger {
         .bind(run_id.as_str())
         .bind(changes)
         .bind(&self.owner)
+        .bind(archive_version)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -539,15 +590,37 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn run_failed(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
+        self.record_run(run_id, "failed", error).await
+    }
+
+    /// Records that a run was refused: a `.changes` did not match the run's
+    /// record. Never tried again (the plan skips it): trying again cannot
+    /// help; `ledger retry` (or `--force`) does, once the record is fixed.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn run_refused(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
+        self.record_run(run_id, "refused", error).await
+    }
+
+    /// The run as a whole (the row whose `changes` is empty) in `state`,
+    /// one more attempt, with its error.
+    async fn record_run(
+        &self,
+        run_id: &RunId,
+        state: &str,
+        error: &str,
+    ) -> Result<(), DatabaseError> {
         sqlx::query(
             "INSERT INTO upload AS u (host, run_id, changes, state, attempts, last_error, updated_at)
-             VALUES ($1, $2, '', 'failed', 1, $3, now())
+             VALUES ($1, $2, '', $4, 1, $3, now())
              ON CONFLICT (host, run_id, changes) DO UPDATE
-                 SET state = 'failed', attempts = u.attempts + 1, last_error = $3, updated_at = now()",
+                 SET state = $4, attempts = u.attempts + 1, last_error = $3, updated_at = now()",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
         .bind(error)
+        .bind(state)
         .execute(&self.pool)
         .await?;
         self.record_attempt(run_id, "", error).await

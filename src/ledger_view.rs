@@ -12,8 +12,9 @@ use crate::output::printable;
 use crate::run_id::RunId;
 
 /// A run's state as `ledger list` shows it: the most pressing state among
-/// its `.changes` (claimed, then failed, unconfirmed, uploaded, accepted,
-/// superseded); `gave-up` is a failure with the maximum attempts used.
+/// its `.changes` (claimed, then refused, failed, unconfirmed, uploaded,
+/// accepted, superseded); `gave-up` is a failure with the maximum attempts
+/// used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {
     /// Signed and uploaded; not yet seen in the archive.
@@ -28,6 +29,8 @@ pub enum RunState {
     Failed,
     /// Failed the maximum number of times.
     GaveUp,
+    /// A `.changes` did not match the run's record: never tried again.
+    Refused,
     /// Being uploaded (or a crashed uploader's, until the lease ends).
     Claimed,
 }
@@ -42,6 +45,7 @@ impl RunState {
             Self::Superseded => "superseded",
             Self::Failed => "failed",
             Self::GaveUp => "gave-up",
+            Self::Refused => "refused",
             Self::Claimed => "claimed",
         }
     }
@@ -77,6 +81,8 @@ pub struct RunRow {
     pub distribution: String,
     /// See [`RunState`].
     pub state: String,
+    /// For `superseded`: the version the archive had.
+    pub archive_version: Option<String>,
     /// The most attempts any of its `.changes` took.
     pub attempts: i32,
     /// When a row of it last changed (UTC, RFC 3339).
@@ -95,11 +101,22 @@ impl std::fmt::Display for RunRow {
             self.source,
             self.version,
             self.distribution,
-            self.state,
+            shown_state(&self.state, self.archive_version.as_deref()),
             self.attempts,
             self.updated_at,
             printable(self.error.as_deref().unwrap_or(""))
         )
+    }
+}
+
+/// A state as printed: `superseded (archive has VERSION)` says why nothing
+/// was uploaded.
+pub fn shown_state(state: &str, archive_version: Option<&str>) -> String {
+    match archive_version {
+        Some(version) if state == "superseded" => {
+            format!("superseded (archive has {})", printable(version))
+        }
+        _ => state.to_owned(),
     }
 }
 
@@ -118,7 +135,8 @@ macro_rules! utc {
 /// failure at the maximum attempts. `$1` host, `$2` max attempts, `$3`
 /// source, `$4` seconds, `$5` state.
 const LIST: &str = concat!(
-    "SELECT run_id, host, source, version, distribution, shown AS state, attempts, ",
+    "SELECT run_id, host, source, version, distribution, shown AS state, archive_version,
+            attempts, ",
     utc!("updated_at"),
     " AS updated_at, error FROM (
         SELECT *, CASE WHEN state = 'failed' AND attempts >= $2 THEN 'gave-up' ELSE state END AS shown
@@ -126,10 +144,11 @@ const LIST: &str = concat!(
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (ARRAY['claimed', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
+                       (ARRAY['claimed', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
                            [min(array_position(
-                               ARRAY['claimed', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
+                               ARRAY['claimed', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
                                state))] AS state,
+                       max(archive_version) AS archive_version,
                        max(attempts) AS attempts,
                        max(updated_at) AS updated_at,
                        (array_agg(last_error ORDER BY updated_at DESC)
@@ -165,6 +184,7 @@ pub fn list<'a>(
                 version: row.try_get("version")?,
                 distribution: row.try_get("distribution")?,
                 state: row.try_get("state")?,
+                archive_version: row.try_get("archive_version")?,
                 attempts: row.try_get("attempts")?,
                 updated_at: row.try_get("updated_at")?,
                 error: error.map(|e| e.lines().next().unwrap_or_default().to_owned()),
@@ -182,6 +202,8 @@ pub struct ChangesHistory {
     pub changes: String,
     /// Its state.
     pub state: String,
+    /// For `superseded`: the version the archive had.
+    pub archive_version: Option<String>,
     /// Attempts so far.
     pub attempts: i32,
     /// Source, version, distribution.
@@ -217,7 +239,7 @@ pub async fn show(
         utc!("updated_at"),
         " AS updated_at, ",
         utc!("uploaded_at"),
-        " AS uploaded_at, claimed_by, last_error
+        " AS uploaded_at, claimed_by, last_error, archive_version
            FROM upload WHERE run_id = $1 AND ($2::text IS NULL OR host = $2)
           ORDER BY host, changes"
     ))
@@ -253,6 +275,7 @@ pub async fn show(
         }
         shown.push(ChangesHistory {
             state: row.try_get("state")?,
+            archive_version: row.try_get("archive_version")?,
             attempts: row.try_get("attempts")?,
             source: row.try_get("source")?,
             version: row.try_get("version")?,
@@ -269,8 +292,8 @@ pub async fn show(
     Ok(shown)
 }
 
-/// Resets a run's failed, given-up or unconfirmed `.changes` (attempts to
-/// zero), so that the next backfill uploads them. Returns how many rows
+/// Resets a run's failed, given-up, refused or unconfirmed `.changes`
+/// (attempts to zero), so that the next backfill uploads them. Returns how many rows
 /// were reset; `None` when the ledger has no row of the run at all.
 ///
 /// # Errors
@@ -283,7 +306,7 @@ pub async fn retry(
     let reset = sqlx::query(
         "UPDATE upload SET state = 'failed', attempts = 0, claimed_by = NULL, updated_at = now()
           WHERE run_id = $1 AND ($2::text IS NULL OR host = $2)
-            AND state IN ('failed', 'unconfirmed')",
+            AND state IN ('failed', 'unconfirmed', 'refused')",
     )
     .bind(run_id.as_str())
     .bind(host)

@@ -15,10 +15,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::database::DatabaseError;
 use crate::ledger::{self, Access, Ledger, LedgerConfig, Opened};
 use crate::message::{self, Decision, MessageFilter};
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::recent::Recent;
+use crate::record::Record;
 use crate::run_id::RunId;
 use crate::server::{self, Readiness};
 use crate::upload::{upload_run, Outcome, Pipeline, RunOutcome, RunReport};
@@ -33,6 +36,8 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
 const DATABASE_PROBE: Duration = Duration::from_secs(2);
 /// Time asked of systemd beyond the shutdown timeout, to abort and clean up.
 const STOP_MARGIN: Duration = Duration::from_secs(30);
+/// How long reading a run's `debian_build` row may take.
+const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs that may wait for a job unless told otherwise.
 pub const DEFAULT_MAX_QUEUED: usize = 1000;
 
@@ -41,8 +46,9 @@ pub const DEFAULT_MAX_QUEUED: usize = 1000;
 pub struct ListenSettings {
     /// The runner's Redis.
     pub redis: redis::Client,
-    /// The Janitor database, when configured (catch-up backfills after
-    /// every reconnect), and the ledger in it unless `--no-ledger`.
+    /// The Janitor database, when configured (the runs' records, catch-up
+    /// backfills after every reconnect), and the ledger in it unless
+    /// `--no-ledger`.
     pub database: Option<LedgerConfig>,
     /// Run one backfill at start.
     pub backfill_at_start: bool,
@@ -70,6 +76,11 @@ pub struct ListenSettings {
 pub struct Listener {
     pipeline: Arc<Pipeline>,
     ledger: Option<Ledger>,
+    /// The Janitor's database, where the runs' `debian_build` rows are.
+    janitor: Option<PgPool>,
+    /// Without a ledger: the runs uploaded lately, so that a message
+    /// repeated is not uploaded again.
+    recent: Arc<Mutex<Recent>>,
     filter: Arc<MessageFilter>,
     metrics: Arc<Metrics>,
     permits: Arc<Semaphore>,
@@ -94,6 +105,8 @@ impl Listener {
         Self {
             pipeline: Arc::new(pipeline),
             ledger: None,
+            janitor: None,
+            recent: Arc::default(),
             filter: Arc::new(filter),
             metrics,
             permits: Arc::new(Semaphore::new(jobs.max(1))),
@@ -111,6 +124,14 @@ impl Listener {
         self
     }
 
+    /// The same listener reading each run's record from the Janitor's
+    /// `debian_build` table in `pool` (the runner's message is the record
+    /// only for a run the table does not list).
+    pub fn with_janitor(mut self, pool: Option<PgPool>) -> Self {
+        self.janitor = pool;
+        self
+    }
+
     /// The same listener with at most `max_queued` runs waiting for a job.
     pub fn with_max_queued(mut self, max_queued: usize) -> Self {
         self.capacity = self.jobs + max_queued;
@@ -119,14 +140,26 @@ impl Listener {
 
     /// The step for one message: decide, count, and start the upload in the
     /// background when the message asks for one (unless that run is being
-    /// uploaded already, or the queue is full: then the run is dropped and
-    /// left to the catch-up backfill). Never blocks and never fails.
+    /// uploaded already, or, without a ledger, was uploaded lately; or the
+    /// queue is full: then the run is dropped and left to the catch-up
+    /// backfill). Never blocks and never fails.
     pub fn handle_message(&self, payload: &[u8]) -> Decision {
         let mut decision = message::decide(payload, &self.filter);
-        if let Decision::Upload(run_id) = &decision {
+        let mut replayed = false;
+        if let Decision::Upload(run_id, _) = &decision {
             let mut in_flight = self.in_flight.lock().expect("in-flight set poisoned");
             if in_flight.contains(run_id) {
                 decision = Decision::Ignore("already being uploaded");
+            } else if self.ledger.is_none()
+                && self
+                    .recent
+                    .lock()
+                    .expect("recent runs poisoned")
+                    .contains(run_id)
+            {
+                replayed = true;
+                tracing::info!(run_id = %run_id, "ignored: this run was uploaded lately (a message repeated)");
+                decision = Decision::Ignore("uploaded lately");
             } else if in_flight.len() >= self.capacity {
                 self.metrics.dropped();
                 tracing::warn!(run_id = %run_id, queued = in_flight.len(), "queue full: run dropped, left to the catch-up backfill");
@@ -136,12 +169,14 @@ impl Listener {
             }
         }
         match &decision {
-            Decision::Upload(run_id) => {
+            Decision::Upload(run_id, record) => {
                 self.metrics.message("accepted");
                 tracing::info!(run_id = %run_id, "accepted");
+                let recorded = Recorded::Message(record.clone());
                 self.tracker
-                    .spawn(self.clone().upload(run_id.clone(), None));
+                    .spawn(self.clone().upload(run_id.clone(), recorded, None));
             }
+            Decision::Ignore(_) if replayed => self.metrics.message("replayed"),
             Decision::Ignore(reason) => {
                 self.metrics.message("ignored");
                 tracing::debug!(reason, "ignored message");
@@ -158,11 +193,17 @@ impl Listener {
         decision
     }
 
-    /// Uploads a run found by a catch-up backfill, waiting for a free job
-    /// first so that a long backlog is fed in step with the uploads. Returns
-    /// whether the upload was started (not when already in flight, nor
-    /// when `shutdown` fired while waiting).
-    pub async fn upload_when_free(&self, run_id: RunId, shutdown: &CancellationToken) -> bool {
+    /// Uploads a run found by a catch-up backfill (`record` is its
+    /// `debian_build` row), waiting for a free job first so that a long
+    /// backlog is fed in step with the uploads. Returns whether the upload
+    /// was started (not when already in flight, nor when `shutdown` fired
+    /// while waiting).
+    pub async fn upload_when_free(
+        &self,
+        run_id: RunId,
+        record: Record,
+        shutdown: &CancellationToken,
+    ) -> bool {
         let permit = tokio::select! {
             permit = self.permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
             () = shutdown.cancelled() => return false,
@@ -174,8 +215,10 @@ impl Listener {
             .insert(run_id.clone());
         if fresh {
             tracing::info!(run_id = %run_id, "catching up");
-            self.tracker
-                .spawn(self.clone().upload(run_id, Some(permit)));
+            self.tracker.spawn(
+                self.clone()
+                    .upload(run_id, Recorded::Build(record), Some(permit)),
+            );
         }
         fresh
     }
@@ -191,9 +234,9 @@ impl Listener {
         let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref());
         let mut started = 0u64;
         while let Some(row) = due.next().await {
-            let run_id = match row.map(|d| d.run_id.parse::<RunId>()) {
-                Ok(Ok(run_id)) => run_id,
-                Ok(Err(e)) => {
+            let (run_id, record) = match row.map(|d| (d.run_id.parse::<RunId>(), d.record())) {
+                Ok((Ok(run_id), record)) => (run_id, record),
+                Ok((Err(e), _)) => {
                     tracing::warn!(error = %e, "catch-up: skipping an unsafe run id");
                     continue;
                 }
@@ -202,7 +245,7 @@ impl Listener {
                     return;
                 }
             };
-            if !self.upload_when_free(run_id, &shutdown).await {
+            if !self.upload_when_free(run_id, record, &shutdown).await {
                 if shutdown.is_cancelled() {
                     return;
                 }
@@ -226,7 +269,7 @@ impl Listener {
         tokio::spawn(async move { listener.catch_up(pool, distributions, shutdown).await });
     }
 
-    async fn upload(self, run_id: RunId, permit: Option<OwnedSemaphorePermit>) {
+    async fn upload(self, run_id: RunId, recorded: Recorded, permit: Option<OwnedSemaphorePermit>) {
         let _permit = match permit {
             Some(permit) => permit,
             None => self
@@ -238,12 +281,63 @@ impl Listener {
         };
         let started = Instant::now();
         self.metrics.upload_started();
-        let result = upload_run(&self.pipeline, self.ledger.as_ref(), &run_id, &self.abort).await;
+        let result = match self.records(&run_id, recorded).await {
+            Ok(records) => {
+                let ledger = self.ledger.as_ref();
+                upload_run(&self.pipeline, ledger, &run_id, &records, &self.abort).await
+            }
+            Err(e) => Err(e),
+        };
         self.record(&run_id, &result, started.elapsed().as_secs_f64());
+        if self.ledger.is_none() {
+            let mut recent = self.recent.lock().expect("recent runs poisoned");
+            match RunOutcome::of(&result) {
+                RunOutcome::Interrupted => {}
+                outcome if outcome.is_failure() && outcome != RunOutcome::Mismatch => {
+                    recent.remove(&run_id)
+                }
+                _ => recent.insert(run_id.clone()),
+            }
+        }
         self.in_flight
             .lock()
             .expect("in-flight set poisoned")
             .remove(&run_id);
+    }
+
+    /// What the run is compared with: its `debian_build` row when the
+    /// Janitor's database is configured and lists it, else what the runner
+    /// announced.
+    ///
+    /// # Errors
+    /// With a ledger, a database that cannot be read within
+    /// [`RECORD_TIMEOUT`]: the run is left to the catch-up backfill rather
+    /// than compared with less. (Without a ledger nothing would try it
+    /// again: the runner's message is the record then, said at warn.)
+    async fn records(&self, run_id: &RunId, recorded: Recorded) -> anyhow::Result<Vec<Record>> {
+        let from_message = match recorded {
+            Recorded::Build(record) => return Ok(vec![record]),
+            Recorded::Message(record) => record,
+        };
+        if let Some(pool) = &self.janitor {
+            let row = tokio::time::timeout(RECORD_TIMEOUT, ledger::recorded_build(pool, run_id))
+                .await
+                .unwrap_or_else(|_| Err(DatabaseError::Query(sqlx::Error::PoolTimedOut)));
+            match row {
+                Ok(Some(row)) => return Ok(vec![row.record()]),
+                Ok(None) => {
+                    tracing::warn!(run_id = %run_id, "the run has no debian_build row: comparing its .changes with the runner's message")
+                }
+                Err(e) if self.ledger.is_some() => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("reading the debian_build row of run {run_id}")))
+                }
+                Err(e) => {
+                    tracing::warn!(run_id = %run_id, error = %e, "cannot read the run's debian_build row: comparing its .changes with the runner's message")
+                }
+            }
+        }
+        Ok(vec![from_message])
     }
 
     /// Counts and logs how an upload went.
@@ -302,6 +396,16 @@ impl Listener {
     }
 }
 
+/// Where a run's record comes from.
+#[derive(Debug)]
+enum Recorded {
+    /// Its `debian_build` row, read by the catch-up backfill.
+    Build(Record),
+    /// The runner's message: the row is read first, when there is a
+    /// database.
+    Message(Record),
+}
+
 /// Runs the service until `shutdown` fires, then lets uploads in flight
 /// finish (at most the shutdown timeout).
 ///
@@ -329,6 +433,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         metrics.clone(),
     )
     .with_ledger(ledger.clone())
+    .with_janitor(opened.as_ref().map(|o| o.pool.clone()))
     .with_max_queued(settings.max_queued);
     let distributions = settings.filter.distributions.clone();
     let notifier = Notifier::from_env();
@@ -374,13 +479,21 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     Ok(())
 }
 
-/// The database, when the ledger or a `--backfill` at start needs it.
+/// The database, when one is configured: the runs' records, the ledger,
+/// the catch-up backfills. Without a ledger or a backfill at start it is
+/// connected on first use, so that an outage does not fail the start.
 async fn open_database(settings: &ListenSettings) -> anyhow::Result<Option<Opened>> {
     Ok(match &settings.database {
         Some(config) if config.policy.is_some() || settings.backfill_at_start => {
             Some(config.open(settings.jobs, Access::Write).await?)
         }
-        _ => None,
+        Some(config) => Some(Opened {
+            pool: config
+                .database
+                .connect_lazy(ledger::pool_size(settings.jobs)),
+            ledger: None,
+        }),
+        None => None,
     })
 }
 

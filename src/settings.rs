@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::archive::{Archive, Archives};
-use crate::artifacts::{ArtifactError, ArtifactStore};
+use crate::artifacts::{ArtifactError, ArtifactStore, RunLimits};
 use crate::backfill::BackfillSettings;
 use crate::changes::{Filter, Verify};
 use crate::cli::{self, Cli, Command, LogFormat};
@@ -14,9 +14,11 @@ use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::janitor_conf::{ConfigError, JanitorConfig, Schema};
 use crate::ledger::LedgerConfig;
 use crate::listen::ListenSettings;
+use crate::record::{self, Record};
 use crate::run_id::{InvalidRunId, RunId};
 use crate::sign::Signer;
-use crate::signature::Verifier;
+use crate::signature::{Pin, Verifier};
+use crate::syntax;
 use crate::telemetry::LogSettings;
 use crate::tool::Tool;
 use crate::upload::Pipeline;
@@ -160,9 +162,11 @@ pub enum Task {
         run_id: RunId,
         /// The chain.
         pipeline: Box<Pipeline>,
-        /// The ledger, when a database is configured and `--no-ledger` is
-        /// not given.
-        ledger: Option<Box<LedgerConfig>>,
+        /// The Janitor database, when one is configured: the run's
+        /// `debian_build` row, and the ledger unless `--no-ledger`.
+        database: Option<Box<LedgerConfig>>,
+        /// What the operator expects (`--expect-*`), if anything.
+        expect: Option<Record>,
     },
     /// `backfill`.
     Backfill {
@@ -283,7 +287,7 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
             Verify::Yes
         },
         signature: if args.verify_signature {
-            verifier(args.keyrings, std::time::Duration::from_secs(120))
+            verifier(args.keyrings, std::time::Duration::from_secs(120), None)
         } else {
             None
         },
@@ -293,8 +297,8 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
 fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id = args.run_id.parse()?;
     let host = no_leading_dash("dput host", args.uploader.host.clone())?;
-    let ledger = match database(&args.ledger, config)? {
-        Some(database) if !args.ledger.no_ledger => Some(Box::new(ledger(
+    let database = match database(&args.ledger, config)? {
+        Some(database) => Some(Box::new(ledger(
             &args.ledger,
             config,
             database,
@@ -302,8 +306,9 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             None,
             args.force,
         )?)),
-        _ => None,
+        None => None,
     };
+    let expect = expectation(args.expect)?;
     let pipeline = pipeline(
         Chain {
             store: args.store,
@@ -315,14 +320,47 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             dry_run: args.dry_run,
             archive: args.archive,
             index_ttl: RUN_LONG,
+            scope: Vec::new(),
         },
         config,
     )?;
     Ok(Task::UploadRun {
         run_id,
         pipeline: Box::new(pipeline),
-        ledger,
+        database,
+        expect,
     })
+}
+
+/// `--expect-source/--expect-version/--expect-distribution`, each in its
+/// Debian syntax; `None` when none is given.
+fn expectation(args: cli::ExpectArgs) -> Result<Option<Record>, SettingsError> {
+    let checked = |what: &'static str, value: Option<String>, ok: fn(&str) -> bool| match value {
+        Some(v) if !ok(&v) => Err(SettingsError::Invalid {
+            what,
+            value: v,
+            reason: "not in Debian's syntax for it".into(),
+        }),
+        other => Ok(other),
+    };
+    let record = Record {
+        source: checked(
+            "--expect-source",
+            args.expect_source,
+            syntax::is_package_name,
+        )?,
+        version: checked("--expect-version", args.expect_version, syntax::is_version)?,
+        distributions: checked(
+            "--expect-distribution",
+            args.expect_distribution,
+            syntax::is_suite,
+        )?
+        .map(|d| vec![d]),
+        ..Record::new(record::Origin::CommandLine)
+    };
+    let given =
+        record.source.is_some() || record.version.is_some() || record.distributions.is_some();
+    Ok(given.then_some(record))
 }
 
 /// What a command line says of the upload chain.
@@ -336,6 +374,7 @@ struct Chain {
     dry_run: bool,
     archive: cli::ArchiveArgs,
     index_ttl: std::time::Duration,
+    scope: Vec<Record>,
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
@@ -348,6 +387,7 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         uploader: uploader(chain.uploader, chain.simulate, chain.force)?,
         dry_run: chain.dry_run,
         archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
+        scope: chain.scope,
     })
 }
 
@@ -404,6 +444,19 @@ fn default_cache_dir() -> Option<std::path::PathBuf> {
 pub(crate) const RUN_LONG: std::time::Duration = std::time::Duration::from_secs(u32::MAX as u64);
 
 fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, SettingsError> {
+    let limits = RunLimits {
+        max_bytes: services::size("--max-run-bytes", &args.max_run_bytes)?,
+        max_files: match args.max_run_files {
+            0 => {
+                return Err(SettingsError::Invalid {
+                    what: "--max-run-files",
+                    value: "0".into(),
+                    reason: "a run has one file at least".into(),
+                })
+            }
+            n => n,
+        },
+    };
     let location = config
         .choose(
             sources::ARTIFACTS,
@@ -415,7 +468,7 @@ fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, Settin
             what: "artifact location",
             how: "--artifacts, AUTO_UPLOAD_ARTIFACTS or artifact_location in --config",
         })?;
-    Ok(ArtifactStore::open(&location)?)
+    Ok(ArtifactStore::open(&location)?.with_limits(limits))
 }
 
 fn filter(args: cli::ChangesFilterArgs) -> Filter {
@@ -427,18 +480,26 @@ fn filter(args: cli::ChangesFilterArgs) -> Filter {
 
 fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
     let limit = time_limit("--sign-timeout", &args.sign_timeout)?;
+    let keyid = no_leading_dash("key id", args.keyid)?;
+    let pin = Pin::new(Tool::new("gpg", limit), keyid.clone());
     Ok(Signer {
         debsign: Tool::new(program(&args.debsign_program), limit),
-        keyid: no_leading_dash("key id", args.keyid)?,
-        verifier: verifier(args.keyrings, limit),
+        verifier: verifier(args.keyrings, limit, Some(pin)),
+        keyid,
     })
 }
 
-/// The signature check, when keyrings are given.
-fn verifier(args: cli::KeyringArgs, limit: std::time::Duration) -> Option<Verifier> {
+/// The signature check, when keyrings are given: pinned to the signing
+/// key when signing.
+fn verifier(
+    args: cli::KeyringArgs,
+    limit: std::time::Duration,
+    pin: Option<Pin>,
+) -> Option<Verifier> {
     (!args.keyrings.is_empty()).then(|| Verifier {
         gpgv: Tool::new(program(&args.gpgv_program), limit),
         keyrings: args.keyrings.iter().map(|k| absolute(k)).collect(),
+        pin,
     })
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::changes::Changes;
 use crate::exit_codes::{ExitCode, HasExitCode};
-use crate::signature::{SignatureError, Verifier};
+use crate::signature::{self, SignatureError, Verifier};
 use crate::tool::{self, Tool, ToolError};
 
 /// A `.changes` that could not be signed.
@@ -71,16 +71,21 @@ impl Signer {
         Ok(())
     }
 
-    /// Verifies what [`Signer::sign`] made, when keyrings were given
-    /// (`--keyring`); nothing to check otherwise.
+    /// Checks what [`Signer::sign`] made: always, the signed text read
+    /// again with the strict parser names the same upload as `changes`
+    /// (what was checked before signing) and every file matches its new
+    /// checksums; with keyrings (`--keyring`), gpgv verifies the signatures
+    /// and each must be the signing key's.
     ///
     /// # Errors
-    /// [`SignatureError`] when the signature or the content does not verify.
+    /// [`SignatureError`] when the content or a signature does not verify.
     pub async fn verify(&self, changes: &Changes) -> Result<(), SignatureError> {
-        match &self.verifier {
-            Some(verifier) => verifier.verify(changes).await,
-            None => Ok(()),
+        signature::check_signed(changes).await?;
+        if let Some(verifier) = &self.verifier {
+            verifier.verify_signatures(changes).await?;
+            tracing::info!("signature verified");
         }
+        Ok(())
     }
 }
 

@@ -12,11 +12,12 @@ use tokio_util::sync::CancellationToken;
 use std::sync::Arc;
 
 use crate::archive::Archives;
-use crate::artifacts::{ArtifactError, ArtifactStore};
-use crate::changes::{self, Changes, ChangesError, Filter, Verify};
+use crate::artifacts::{ArtifactError, ArtifactStore, Wanted};
+use crate::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
 use crate::dput::{DputError, Uploader};
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::ledger::{Claim, Entry, Ledger};
+use crate::record::{self, Record};
 use crate::run_id::RunId;
 use crate::shutdown::Interrupted;
 use crate::sign::{SignError, Signer};
@@ -33,6 +34,7 @@ pub fn run_error_code(err: &anyhow::Error) -> ExitCode {
 pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
     code_of::<ArtifactError>(cause)
         .or_else(|| code_of::<ChangesError>(cause))
+        .or_else(|| code_of::<Mismatch>(cause))
         .or_else(|| code_of::<SignError>(cause))
         .or_else(|| code_of::<SignatureError>(cause))
         .or_else(|| code_of::<DputError>(cause))
@@ -57,6 +59,9 @@ pub struct Pipeline {
     pub dry_run: bool,
     /// The archives whose Sources indices tell what is uploaded already.
     pub archives: Arc<Archives>,
+    /// The operator's selections every `.changes` must match besides the
+    /// run's own record (`listen`/`backfill` `--distribution`, `--campaign`).
+    pub scope: Vec<Record>,
 }
 
 /// This process's ledger claim on a `.changes` was taken over by another
@@ -114,6 +119,7 @@ impl Outcome {
             Self::BadSignature(_) => "bad-signature",
             Self::UploadFailed(_) => "upload-failed",
             Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
+            Self::Skipped(Claim::Superseded { .. }) => "superseded",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
@@ -231,10 +237,23 @@ pub enum RunOutcome {
     NoChanges,
     /// A `.changes` or an artifact failed verification; nothing was signed.
     VerificationFailed,
+    /// A `.changes` does not match the run's record (or the operator's
+    /// selection); nothing was signed, and the run is never tried again.
+    Mismatch,
     /// Stopped by shutdown.
     Interrupted,
     /// Anything else: the store, the disk or the ledger's database failed.
     Failed,
+}
+
+/// Whether a cause of a run's failure is a `.changes` that does not match
+/// the run's record.
+fn is_mismatch(cause: Cause<'_>) -> bool {
+    cause.is::<Mismatch>()
+        || matches!(
+            cause.downcast_ref::<ChangesError>(),
+            Some(ChangesError::Refused(_))
+        )
 }
 
 /// What the ledger records for a run as a whole, beside the rows of its
@@ -246,6 +265,8 @@ pub enum RunRecord {
     GotThrough,
     /// The run failed before its `.changes`: one more attempt.
     Failed,
+    /// A `.changes` did not match the run's record: refused for good.
+    Refused,
 }
 
 impl RunOutcome {
@@ -260,6 +281,7 @@ impl RunOutcome {
                 ExitCode::Upload => Self::UploadFailed,
                 _ => Self::ClaimLost,
             },
+            Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
             Err(e) => match run_error_code(e) {
                 ExitCode::ArtifactsMissing => Self::ArtifactsMissing,
                 ExitCode::NoChanges => Self::NoChanges,
@@ -281,6 +303,7 @@ impl RunOutcome {
             Self::ArtifactsMissing => "artifacts_missing",
             Self::NoChanges => "no_changes",
             Self::VerificationFailed => "verification_failed",
+            Self::Mismatch => "mismatch",
             Self::Interrupted => "interrupted",
             Self::ClaimLost | Self::Failed => "failed",
         }
@@ -294,7 +317,7 @@ impl RunOutcome {
             Self::UploadFailed => ExitCode::Upload,
             Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
             Self::NoChanges => ExitCode::NoChanges,
-            Self::VerificationFailed => ExitCode::Verification,
+            Self::VerificationFailed | Self::Mismatch => ExitCode::Verification,
             Self::Interrupted => ExitCode::Interrupted,
             Self::ClaimLost | Self::Failed => ExitCode::Failure,
         }
@@ -322,32 +345,46 @@ impl RunOutcome {
             Self::ArtifactsMissing | Self::NoChanges | Self::VerificationFailed | Self::Failed => {
                 Some(RunRecord::Failed)
             }
+            Self::Mismatch => Some(RunRecord::Refused),
         }
     }
 }
 
 /// Uploads one run: in a private temporary directory (0700, removed however
-/// this returns) it fetches the run's artifacts, finds and verifies its
-/// `.changes`, and signs and uploads each; a `.changes` whose signing failed
-/// is never given to dput. Nothing is signed unless every `.changes` of the
-/// run verified. When `cancel` fires, the work stops at once: child
-/// processes are killed and the directory removed.
+/// this returns) it fetches the run's `.changes`, checks each against the
+/// run's records (what the Janitor recorded for it, and the operator's
+/// selections in `pipeline.scope`), fetches only the files they list,
+/// verifies them, and signs and uploads each `.changes`; a `.changes` whose
+/// signing failed is never given to dput. Nothing is signed unless every
+/// `.changes` of the run matched and verified. When `cancel` fires, the
+/// work stops at once: child processes are killed and the directory
+/// removed.
 ///
 /// # Errors
-/// Artifact, `.changes` and I/O errors before anything was signed, and
-/// [`Interrupted`]. Signing and upload failures are in the report.
-#[tracing::instrument(skip(pipeline, ledger, cancel), fields(run_id = %run_id))]
+/// Artifact, `.changes`, [`Mismatch`] and I/O errors before anything was
+/// signed, and [`Interrupted`]. Signing and upload failures are in the
+/// report.
+#[tracing::instrument(skip(pipeline, ledger, records, cancel), fields(run_id = %run_id))]
 pub async fn upload_run(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
+    records: &[Record],
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunReport> {
     let ledger = ledger.filter(|_| !pipeline.dry_run);
+    let mut all: Vec<Record> = records.to_vec();
+    if !all.iter().any(Record::is_the_runs) {
+        tracing::warn!(
+            "no record of the run (no debian_build row, runner message or --expect-*): \
+             its .changes are compared with nothing the Janitor recorded"
+        );
+    }
+    all.extend(pipeline.scope.iter().cloned());
     let result = tokio::select! {
         biased;
         () = cancel.cancelled() => Err(Interrupted.into()),
-        report = upload_run_inner(pipeline, ledger, run_id) => report,
+        report = upload_run_inner(pipeline, ledger, run_id, &all) => report,
     };
     if let Some(ledger) = ledger {
         record_run(ledger, run_id, &result).await;
@@ -365,12 +402,16 @@ async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<Run
     let recorded = match RunOutcome::of(result).run_record() {
         None => Ok(()),
         Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
-        Some(RunRecord::Failed) => {
+        Some(record) => {
             let error = result
                 .as_ref()
                 .err()
                 .map_or_else(String::new, |e| format!("{e:#}"));
-            ledger.run_failed(run_id, &error).await
+            if record == RunRecord::Refused {
+                ledger.run_refused(run_id, &error).await
+            } else {
+                ledger.run_failed(run_id, &error).await
+            }
         }
     };
     if let Err(e) = recorded {
@@ -480,12 +521,13 @@ async fn upload_run_inner(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
+    records: &[Record],
 ) -> anyhow::Result<RunReport> {
     let workdir = tempfile::Builder::new()
         .prefix("auto-upload-")
         .tempdir()
         .context("cannot create a temporary directory")?;
-    let report = upload_in(pipeline, ledger, run_id, workdir.path()).await;
+    let report = upload_in(pipeline, ledger, run_id, records, workdir.path()).await;
     let path = workdir.path().to_owned();
     let removed = tokio::task::spawn_blocking(move || workdir.close())
         .await
@@ -500,16 +542,15 @@ async fn upload_in(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
+    records: &[Record],
     workdir: &std::path::Path,
 ) -> anyhow::Result<RunReport> {
-    pipeline.store.fetch(run_id, workdir).await?;
-    let mut found = changes::find(workdir, &pipeline.filter, Verify::Yes).await?;
+    let mut found = fetch_checked(pipeline, run_id, records, workdir).await?;
     // Source first: an archive may refuse binaries whose source it has not
     // seen. The sort is stable: otherwise in name order.
-    found.sort_by_key(|f| !f.path.to_string_lossy().ends_with("_source.changes"));
+    found.sort_by_key(|f| !f.file_name().ends_with("_source.changes"));
     let mut report = RunReport::default();
-    for found in found {
-        let parsed = found.changes.expect("verified .changes are always parsed");
+    for parsed in found {
         let outcome = if pipeline.dry_run {
             match superseded_by(pipeline, &parsed).await {
                 Some(theirs) => Outcome::Superseded(theirs),
@@ -530,6 +571,73 @@ async fn upload_in(
     Ok(report)
 }
 
+/// Fetches what may be signed, and only that: the run's `.changes` first
+/// (each at most [`changes::MAX_CHANGES_BYTES`]), parsed, filtered and
+/// compared with `records`; then only the files the kept ones list (each
+/// at most its listed size, the run at most `--max-run-bytes`), each
+/// checked against its checksums. Nothing else of the run reaches this
+/// host.
+///
+/// # Errors
+/// [`ArtifactError`], [`ChangesError`] (a [`Mismatch`] inside it for a
+/// `.changes` that does not match a record).
+async fn fetch_checked(
+    pipeline: &Pipeline,
+    run_id: &RunId,
+    records: &[Record],
+    workdir: &std::path::Path,
+) -> anyhow::Result<Vec<Changes>> {
+    let names = pipeline.store.list(run_id).await?;
+    let changes_files: Vec<Wanted> = names
+        .into_iter()
+        .filter(|n| n.as_str().ends_with(".changes"))
+        .map(|name| Wanted {
+            name,
+            max_size: changes::MAX_CHANGES_BYTES,
+        })
+        .collect();
+    let fetched = pipeline
+        .store
+        .fetch_files(run_id, changes_files, workdir, 0)
+        .await?;
+    let spent: u64 = fetched
+        .iter()
+        .filter_map(|path| std::fs::symlink_metadata(path).ok())
+        .map(|meta| meta.len())
+        .sum();
+    let found = changes::find(workdir, &pipeline.filter, Verify::Parsed).await?;
+    let found: Vec<Changes> = found
+        .into_iter()
+        .map(|f| f.changes.expect("checked .changes are always parsed"))
+        .collect();
+    for parsed in &found {
+        record::check_all(records, parsed).map_err(ChangesError::Refused)?;
+    }
+    let mut listed: Vec<Wanted> = Vec::new();
+    for file in found.iter().flat_map(|c| &c.files) {
+        match listed.iter_mut().find(|w| w.name == file.name) {
+            Some(wanted) => wanted.max_size = wanted.max_size.max(file.size),
+            None => listed.push(Wanted {
+                name: file.name.clone(),
+                max_size: file.size,
+            }),
+        }
+    }
+    let total = listed.iter().map(|w| w.max_size).sum::<u64>();
+    pipeline
+        .store
+        .check_total(run_id, total.saturating_add(spent))?;
+    pipeline
+        .store
+        .fetch_files(run_id, listed, workdir, spent)
+        .await?;
+    let verified = found.clone();
+    tokio::task::spawn_blocking(move || verified.iter().try_for_each(Changes::verify))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    Ok(found)
+}
+
 /// The archive's version of the `.changes`'s source when it is the same
 /// or newer (then uploading is pointless: the archive would reject it).
 /// An archive that cannot be read knows nothing (logged where it is read).
@@ -538,7 +646,7 @@ async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<String>
     let ours: debversion::Version = changes.version.parse().ok()?;
     match archive.newest(&changes.distribution, &changes.source).await {
         Ok(Some(theirs)) if theirs >= ours => {
-            tracing::info!(changes = %changes.file_name(), archive = archive.url(), version = %theirs, "superseded: the archive has it already");
+            tracing::warn!(changes = %changes.file_name(), ours = %changes.version, archive = archive.url(), version = %theirs, "superseded: the archive has this version of the source or a newer one; not uploaded");
             Some(theirs.to_string())
         }
         _ => None,
@@ -578,7 +686,7 @@ async fn upload_one(
     };
     if let Some(theirs) = superseded_by(pipeline, parsed).await {
         let recorded = ledger
-            .until_recorded(&name, || ledger.supersede(run_id, &name))
+            .until_recorded(&name, || ledger.supersede(run_id, &name, &theirs))
             .await
             .with_context(|| format!("recording {name} as superseded in the ledger"))?;
         return Ok(if recorded {

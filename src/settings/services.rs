@@ -12,6 +12,7 @@ use crate::ledger::{LedgerConfig, Policy};
 use crate::ledger_view::{ListQuery, RunState};
 use crate::listen::ListenSettings;
 use crate::message::MessageFilter;
+use crate::record::Record;
 use crate::run_id::RunId;
 use crate::settings::Task;
 use crate::upload::Pipeline;
@@ -67,6 +68,9 @@ pub(super) fn backfill(
                 dry_run: false,
                 archive: args.archive,
                 index_ttl: RUN_LONG,
+                scope: Record::selection("--distribution", &args.distributions)
+                    .into_iter()
+                    .collect(),
             },
             config,
         )?)
@@ -202,6 +206,7 @@ pub(super) fn listen(
         }
         None => None,
     };
+    let scope = listen_scope(&args.distributions, &args.campaigns, config);
     Ok(ListenSettings {
         redis: redis_client(args.redis, config)?,
         database,
@@ -227,6 +232,7 @@ pub(super) fn listen(
                 dry_run: false,
                 archive: args.archive,
                 index_ttl: LISTEN_INDEX_TTL,
+                scope,
             },
             config,
         )?,
@@ -234,6 +240,31 @@ pub(super) fn listen(
         shutdown_timeout: duration("--shutdown-timeout", &args.shutdown_timeout)?,
         locations: Vec::new(),
     })
+}
+
+/// What `listen`'s selections say of every `.changes`: its Distribution
+/// is one of `--distribution`, and the build distribution of one of
+/// `--campaign` when `--config` names every selected campaign's (else the
+/// campaigns select messages only, said at start).
+fn listen_scope(distributions: &[String], campaigns: &[String], config: &Sources) -> Vec<Record> {
+    let campaign_suites: Option<Vec<String>> = campaigns
+        .iter()
+        .map(|c| config.config.build_distribution(c))
+        .collect();
+    if campaign_suites.is_none() {
+        tracing::warn!(
+            campaigns = %campaigns.join(","),
+            "--config names no debian_build.build_distribution for some --campaign: \
+             campaigns select runner messages, the .changes are compared with each run's record only"
+        );
+    }
+    Record::selection("--distribution", distributions)
+        .into_iter()
+        .chain(Record::selection(
+            "--campaign",
+            &campaign_suites.unwrap_or_default(),
+        ))
+        .collect()
 }
 
 /// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
@@ -277,6 +308,36 @@ pub(super) fn duration(
         value: value.to_owned(),
         reason: e.to_string(),
     })
+}
+
+/// A size in bytes: digits, optionally followed by K, M, G or T (powers
+/// of 1024, with or without `iB`/`B`).
+pub(super) fn size(what: &'static str, value: &str) -> Result<u64, SettingsError> {
+    let invalid = |reason: &str| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let text = value.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let shift = match unit.trim_end_matches("iB").trim_end_matches('B') {
+        "" => 0,
+        "K" | "k" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(invalid("use a number of bytes, or with K, M, G or T")),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid("use a whole number of bytes, or with K, M, G or T"));
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid("must be more than zero and less than 16 EiB"))
 }
 
 /// What a `ledger` subcommand does.
@@ -369,6 +430,7 @@ fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> 
             cli::LedgerState::Superseded => RunState::Superseded,
             cli::LedgerState::Failed => RunState::Failed,
             cli::LedgerState::GaveUp => RunState::GaveUp,
+            cli::LedgerState::Refused => RunState::Refused,
             cli::LedgerState::Claimed => RunState::Claimed,
         }),
         since: args
@@ -424,6 +486,7 @@ fn retry_action(
             dry_run: false,
             archive: args.archive,
             index_ttl: RUN_LONG,
+            scope: Vec::new(),
         };
         Some(Box::new(pipeline(chain, config)?))
     } else {
