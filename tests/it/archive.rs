@@ -64,8 +64,8 @@ fn source_with_archive(env: &TestEnv, run_id: &str, archive: &str) -> std::proce
 }
 
 /// A hand-made archive whose Sources indices (gzip) of both suites the
-/// fixture uploads to (unstable for the source, experimental for the
-/// binaries) list our source at `version`.
+/// tests upload to (unstable, and experimental for a split run's binary
+/// upload) list our source at `version`.
 fn archive_with(env: &TestEnv, name: &str, version: &str) -> String {
     for suite in ["unstable", "experimental"] {
         let dir = env.path(&format!("{name}/dists/{suite}/main/source"));
@@ -289,7 +289,8 @@ fn indices_are_kept_between_runs_and_read_again_when_the_archive_changes() {
 fn superseded_is_done_in_the_ledger_and_never_retried() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    db.add_built_run(&env, "run-s", "sup");
+    env.add_run("run-s");
+    db.add_build("run-s", "unstable", SOURCE, VERSION);
     let higher = archive_with(&env, "higher", "2.0-1");
     let dput = env.logging_tool("dput-s", "exit 0");
     let backfill = || {
@@ -326,8 +327,14 @@ fn superseded_is_done_in_the_ledger_and_never_retried() {
 fn uploads_side_by_side_read_each_suite_once() {
     let env = TestEnv::new();
     let db = TestDb::new();
+    // Six runs of two suites.
     for n in 1..=6 {
-        db.add_built_run(&env, &format!("run-{n}"), &format!("src{n}"));
+        let suite = if n % 2 == 0 {
+            "unstable"
+        } else {
+            "experimental"
+        };
+        db.add_package_run(&env, &format!("run-{n}"), &format!("src{n}"), suite);
     }
     let lower = archive_with(&env, "lower", "0.9-1");
     let dput = env.logging_tool("dput-j", "sleep 0.2");
@@ -351,15 +358,14 @@ fn uploads_side_by_side_read_each_suite_once() {
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-j").len(), 12, "{}", stderr(&output));
     let err = stderr(&output);
-    // Two suites (unstable for the source, experimental for the binaries):
-    // two reads, however many uploads ran at once.
+    // Two suites: two reads, however many uploads ran at once.
     assert_eq!(err.matches("read the Sources index").count(), 2, "{err}");
 }
 
 #[test]
 fn janitor_conf_names_the_archive_of_each_distribution() {
     let env = TestEnv::new();
-    env.add_run("run-conf-archive");
+    env.add_split_run("run-conf-archive");
     let higher = archive_with(&env, "higher", "1.0-2");
     let conf = env.path("janitor.conf");
     fs::write(

@@ -187,8 +187,8 @@ fn a_stale_claim_is_taken_over_and_a_live_one_is_not() {
     let db = TestDb::new();
     // An empty backfill creates the ledger.
     assert_exit(&backfill(&env, &db).output().unwrap(), 0);
-    db.add_built_run(&env, "run-stale", "stale");
-    db.add_built_run(&env, "run-live", "live");
+    db.add_run_in(&env, "run-stale", "unstable");
+    db.add_run_in(&env, "run-live", "experimental");
     db.sql(&format!(
         "INSERT INTO auto_upload.upload (host, run_id, changes, state, attempts, claimed_by, claimed_at)
          VALUES ('{HOST}', 'run-stale', '{SOURCE_CHANGES}', 'claimed', 1, 'crashed:1', now() - interval '2 hours'),
@@ -227,7 +227,7 @@ fn failing_uploads_are_retried_then_given_up() {
     let env = TestEnv::new();
     let db = TestDb::new();
     env.add_run_with("run-fail", |name| !name.contains("_all."));
-    db.add_build("run-fail", "unstable", "failing", "1.0-1");
+    db.add_build("run-fail", "unstable", SOURCE, VERSION);
     let dput = env.logging_tool("dput-fail", "echo 'upload refused' >&2; exit 1");
     for attempt in 1..=2 {
         let output = backfill_with(&env, &db, &dput, &["--max-attempts", "2"]);
@@ -253,7 +253,7 @@ fn missing_artifacts_are_counted_and_do_not_stop_the_run() {
     let db = TestDb::new();
     env.add_run("run-here");
     db.add_build("run-gone", "unstable", "gone", "1.0-1");
-    db.add_build("run-here", "unstable", "here", "1.0-1");
+    db.add_build("run-here", "unstable", SOURCE, VERSION);
     let dput = env.logging_tool("dput-m", "exit 0");
     let output = backfill_with(&env, &db, &dput, &["-v"]);
     assert_exit(&output, 0);
@@ -349,9 +349,8 @@ fn upload_run_records_in_the_ledger_and_skips_what_is_done() {
 fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    env.add_run("run-done");
+    db.add_run_in(&env, "run-done", "experimental");
     env.add_run("run-missed");
-    db.add_build("run-done", "unstable", "done", "1.0-1");
     let dput = env.logging_tool("dput-listen", "exit 0");
     assert_exit(&backfill_with(&env, &db, &dput, &[]), 0);
     assert_eq!(env.calls("dput-listen").len(), 2);
@@ -383,7 +382,7 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
     wait_until(20, "/ready to turn 503", || {
         listen.status("/ready") == Some(503)
     });
-    db.add_build("run-missed", "unstable", "missed", "1.0-1");
+    db.add_build("run-missed", "unstable", SOURCE, VERSION);
     let _redis = OwnRedis::start_on(port);
     wait_until(60, "the catch-up upload", || {
         listen.metric("auto_upload_uploads_total{outcome=\"uploaded\"}") == 1.0

@@ -16,7 +16,7 @@ fn find(env: &TestEnv, dir: &std::path::Path, args: &[&str]) -> std::process::Ou
 #[test]
 fn lists_sorted_paths_and_filters() {
     let env = TestEnv::new();
-    let dir = env.add_run("run-fc");
+    let dir = env.add_split_run("run-fc");
     let output = find(&env, &dir, &[]);
     assert_exit(&output, 0);
     assert_eq!(

@@ -156,3 +156,121 @@ fn find_changes_verify_signature_for_pipelines() {
         .unwrap();
     assert_exit(&output, 2);
 }
+
+/// A keyring holding both the signing key and a second key (the test's
+/// own, in `other-gnupg`, uid other@example.org).
+fn both_keyring(env: &TestEnv) -> PathBuf {
+    let ours = fs::read(our_keyring(env)).unwrap();
+    let other = fs::read(other_keyring(env)).unwrap();
+    let both = env.path("both.gpg");
+    fs::write(&both, [ours, other].concat()).unwrap();
+    both
+}
+
+/// Stops the second key's gpg-agent, if one was started.
+fn stop_other_agent(env: &TestEnv) {
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(env.path("other-gnupg"))
+        .args(["--kill", "all"])
+        .status();
+}
+
+#[test]
+fn a_signature_by_another_key_of_the_keyring_is_never_uploaded() {
+    let env = TestEnv::new();
+    env.add_run("run-pin");
+    let both = both_keyring(&env);
+    // A debsign that signs with the other key: gpgv accepts it (the key is
+    // in the keyring), the pin to the signing key does not.
+    let debsign = env.script(
+        "debsign-other",
+        &format!(
+            "for last; do :; done\nGNUPGHOME='{}' exec debsign -kother@example.org --re-sign \"$last\"",
+            env.path("other-gnupg").display()
+        ),
+    );
+    let output = env
+        .upload_run("run-pin")
+        .arg("--keyring")
+        .arg(&both)
+        .env("AUTO_UPLOAD_DEBSIGN", &debsign)
+        .output()
+        .unwrap();
+    stop_other_agent(&env);
+    assert_exit(&output, 6);
+    assert_stderr_contains(&output, "which is not the signing key");
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+
+    // The same keyring with our own signature: uploaded.
+    env.add_run("run-pin-ok");
+    let output = env
+        .upload_run("run-pin-ok")
+        .arg("--keyring")
+        .arg(&both)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(env.incoming().len(), 8);
+}
+
+#[test]
+fn a_second_dsc_clear_signed_by_another_key_is_refused_before_signing() {
+    let env = TestEnv::new();
+    let run_dir = env.add_run("run-2dsc");
+    let both = both_keyring(&env);
+    let dsc = run_dir.join("auhello_1.0-1.dsc");
+    let signed = run(Command::new("gpg")
+        .arg("--homedir")
+        .arg(env.path("other-gnupg"))
+        .args([
+            "--batch",
+            "-u",
+            "other@example.org",
+            "--clearsign",
+            "-o",
+            "-",
+        ])
+        .arg(&dsc));
+    stop_other_agent(&env);
+    list_file(
+        &run_dir.join(SOURCE_CHANGES),
+        "auhello_1.0-2.dsc",
+        &signed.stdout,
+    );
+    let debsign = env.logging_tool("debsign-2dsc", "exec debsign \"$@\"");
+    let output = env
+        .upload_run("run-2dsc")
+        .arg("--keyring")
+        .arg(&both)
+        .env("AUTO_UPLOAD_DEBSIGN", &debsign)
+        .output()
+        .unwrap();
+    assert_exit(&output, 5);
+    assert_stderr_contains(&output, "allows at most one .dsc");
+    assert!(env.calls("debsign-2dsc").is_empty());
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+}
+
+#[test]
+fn what_debsign_leaves_is_read_again_without_a_keyring() {
+    let env = TestEnv::new();
+    env.add_run("run-reread");
+    // A debsign that leaves a line the strict parser refuses (debsign and
+    // dput would read a file name from it).
+    let debsign = env.script(
+        "debsign-junk",
+        "debsign \"$@\" || exit 1\nfor last; do :; done\necho ' 0 1 a b$(x).dsc' >> \"$last\"",
+    );
+    let output = env
+        .upload_run("run-reread")
+        .env("AUTO_UPLOAD_DEBSIGN", &debsign)
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    assert_stderr_contains(
+        &output,
+        "the signed .changes does not match what was checked",
+    );
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+}

@@ -184,6 +184,9 @@ fn the_drop_in_without_janitor_conf_exits_2() {
 #[test]
 fn every_field_of_the_example_configuration_is_accepted_and_locations_are_logged() {
     let env = TestEnv::new();
+    // The database the environment names is read (the run's record): a
+    // real one, with a password that must never be printed.
+    let db = TestDb::new();
     env.add_run("run-full-conf");
     let conf = env.path("janitor.conf");
     fs::write(
@@ -202,7 +205,7 @@ fn every_field_of_the_example_configuration_is_accepted_and_locations_are_logged
         .args(["-v", "upload-run", "run-full-conf", "--dry-run"])
         .env(
             "AUTO_UPLOAD_DATABASE",
-            "postgresql://other:hidden@127.0.0.1:1/j",
+            db.url().replacen("@", ":hidden@", 1),
         )
         .output()
         .unwrap();
@@ -473,7 +476,8 @@ fn a_read_only_role_is_told_the_ways_out_and_the_ledger_can_live_elsewhere() {
 fn a_slow_successful_backfill_prints_nothing() {
     let env = TestEnv::new();
     let db = TestDb::new();
-    db.add_built_run(&env, "run-slow", "slow");
+    env.add_run("run-slow");
+    db.add_build("run-slow", "unstable", SOURCE, VERSION);
     let dput = env.logging_tool("dput-slow", "sleep 1.5; exec dput \"$@\"");
     let output = env
         .cmd()

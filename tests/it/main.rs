@@ -15,6 +15,7 @@ mod limits;
 mod listen;
 mod ops;
 mod pipeline;
+mod record;
 mod stores;
 mod support;
 mod tls;

@@ -295,9 +295,15 @@ fn gcs_killed_mid_fetch_exits_1_and_uploads_nothing() {
     let mut store = Emulator::start(Kind::Gcs, &env);
     store.create_bucket("bkt");
     store.add_run("bkt", "run-kill");
-    let big = env.path("big");
-    let file = fs::File::create(&big).unwrap();
-    file.set_len(256 << 20).unwrap();
+    // A large artifact the source .changes lists (only listed files are
+    // fetched).
+    let forged = env.path("forged");
+    fs::create_dir(&forged).unwrap();
+    let changes = forged.join(SOURCE_CHANGES);
+    fs::copy(fixture().package.join(SOURCE_CHANGES), &changes).unwrap();
+    list_file(&changes, "zz-large-artifact.bin", &vec![0u8; 256 << 20]);
+    store.put("bkt", &format!("runs/run-kill/{SOURCE_CHANGES}"), &changes);
+    let big = forged.join("zz-large-artifact.bin");
     store.put("bkt", "runs/run-kill/zz-large-artifact.bin", &big);
     fs::remove_file(&big).unwrap();
     let tmp = env.path("tmp");
@@ -365,6 +371,8 @@ fn s3_listing_is_paginated() {
     command.args([
         "fetch-artifacts",
         "run-many",
+        "--max-run-files",
+        "2000",
         "--artifacts",
         &store.location("paged"),
     ]);
@@ -430,6 +438,7 @@ ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Proxy).serve_forever()
     fs::create_dir(&tmp).unwrap();
     let mut command = store.upload_run(&env, "cut", "run-cut");
     command
+        .args(["--max-run-files", "2000"])
         .env("AWS_ENDPOINT", format!("http://127.0.0.1:{port}"))
         .env("TMPDIR", &tmp);
     let output = command.output().unwrap();

@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use auto_upload::checksums::Digests;
-
 use crate::support::*;
 
 /// A change made to a `.changes`'s text.
@@ -61,35 +59,6 @@ impl Attack {
         assert!(self.env.incoming().is_empty(), "{:?}", self.env.incoming());
         assert_empty_dir(&self.env.path("tmp"));
     }
-}
-
-/// Lists `name` (with `content`) in every file list of the `.changes` at
-/// `changes`, with its real size and checksums, and writes it beside it.
-fn list_file(changes: &Path, name: &str, content: &[u8]) {
-    let d = Digests::of_reader(content).unwrap();
-    let size = content.len();
-    let text = fs::read_to_string(changes)
-        .unwrap()
-        .replace(
-            "Checksums-Sha1:\n",
-            &format!("Checksums-Sha1:\n {} {size} {name}\n", d.sha1),
-        )
-        .replace(
-            "Checksums-Sha256:\n",
-            &format!("Checksums-Sha256:\n {} {size} {name}\n", d.sha256),
-        )
-        .replace(
-            "Files:\n",
-            &format!("Files:\n {} {size} misc optional {name}\n", d.md5),
-        );
-    fs::write(changes, text).unwrap();
-    fs::write(changes.with_file_name(name), content).unwrap();
-}
-
-/// Rewrites the text of a file.
-fn edit(path: &Path, change: impl FnOnce(String) -> String) {
-    let text = fs::read_to_string(path).unwrap();
-    fs::write(path, change(text)).unwrap();
 }
 
 /// A plain directory holding the fixture package (not a store run).

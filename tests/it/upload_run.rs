@@ -95,7 +95,7 @@ fn source_only_and_distribution_filters() {
     assert!(!env.incoming().contains(&BINARY_CHANGES.to_owned()));
 
     let env = TestEnv::new();
-    env.add_run("run-g");
+    env.add_split_run("run-g");
     let output = env
         .upload_run("run-g")
         .args(["--distribution", "experimental"])

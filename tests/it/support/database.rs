@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::env::{run, TestEnv};
+use super::env::{package, run, TestEnv, SOURCE, VERSION};
 
 /// The Janitor's tables as auto-upload meets them: `debian_build` with its
 /// foreign key to `run`, and what `run` itself needs (its codebase and
@@ -148,11 +148,23 @@ impl TestDb {
         );
     }
 
-    /// A run in `env`'s store that `debian_build` lists as the unstable
-    /// build 1.0-1 of `source`.
+    /// A run in `env`'s store, a real package of `source` 1.0-1 for
+    /// unstable, that `debian_build` lists as such.
     pub fn add_built_run(&self, env: &TestEnv, run_id: &str, source: &str) {
-        env.add_run(run_id);
-        self.add_build(run_id, "unstable", source, "1.0-1");
+        self.add_package_run(env, run_id, source, "unstable");
+    }
+
+    /// A run in `env`'s store, auhello 1.0-1 built for `distribution`,
+    /// that `debian_build` lists as such.
+    pub fn add_run_in(&self, env: &TestEnv, run_id: &str, distribution: &str) {
+        self.add_package_run(env, run_id, SOURCE, distribution);
+    }
+
+    /// A run in `env`'s store, `source` 1.0-1 built for `distribution`,
+    /// that `debian_build` lists as such.
+    pub fn add_package_run(&self, env: &TestEnv, run_id: &str, source: &str, distribution: &str) {
+        env.add_run_of(run_id, &package(source, VERSION, distribution));
+        self.add_build(run_id, distribution, source, VERSION);
     }
 
     /// Runs SQL in this database.

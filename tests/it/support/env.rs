@@ -15,8 +15,8 @@ pub const HOST: &str = "test-archive";
 /// The fixture package's source name and version.
 pub const SOURCE: &str = "auhello";
 pub const VERSION: &str = "1.0-1";
-/// The fixture's .changes: the source upload (unstable) and the arch:all
-/// binary upload (experimental).
+/// The fixture's .changes: the source upload and the arch:all binary
+/// upload, both for unstable (as a Janitor run targets one suite).
 pub const SOURCE_CHANGES: &str = "auhello_1.0-1_source.changes";
 
 /// Panics, showing the listing, unless the archive took the fixture's
@@ -27,9 +27,9 @@ pub fn assert_source_accepted(listing: &str) {
 }
 
 /// Panics, showing the listing, unless the archive took the fixture's
-/// binary upload into experimental.
+/// binary upload into unstable.
 pub fn assert_binary_accepted(listing: &str) {
-    let line = format!("experimental|main|amd64: {SOURCE} {VERSION}");
+    let line = format!("unstable|main|amd64: {SOURCE} {VERSION}");
     assert!(listing.contains(&line), "{line} not in:\n{listing}");
 }
 pub const BINARY_CHANGES: &str = "auhello_1.0-1_all.changes";
@@ -134,19 +134,98 @@ fn build_fixture() -> Fixture {
     run(Command::new("dpkg-buildpackage")
         .current_dir(&tree)
         .args(["-S", "-us", "-uc", "-d"]));
-    run(Command::new("dpkg-buildpackage").current_dir(&tree).args([
-        "-A",
-        "-us",
-        "-uc",
-        "-d",
-        "--changes-option=-DDistribution=experimental",
-    ]));
+    run(Command::new("dpkg-buildpackage")
+        .current_dir(&tree)
+        .args(["-A", "-us", "-uc", "-d"]));
     fs::remove_dir_all(&tree).unwrap();
     Fixture {
         gnupghome,
         fingerprint,
         package,
     }
+}
+
+/// A real package of `source` at `version` for `distribution`: a source
+/// upload and an arch:all binary upload, both for `distribution`. The
+/// fixture's own package for auhello 1.0-1 in unstable; any other is built
+/// once per test process with a debian/rules of plain dpkg tools (no
+/// debhelper: a fraction of a second).
+pub fn package(source: &str, version: &str, distribution: &str) -> PathBuf {
+    /// Packages built so far, by "source version distribution".
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    if (source, version, distribution) == (SOURCE, VERSION, "unstable") {
+        return fixture().package.clone();
+    }
+    let key = format!("{source} {version} {distribution}");
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, dir)) = built.iter().find(|(k, _)| *k == key) {
+        return dir.clone();
+    }
+    let base = fixture().package.parent().unwrap();
+    let dir = base.join(format!(
+        "package-{source}-{}-{distribution}",
+        version.replace(':', "_")
+    ));
+    build_package(&dir, source, version, distribution);
+    built.push((key, dir.clone()));
+    dir
+}
+
+fn build_package(dir: &Path, source: &str, version: &str, distribution: &str) {
+    let plain = version.split_once(':').map_or(version, |(_, v)| v);
+    let upstream = plain.rsplit_once('-').map_or(plain, |(u, _)| u);
+    let tree = dir.join(format!("{source}-{upstream}"));
+    fs::create_dir_all(tree.join("debian/source")).unwrap();
+    fs::write(
+        tree.join("README"),
+        format!("{source} for auto-upload's tests\n"),
+    )
+    .unwrap();
+    run(Command::new("tar").current_dir(dir).args([
+        "czf",
+        &format!("{source}_{upstream}.orig.tar.gz"),
+        &format!("{source}-{upstream}"),
+    ]));
+    let debian = tree.join("debian");
+    fs::write(debian.join("source/format"), "3.0 (quilt)\n").unwrap();
+    fs::write(
+        debian.join("changelog"),
+        format!("{source} ({version}) {distribution}; urgency=medium\n\n  * Initial release.\n\n -- Auto Upload Test <test@example.com>  Fri, 27 Nov 2026 12:00:00 +0000\n"),
+    )
+    .unwrap();
+    fs::write(
+        debian.join("control"),
+        format!("Source: {source}\nSection: misc\nPriority: optional\nMaintainer: Auto Upload Test <test@example.com>\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: {source}\nArchitecture: all\nDescription: test package {source}\n Built by auto-upload's tests.\n"),
+    )
+    .unwrap();
+    fs::write(
+        debian.join("copyright"),
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: none\nLicense: public-domain\n",
+    )
+    .unwrap();
+    fs::write(
+        debian.join("rules"),
+        format!(
+            "#!/usr/bin/make -f\n\
+clean:\n\trm -rf debian/tmp debian/files debian/substvars\n\
+build build-arch build-indep binary-arch:\n\
+binary binary-indep:\n\
+\trm -rf debian/tmp\n\
+\tmkdir -p debian/tmp/DEBIAN debian/tmp/usr/share/doc/{source}\n\
+\tcp debian/copyright debian/tmp/usr/share/doc/{source}/\n\
+\tdpkg-gencontrol -p{source} -Pdebian/tmp\n\
+\tdpkg-deb --root-owner-group --build debian/tmp ..\n\
+.PHONY: clean build build-arch build-indep binary binary-arch binary-indep\n"
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(debian.join("rules"), fs::Permissions::from_mode(0o755)).unwrap();
+    for what in ["-S", "-A"] {
+        run(Command::new("dpkg-buildpackage")
+            .current_dir(&tree)
+            .args([what, "-us", "-uc", "-d"]));
+    }
+    fs::remove_dir_all(&tree).unwrap();
 }
 
 /// Stops the gpg-agent of, and removes, every fixture directory whose test
@@ -270,9 +349,31 @@ impl TestEnv {
 
     /// As [`TestEnv::add_run`], with only the files `keep` accepts.
     pub fn add_run_with(&self, run_id: &str, keep: impl Fn(&str) -> bool) -> PathBuf {
+        self.add_run_from(run_id, &fixture().package, keep)
+    }
+
+    /// Stores a [`package`]'s files as run `run_id`.
+    pub fn add_run_of(&self, run_id: &str, package: &Path) -> PathBuf {
+        self.add_run_from(run_id, package, |_| true)
+    }
+
+    /// Stores the fixture package as run `run_id` with its binary upload
+    /// for experimental (the source stays in unstable): a run of two
+    /// suites, uploaded without a record of the run.
+    pub fn add_split_run(&self, run_id: &str) -> PathBuf {
+        let dir = self.add_run(run_id);
+        let binary = dir.join(BINARY_CHANGES);
+        let text = fs::read_to_string(&binary).unwrap();
+        let split = text.replace("Distribution: unstable\n", "Distribution: experimental\n");
+        assert_ne!(text, split, "no Distribution line in {BINARY_CHANGES}");
+        fs::write(&binary, split).unwrap();
+        dir
+    }
+
+    fn add_run_from(&self, run_id: &str, package: &Path, keep: impl Fn(&str) -> bool) -> PathBuf {
         let dir = self.store().join(run_id);
         fs::create_dir_all(&dir).unwrap();
-        for entry in fs::read_dir(&fixture().package).unwrap() {
+        for entry in fs::read_dir(package).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();
             if keep(&name) {
@@ -386,6 +487,7 @@ impl TestEnv {
             },
             dry_run: false,
             archives: Default::default(),
+            scope: Vec::new(),
         }
     }
 

@@ -4,8 +4,10 @@
 
 pub mod database;
 pub mod env;
+pub mod forge;
 pub mod service;
 pub mod wait;
 
 pub use env::*;
+pub use forge::*;
 pub use wait::*;
