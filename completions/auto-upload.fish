@@ -44,6 +44,8 @@ complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "generate-do
 complete -c auto-upload -n "__fish_auto_upload_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l dest -d 'Directory to copy into [default: ./<RUN_ID>]' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand fetch-artifacts" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
@@ -62,7 +64,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s 0 -l null -d 'End each path with NUL instead of a newline'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l no-verify -d 'Do not verify sizes and checksums'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l verify-signature -d 'Keep only .changes whose signature (and their .dsc\'s) verifies with gpgv against --keyring; any other fails the command with exit 6'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -l source-only -d 'Only source uploads, by content: Architecture exactly "source" and nothing but source files (.dsc, tarballs, .diff.gz, the source .buildinfo). A *_source.changes that lists anything else is refused (exit 5)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand find-changes" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -94,6 +96,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s v -l ve
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l debsign-program -d 'The debsign program to run' -r -F
@@ -110,6 +114,9 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l d
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-database -d 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor\'s (a read-only role there, say) [default: the Janitor database]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l expect-source -d 'Refuse (exit 5, outcome mismatch) a .changes whose Source is not S' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l expect-version -d 'Refuse a .changes whose Version is not V (the exact string, epoch included)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l expect-distribution -d 'Refuse a .changes whose Distribution is not D' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config -d 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
@@ -117,7 +124,7 @@ json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l simulate -d 'Only simulate the upload (dput -s)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l force -d 'Upload even if dput logged an earlier upload (dput -f), or the ledger shows it uploaded'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l dry-run -d 'Fetch and verify, print what would be signed and uploaded, do neither'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l source-only -d 'Only source uploads, by content: Architecture exactly "source" and nothing but source files (.dsc, tarballs, .diff.gz, the source .buildinfo). A *_source.changes that lists anything else is refused (exit 5)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s q -l quiet -d 'Only log errors'
@@ -125,14 +132,16 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -s h
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l redis -d 'Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l channel -d 'Redis pub/sub channel the runner publishes results on' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l jobs -d 'Uploads run at once' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable; in the environment, comma-separated)' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable; in the environment, comma-separated)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l distribution -d 'Only runs whose build distribution is D (repeatable; in the environment, comma-separated); a .changes of such a run whose Distribution is another suite is refused (exit 5, mismatch)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l campaign -d 'Only runs of campaign C (repeatable; in the environment, comma-separated); a .changes whose Distribution is not the campaign\'s build distribution (debian_build.build_distribution in --config, else C itself) is refused (exit 5, mismatch)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l health-addr -d 'Serve /health, /ready and /metrics on ADDR:PORT' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l listen-address -d 'Address for the health server when only --port is given' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l port -d 'Port for the health server (the Python service used 9933)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l shutdown-timeout -d 'How long uploads in flight may take to finish after SIGTERM or SIGINT' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l max-queued -d 'Runs that may wait for a free job; beyond that a run is dropped (counted in auto_upload_dropped_total) and left to the catch-up backfill' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
@@ -152,14 +161,14 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l confi
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l source-only -d 'Only source uploads, by content (see upload-run --source-only)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l backfill -d 'Run one catch-up backfill at start (needs a database). With --no-ledger it would upload every newest build again: refused unless --force is given too'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l force -d 'With --backfill --no-ledger: upload every newest build at start, as the Python service\'s --backfill did'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l distribution -d 'Only builds for distribution D (repeatable); a .changes of such a build whose Distribution is another suite is refused (exit 5)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l jobs -d 'Uploads run at once' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l limit -d 'Stop after N uploads' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-attempts -d 'Give up on a .changes after N failed attempts' -r
@@ -168,6 +177,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l led
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
@@ -183,7 +194,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l con
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l config-schema -d 'The Janitor\'s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads (*_source.changes)'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads, by content (see upload-run --source-only)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
@@ -209,6 +220,7 @@ unconfirmed\t'Not seen in the archive after `ledger reconcile --after`'
 superseded\t'The archive had it (or newer): not uploaded'
 failed\t'Failed, to be tried again'
 gave-up\t'Failed the maximum number of times'
+refused\t'Refused: a .changes did not match the run\'s record; never retried'
 claimed\t'Being uploaded now'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l since -d 'Only runs changed within this time (`1h`, `7d`)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l source -d 'Only this source package' -r
@@ -245,6 +257,8 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fi
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l ledger-schema -d 'Schema of the upload ledger (created and migrated by auto-upload)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l lease -d 'A ledger claim older than this is taken over (a crashed uploader)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r
