@@ -3,10 +3,11 @@
 
 use std::process::ExitCode as ProcessExitCode;
 
+use auto_upload::cli::app;
+use auto_upload::cli::settings::{self, Task};
 use auto_upload::cli::Cli;
 use auto_upload::exit_codes::{is_broken_pipe, ExitCode};
-use auto_upload::settings::{self, Task};
-use auto_upload::{app, telemetry};
+use auto_upload::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ProcessExitCode {

@@ -191,7 +191,8 @@ fn the_new_migration_applies_over_an_existing_ledger() {
     .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let database = auto_upload::database::Database::new(&db.url(), "auto_upload").unwrap();
+        let database =
+            auto_upload::ledger::database::Database::new(&db.url(), "auto_upload").unwrap();
         let pool = database.connect(2).await.unwrap();
         sqlx::query("CREATE SCHEMA auto_upload")
             .execute(&pool)

@@ -5,7 +5,7 @@ use std::fs;
 use std::sync::Arc;
 use std::time::Duration;
 
-use auto_upload::message::{Decision, MessageFilter};
+use auto_upload::input::message::{Decision, MessageFilter};
 
 use crate::support::service::*;
 use crate::support::*;
@@ -268,8 +268,8 @@ fn the_step_function_can_be_called_directly() {
     env.add_run("run-step");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let metrics = Arc::new(auto_upload::metrics::Metrics::new());
-        let listener = auto_upload::listen::Listener::new(
+        let metrics = Arc::new(auto_upload::service::metrics::Metrics::new());
+        let listener = auto_upload::service::listen::Listener::new(
             env.pipeline(),
             MessageFilter::default(),
             2,

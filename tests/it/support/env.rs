@@ -455,8 +455,8 @@ impl TestEnv {
 
     /// The upload chain as a library value, for calling steps directly:
     /// debsign and dput run through wrappers that set the test GNUPGHOME.
-    pub fn pipeline(&self) -> auto_upload::upload::Pipeline {
-        use auto_upload::tool::Tool;
+    pub fn pipeline(&self) -> auto_upload::chain::upload::Pipeline {
+        use auto_upload::chain::tool::Tool;
         let wrap = |tool: &str| {
             Tool::new(
                 self.script(
@@ -469,16 +469,18 @@ impl TestEnv {
                 std::time::Duration::from_secs(120),
             )
         };
-        auto_upload::upload::Pipeline {
-            store: auto_upload::artifacts::ArtifactStore::open(&self.store().display().to_string())
-                .unwrap(),
-            filter: auto_upload::changes::Filter::default(),
-            signer: auto_upload::sign::Signer {
+        auto_upload::chain::upload::Pipeline {
+            store: auto_upload::chain::artifacts::ArtifactStore::open(
+                &self.store().display().to_string(),
+            )
+            .unwrap(),
+            filter: auto_upload::input::changes::Filter::default(),
+            signer: auto_upload::chain::sign::Signer {
                 debsign: wrap("debsign"),
                 keyid: Some(fixture().fingerprint.clone()),
                 verifier: None,
             },
-            uploader: auto_upload::dput::Uploader {
+            uploader: auto_upload::chain::dput::Uploader {
                 dput: wrap("dput"),
                 host: Some(HOST.into()),
                 config: Some(self.dput_cf()),

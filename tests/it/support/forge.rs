@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use auto_upload::checksums::Digests;
+use auto_upload::input::checksums::Digests;
 
 /// Lists `name` (with `content`) in every file list of the `.changes` at
 /// `changes`, with its real size and checksums, and writes it beside it.

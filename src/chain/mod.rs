@@ -1,0 +1,15 @@
+//! One run's upload chain: fetch the artifacts ([`artifacts`]), sign
+//! ([`sign`]) and check the signature ([`signature`]), upload ([`dput`]),
+//! the external programs run with deadlines ([`tool`]), and the chain
+//! itself ([`upload`]), which `upload-run`, `listen` and `backfill` all call.
+//!
+//! May use: `input` (the checked types), `archive` (what the archive has
+//! already), `ledger` (claims), and the root modules. Never the drivers
+//! (`service`) or the front end (`cli`).
+
+pub mod artifacts;
+pub mod dput;
+pub mod sign;
+pub mod signature;
+pub mod tool;
+pub mod upload;

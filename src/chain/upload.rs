@@ -1,0 +1,731 @@
+//! The upload chain for one run: fetch → find and verify → sign → dput, in a
+//! private temporary directory. `upload-run`, `listen` and `backfill` all
+//! call [`upload_run`].
+
+use std::fmt;
+use std::future::Future;
+
+use anyhow::Context as _;
+
+use tokio_util::sync::CancellationToken;
+
+use std::sync::Arc;
+
+use crate::archive::Archives;
+use crate::chain::artifacts::{ArtifactError, ArtifactStore, Wanted};
+use crate::chain::dput::{DputError, Uploader};
+use crate::chain::sign::{SignError, Signer};
+use crate::chain::signature::SignatureError;
+use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
+use crate::input::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
+use crate::input::record::{self, Record};
+use crate::input::run_id::RunId;
+use crate::ledger::{Claim, Entry, Ledger};
+use crate::shutdown::Interrupted;
+
+/// The exit code of a run that failed as a whole ([`upload_run`]'s error):
+/// the first error in its chain that says its code, else a failure.
+pub fn run_error_code(err: &anyhow::Error) -> ExitCode {
+    first_known(err, run_error_kind)
+}
+
+/// The code of one cause of a run's failure, if it is one of the chain's
+/// own errors.
+pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
+    code_of::<ArtifactError>(cause)
+        .or_else(|| code_of::<ChangesError>(cause))
+        .or_else(|| code_of::<Mismatch>(cause))
+        .or_else(|| code_of::<SignError>(cause))
+        .or_else(|| code_of::<SignatureError>(cause))
+        .or_else(|| code_of::<DputError>(cause))
+        .or_else(|| code_of::<ClaimLost>(cause))
+        .or_else(|| code_of::<Interrupted>(cause))
+}
+
+/// Everything the chain needs besides the run id and the ledger; built
+/// complete from the settings (the ledger, opened later, is passed to
+/// [`upload_run`] beside it).
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Where artifacts come from.
+    pub store: ArtifactStore,
+    /// Which `.changes` to upload.
+    pub filter: Filter,
+    /// How to sign.
+    pub signer: Signer,
+    /// How to upload.
+    pub uploader: Uploader,
+    /// Fetch and verify only.
+    pub dry_run: bool,
+    /// The archives whose Sources indices tell what is uploaded already.
+    pub archives: Arc<Archives>,
+    /// The operator's selections every `.changes` must match besides the
+    /// run's own record (`listen`/`backfill` `--distribution`, `--campaign`).
+    pub scope: Vec<Record>,
+}
+
+/// This process's ledger claim on a `.changes` was taken over by another
+/// process (its lease ran out while a tool stalled, say).
+#[derive(Debug, thiserror::Error)]
+#[error("the ledger claim on {changes} of run {run_id} was taken over by another process {when}")]
+pub struct ClaimLost {
+    /// The run.
+    pub run_id: RunId,
+    /// The `.changes`.
+    pub changes: String,
+    /// When it was noticed: "before dput" (nothing was uploaded), or
+    /// "after dput: it was uploaded" and the like.
+    pub when: String,
+}
+
+impl HasExitCode for ClaimLost {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Failure
+    }
+}
+
+/// What happened to one `.changes`.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Signed and uploaded.
+    Uploaded,
+    /// `--dry-run`: would have been signed and uploaded.
+    WouldUpload,
+    /// debsign failed; dput was not run.
+    SignFailed(SignError),
+    /// Signed, but the signature or the signed checksums did not verify
+    /// against `--keyring`; dput was not run.
+    BadSignature(SignatureError),
+    /// Signed, but dput failed.
+    UploadFailed(DputError),
+    /// The ledger did not grant a claim: uploaded before, being uploaded
+    /// by another process, or given up.
+    Skipped(Claim),
+    /// The claim was taken over while the `.changes` was being signed or
+    /// uploaded.
+    ClaimLost(ClaimLost),
+    /// The archive has this version of the source already, or a newer one
+    /// (given): not uploaded, never retried.
+    Superseded(String),
+}
+
+impl Outcome {
+    /// A short word for the outcome, as printed.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Uploaded => "uploaded",
+            Self::WouldUpload => "would-upload",
+            Self::SignFailed(_) => "sign-failed",
+            Self::BadSignature(_) => "bad-signature",
+            Self::UploadFailed(_) => "upload-failed",
+            Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
+            Self::Skipped(Claim::Superseded { .. }) => "superseded",
+            Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
+            Self::Skipped(_) => "gave-up",
+            Self::ClaimLost(_) => "claim-lost",
+            Self::Superseded(_) => "superseded",
+        }
+    }
+
+    /// Logs the failure, if it is one, with its whole chain of causes.
+    fn log_failure(&self) {
+        match self {
+            Self::SignFailed(e) => tracing::error!("{}", error_chain(e)),
+            Self::BadSignature(e) => tracing::error!("{}", error_chain(e)),
+            Self::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
+            Self::ClaimLost(e) => tracing::error!("{e}"),
+            _ => {}
+        }
+    }
+
+    /// The exit code this outcome stands for.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Uploaded | Self::WouldUpload | Self::Skipped(_) | Self::Superseded(_) => {
+                ExitCode::Success
+            }
+            Self::SignFailed(_) | Self::BadSignature(_) => ExitCode::Signing,
+            Self::UploadFailed(_) => ExitCode::Upload,
+            Self::ClaimLost(_) => ExitCode::Failure,
+        }
+    }
+}
+
+/// One `.changes` of a run and its outcome.
+#[derive(Debug)]
+pub struct ChangesReport {
+    /// The `.changes` file name.
+    pub name: String,
+    /// Source package.
+    pub source: String,
+    /// Version.
+    pub version: String,
+    /// Distribution.
+    pub distribution: String,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for ChangesReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\t{}\t{} {} {}",
+            self.outcome.label(),
+            self.name,
+            self.source,
+            self.version,
+            self.distribution
+        )
+    }
+}
+
+/// What happened to a run's `.changes`, in order.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    /// One entry per `.changes`.
+    pub changes: Vec<ChangesReport>,
+}
+
+impl RunReport {
+    /// The exit code of the first failure, or success.
+    pub fn exit_code(&self) -> ExitCode {
+        self.changes
+            .iter()
+            .map(|c| c.outcome.exit_code())
+            .find(|c| *c != ExitCode::Success)
+            .unwrap_or(ExitCode::Success)
+    }
+
+    /// Whether the archive had any `.changes` already.
+    pub fn superseded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Superseded(_)))
+    }
+
+    /// Whether any `.changes` was uploaded.
+    pub fn uploaded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Uploaded))
+    }
+}
+
+/// How a run went as a whole: the one classification behind upload-run's
+/// exit code, listen's metrics, backfill's summary and the ledger's record
+/// of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// At least one `.changes` was uploaded and none failed.
+    Uploaded,
+    /// Nothing failed and nothing was uploaded: the ledger showed every
+    /// `.changes` as done (or claimed elsewhere), or it was a dry run.
+    Skipped,
+    /// Nothing failed, nothing uploaded, and the archive had some of them
+    /// already (or newer).
+    Superseded,
+    /// debsign failed on a `.changes` (the first failure).
+    SignFailed,
+    /// dput failed on a `.changes` (the first failure).
+    UploadFailed,
+    /// The ledger claim on a `.changes` was taken over.
+    ClaimLost,
+    /// The store holds no artifacts for the run.
+    ArtifactsMissing,
+    /// The run has no `.changes` to upload.
+    NoChanges,
+    /// A `.changes` or an artifact failed verification; nothing was signed.
+    VerificationFailed,
+    /// A `.changes` does not match the run's record (or the operator's
+    /// selection); nothing was signed, and the run is never tried again.
+    Mismatch,
+    /// Stopped by shutdown.
+    Interrupted,
+    /// Anything else: the store, the disk or the ledger's database failed.
+    Failed,
+}
+
+/// Whether a cause of a run's failure is a `.changes` that does not match
+/// the run's record.
+fn is_mismatch(cause: Cause<'_>) -> bool {
+    cause.is::<Mismatch>()
+        || matches!(
+            cause.downcast_ref::<ChangesError>(),
+            Some(ChangesError::Refused(_))
+        )
+}
+
+/// What the ledger records for a run as a whole, beside the rows of its
+/// `.changes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRecord {
+    /// The run got as far as its `.changes`: earlier failures of the run as
+    /// a whole are forgotten.
+    GotThrough,
+    /// The run failed before its `.changes`: one more attempt.
+    Failed,
+    /// A `.changes` did not match the run's record: refused for good.
+    Refused,
+}
+
+impl RunOutcome {
+    /// Classifies what [`upload_run`] returned.
+    pub fn of(result: &anyhow::Result<RunReport>) -> Self {
+        match result {
+            Ok(report) => match report.exit_code() {
+                ExitCode::Success if report.uploaded() => Self::Uploaded,
+                ExitCode::Success if report.superseded() => Self::Superseded,
+                ExitCode::Success => Self::Skipped,
+                ExitCode::Signing => Self::SignFailed,
+                ExitCode::Upload => Self::UploadFailed,
+                _ => Self::ClaimLost,
+            },
+            Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
+            Err(e) => match run_error_code(e) {
+                ExitCode::ArtifactsMissing => Self::ArtifactsMissing,
+                ExitCode::NoChanges => Self::NoChanges,
+                ExitCode::Verification => Self::VerificationFailed,
+                ExitCode::Interrupted => Self::Interrupted,
+                _ => Self::Failed,
+            },
+        }
+    }
+
+    /// The label of listen's `auto_upload_uploads_total` metric.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Uploaded => "uploaded",
+            Self::Skipped => "skipped",
+            Self::Superseded => "superseded",
+            Self::SignFailed => "sign_failed",
+            Self::UploadFailed => "upload_failed",
+            Self::ArtifactsMissing => "artifacts_missing",
+            Self::NoChanges => "no_changes",
+            Self::VerificationFailed => "verification_failed",
+            Self::Mismatch => "mismatch",
+            Self::Interrupted => "interrupted",
+            Self::ClaimLost | Self::Failed => "failed",
+        }
+    }
+
+    /// The exit code `upload-run` gives for it.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
+            Self::SignFailed => ExitCode::Signing,
+            Self::UploadFailed => ExitCode::Upload,
+            Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
+            Self::NoChanges => ExitCode::NoChanges,
+            Self::VerificationFailed | Self::Mismatch => ExitCode::Verification,
+            Self::Interrupted => ExitCode::Interrupted,
+            Self::ClaimLost | Self::Failed => ExitCode::Failure,
+        }
+    }
+
+    /// Whether it counts as a failure.
+    pub fn is_failure(self) -> bool {
+        !matches!(
+            self,
+            Self::Uploaded | Self::Skipped | Self::Superseded | Self::Interrupted
+        )
+    }
+
+    /// What the ledger records for the run as a whole: every failure before
+    /// the `.changes` counts as an attempt; an interruption is no attempt.
+    pub fn run_record(self) -> Option<RunRecord> {
+        match self {
+            Self::Interrupted => None,
+            Self::Uploaded
+            | Self::Skipped
+            | Self::Superseded
+            | Self::SignFailed
+            | Self::UploadFailed
+            | Self::ClaimLost => Some(RunRecord::GotThrough),
+            Self::ArtifactsMissing | Self::NoChanges | Self::VerificationFailed | Self::Failed => {
+                Some(RunRecord::Failed)
+            }
+            Self::Mismatch => Some(RunRecord::Refused),
+        }
+    }
+}
+
+/// Uploads one run: in a private temporary directory (0700, removed however
+/// this returns) it fetches the run's `.changes`, checks each against the
+/// run's records (what the Janitor recorded for it, and the operator's
+/// selections in `pipeline.scope`), fetches only the files they list,
+/// verifies them, and signs and uploads each `.changes`; a `.changes` whose
+/// signing failed is never given to dput. Nothing is signed unless every
+/// `.changes` of the run matched and verified. When `cancel` fires, the
+/// work stops at once: child processes are killed and the directory
+/// removed.
+///
+/// # Errors
+/// Artifact, `.changes`, [`Mismatch`] and I/O errors before anything was
+/// signed, and [`Interrupted`]. Signing and upload failures are in the
+/// report.
+#[tracing::instrument(skip(pipeline, ledger, records, cancel), fields(run_id = %run_id))]
+pub async fn upload_run(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+    records: &[Record],
+    cancel: &CancellationToken,
+) -> anyhow::Result<RunReport> {
+    let ledger = ledger.filter(|_| !pipeline.dry_run);
+    let mut all: Vec<Record> = records.to_vec();
+    if !all.iter().any(Record::is_the_runs) {
+        tracing::warn!(
+            "no record of the run (no debian_build row, runner message or --expect-*): \
+             its .changes are compared with nothing the Janitor recorded"
+        );
+    }
+    all.extend(pipeline.scope.iter().cloned());
+    let result = tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(Interrupted.into()),
+        report = upload_run_inner(pipeline, ledger, run_id, &all) => report,
+    };
+    if let Some(ledger) = ledger {
+        record_run(ledger, run_id, &result).await;
+    }
+    result
+}
+
+/// Records in the ledger how the run as a whole went: any failure before
+/// or around the `.changes` claims (a missing run, a store or disk error,
+/// verification) counts as an attempt; a run that got through forgets
+/// earlier such failures. Only an interruption is not a failure. A ledger
+/// error here is only logged: the `.changes` themselves are recorded by
+/// their claims.
+async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<RunReport>) {
+    let recorded = match RunOutcome::of(result).run_record() {
+        None => Ok(()),
+        Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
+        Some(record) => {
+            let error = result
+                .as_ref()
+                .err()
+                .map_or_else(String::new, |e| format!("{e:#}"));
+            if record == RunRecord::Refused {
+                ledger.run_refused(run_id, &error).await
+            } else {
+                ledger.run_failed(run_id, &error).await
+            }
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(run_id = %run_id, error = %e, "cannot record the run in the ledger");
+    }
+}
+
+/// A claim held in the ledger while its `.changes` is signed and uploaded.
+struct Held<'a> {
+    ledger: &'a Ledger,
+    run_id: &'a RunId,
+    changes: &'a str,
+}
+
+impl Held<'_> {
+    /// Renews the claim every heartbeat; returns once a renewal finds it
+    /// taken over (never while renewals succeed). A failed renewal (the
+    /// database unreachable) is logged and tried again.
+    async fn lost(&self) {
+        let mut beat = tokio::time::interval(self.ledger.heartbeat());
+        beat.tick().await;
+        loop {
+            beat.tick().await;
+            match self.ledger.renew(self.run_id, self.changes).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(changes = self.changes, error = %e, "cannot renew the ledger claim")
+                }
+            }
+        }
+    }
+
+    fn lost_error(&self, when: &str) -> ClaimLost {
+        ClaimLost {
+            run_id: self.run_id.clone(),
+            changes: self.changes.to_owned(),
+            when: when.to_owned(),
+        }
+    }
+}
+
+/// Runs `work` while the claim (if any) is renewed; `None` when a renewal
+/// found the claim taken over, and `work` was dropped (its tool killed).
+async fn while_held<T>(held: Option<&Held<'_>>, work: impl Future<Output = T>) -> Option<T> {
+    match held {
+        None => Some(work.await),
+        Some(held) => tokio::select! {
+            biased;
+            out = work => Some(out),
+            () = held.lost() => None,
+        },
+    }
+}
+
+/// Signs one `.changes` and, only if that worked and the claim is still
+/// this process's, uploads it. A dput under way is left to finish even if
+/// the claim is lost meanwhile (killing it would leave half an upload);
+/// the final ledger update then reports the loss.
+async fn sign_and_upload(
+    pipeline: &Pipeline,
+    changes: &Changes,
+    held: Option<&Held<'_>>,
+) -> Outcome {
+    let signed = while_held(held, pipeline.signer.sign(changes)).await;
+    let lost =
+        |when: &str| Outcome::ClaimLost(held.expect("only a held claim is lost").lost_error(when));
+    match signed {
+        None => return lost("while signing; it was not uploaded"),
+        Some(Err(e)) => return Outcome::SignFailed(e),
+        Some(Ok(())) => {}
+    }
+    match while_held(held, pipeline.signer.verify(changes)).await {
+        None => return lost("while verifying the signature; it was not uploaded"),
+        Some(Err(e)) => return Outcome::BadSignature(e),
+        Some(Ok(())) => {}
+    }
+    if let Some(held) = held {
+        match held.ledger.renew(held.run_id, held.changes).await {
+            Ok(true) => {}
+            Ok(false) => return lost("before dput; it was not uploaded"),
+            Err(e) => {
+                tracing::warn!(changes = held.changes, error = %e, "cannot renew the ledger claim before dput")
+            }
+        }
+    }
+    let upload = pipeline.uploader.upload(changes);
+    tokio::pin!(upload);
+    let uploaded = match while_held(held, &mut upload).await {
+        Some(result) => result,
+        None => {
+            tracing::error!(changes = %changes.path.display(), "the ledger claim was taken over during dput; letting dput finish");
+            upload.await
+        }
+    };
+    match uploaded {
+        Err(e) => Outcome::UploadFailed(e),
+        Ok(()) => Outcome::Uploaded,
+    }
+}
+
+/// Runs the chain in a fresh temporary directory and removes it on a
+/// blocking thread afterwards, so that deleting large files never holds up
+/// a runtime worker. (Were this future dropped, the directory's own `Drop`
+/// removes it.)
+async fn upload_run_inner(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+    records: &[Record],
+) -> anyhow::Result<RunReport> {
+    let workdir = tempfile::Builder::new()
+        .prefix("auto-upload-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    let report = upload_in(pipeline, ledger, run_id, records, workdir.path()).await;
+    let path = workdir.path().to_owned();
+    let removed = tokio::task::spawn_blocking(move || workdir.close())
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    if let Err(e) = removed {
+        tracing::warn!(dir = %path.display(), error = %e, "cannot remove the temporary directory");
+    }
+    report
+}
+
+async fn upload_in(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+    records: &[Record],
+    workdir: &std::path::Path,
+) -> anyhow::Result<RunReport> {
+    let mut found = fetch_checked(pipeline, run_id, records, workdir).await?;
+    // Source first: an archive may refuse binaries whose source it has not
+    // seen. The sort is stable: otherwise in name order.
+    found.sort_by_key(|f| !f.file_name().ends_with("_source.changes"));
+    let mut report = RunReport::default();
+    for parsed in found {
+        let outcome = if pipeline.dry_run {
+            match superseded_by(pipeline, &parsed).await {
+                Some(theirs) => Outcome::Superseded(theirs),
+                None => Outcome::WouldUpload,
+            }
+        } else {
+            upload_one(pipeline, ledger, run_id, &parsed).await?
+        };
+        outcome.log_failure();
+        report.changes.push(ChangesReport {
+            name: parsed.file_name(),
+            source: parsed.source,
+            version: parsed.version,
+            distribution: parsed.distribution,
+            outcome,
+        });
+    }
+    Ok(report)
+}
+
+/// Fetches what may be signed, and only that: the run's `.changes` first
+/// (each at most [`changes::MAX_CHANGES_BYTES`]), parsed, filtered and
+/// compared with `records`; then only the files the kept ones list (each
+/// at most its listed size, the run at most `--max-run-bytes`), each
+/// checked against its checksums. Nothing else of the run reaches this
+/// host.
+///
+/// # Errors
+/// [`ArtifactError`], [`ChangesError`] (a [`Mismatch`] inside it for a
+/// `.changes` that does not match a record).
+async fn fetch_checked(
+    pipeline: &Pipeline,
+    run_id: &RunId,
+    records: &[Record],
+    workdir: &std::path::Path,
+) -> anyhow::Result<Vec<Changes>> {
+    let names = pipeline.store.list(run_id).await?;
+    let changes_files: Vec<Wanted> = names
+        .into_iter()
+        .filter(|n| n.as_str().ends_with(".changes"))
+        .map(|name| Wanted {
+            name,
+            max_size: changes::MAX_CHANGES_BYTES,
+        })
+        .collect();
+    let fetched = pipeline
+        .store
+        .fetch_files(run_id, changes_files, workdir, 0)
+        .await?;
+    let spent: u64 = fetched
+        .iter()
+        .filter_map(|path| std::fs::symlink_metadata(path).ok())
+        .map(|meta| meta.len())
+        .sum();
+    let found = changes::find(workdir, &pipeline.filter, Verify::Parsed).await?;
+    let found: Vec<Changes> = found
+        .into_iter()
+        .map(|f| f.changes.expect("checked .changes are always parsed"))
+        .collect();
+    for parsed in &found {
+        record::check_all(records, parsed).map_err(ChangesError::Refused)?;
+    }
+    let mut listed: Vec<Wanted> = Vec::new();
+    for file in found.iter().flat_map(|c| &c.files) {
+        match listed.iter_mut().find(|w| w.name == file.name) {
+            Some(wanted) => wanted.max_size = wanted.max_size.max(file.size),
+            None => listed.push(Wanted {
+                name: file.name.clone(),
+                max_size: file.size,
+            }),
+        }
+    }
+    let total = listed.iter().map(|w| w.max_size).sum::<u64>();
+    pipeline
+        .store
+        .check_total(run_id, total.saturating_add(spent))?;
+    pipeline
+        .store
+        .fetch_files(run_id, listed, workdir, spent)
+        .await?;
+    let verified = found.clone();
+    tokio::task::spawn_blocking(move || verified.iter().try_for_each(Changes::verify))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    Ok(found)
+}
+
+/// The archive's version of the `.changes`'s source when it is the same
+/// or newer (then uploading is pointless: the archive would reject it).
+/// An archive that cannot be read knows nothing (logged where it is read).
+async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<String> {
+    let archive = pipeline.archives.for_suite(&changes.distribution)?;
+    let ours: debversion::Version = changes.version.parse().ok()?;
+    match archive.newest(&changes.distribution, &changes.source).await {
+        Ok(Some(theirs)) if theirs >= ours => {
+            tracing::warn!(changes = %changes.file_name(), ours = %changes.version, archive = archive.url(), version = %theirs, "superseded: the archive has this version of the source or a newer one; not uploaded");
+            Some(theirs.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Claims one verified `.changes` in the ledger (when there is one), signs
+/// and uploads it while the claim is held, and records how it went.
+async fn upload_one(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+    parsed: &Changes,
+) -> anyhow::Result<Outcome> {
+    let name = parsed.file_name();
+    let Some(ledger) = ledger else {
+        if let Some(theirs) = superseded_by(pipeline, parsed).await {
+            return Ok(Outcome::Superseded(theirs));
+        }
+        return Ok(sign_and_upload(pipeline, parsed, None).await);
+    };
+    let entry = Entry {
+        changes: &name,
+        source: &parsed.source,
+        version: &parsed.version,
+        distribution: &parsed.distribution,
+    };
+    let claim = ledger.claim(run_id, &entry).await?;
+    if !matches!(claim, Claim::Granted { .. }) {
+        tracing::info!(changes = %name, ?claim, "skipped");
+        return Ok(Outcome::Skipped(claim));
+    }
+    let held = Held {
+        ledger,
+        run_id,
+        changes: &name,
+    };
+    if let Some(theirs) = superseded_by(pipeline, parsed).await {
+        let recorded = ledger
+            .until_recorded(&name, || ledger.supersede(run_id, &name, &theirs))
+            .await
+            .with_context(|| format!("recording {name} as superseded in the ledger"))?;
+        return Ok(if recorded {
+            Outcome::Superseded(theirs)
+        } else {
+            Outcome::ClaimLost(held.lost_error("before it was recorded as superseded"))
+        });
+    }
+    let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
+    let error = match &outcome {
+        Outcome::SignFailed(e) => Some(error_chain(e)),
+        Outcome::BadSignature(e) => Some(error_chain(e)),
+        Outcome::UploadFailed(e) => Some(error_chain(e)),
+        Outcome::ClaimLost(_) => return Ok(outcome),
+        _ => None,
+    };
+    let recorded = ledger
+        .until_recorded(&name, || ledger.finish(run_id, &name, error.as_deref()))
+        .await
+        .with_context(|| format!("recording the upload of {name} in the ledger"))?;
+    if recorded {
+        Ok(outcome)
+    } else {
+        Ok(Outcome::ClaimLost(held.lost_error(&format!(
+            "before its end was recorded ({}); the final ledger update matched no row",
+            outcome.label()
+        ))))
+    }
+}
+
+/// An error and its causes on one line, joined with ": " (what `{:#}`
+/// shows for an anyhow error), for typed errors logged where they happen.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}

@@ -1,0 +1,512 @@
+//! Runs one validated subcommand: the glue between settings, the library's
+//! steps and what is printed on stdout.
+
+use anyhow::Context as _;
+use futures::StreamExt as _;
+use tokio_util::sync::CancellationToken;
+
+use std::path::{Path, PathBuf};
+
+use std::io::IsTerminal as _;
+
+use crate::archive::Archives;
+use crate::chain::artifacts::ArtifactStore;
+use crate::chain::dput::DputError;
+use crate::chain::sign::SignError;
+use crate::chain::signature::{SignatureError, Verifier};
+use crate::chain::tool::ToolError;
+use crate::chain::upload::{self, Pipeline, RunOutcome};
+use crate::cli::janitor_conf::ConfigError;
+use crate::cli::output;
+use crate::cli::settings::{LedgerAction, ListFormat, PathInput, SettingsError, Task};
+use crate::exit_codes::{code_of, first_known, ExitCode};
+use crate::input::changes::{self, Changes, ChangesError, Filter, Verify};
+use crate::input::record::Record;
+use crate::input::run_id::RunId;
+use crate::input::syntax;
+use crate::ledger::view::{self as ledger_view, ChangesHistory, RunState};
+use crate::ledger::{self as ledger_db, Access, Due, LedgerConfig};
+use crate::service::backfill::{BackfillSettings, Report, Summary};
+use crate::shutdown::Interrupted;
+
+/// Runs `task` until done or until `shutdown` fires.
+///
+/// # Errors
+/// Whatever stopped the task as a whole; per-file failures of `sign`, `dput`
+/// and `upload-run` are logged and folded into the returned exit code (the
+/// first failure's code wins).
+pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+    match task {
+        Task::FetchArtifacts {
+            run_id,
+            store,
+            dest,
+        } => fetch_artifacts(&run_id, &store, &dest, &shutdown).await,
+        Task::FindChanges {
+            dir,
+            filter,
+            format,
+            verify,
+            signature,
+        } => find_changes(&dir, &filter, format, verify, signature.as_ref(), &shutdown).await,
+        Task::Sign { signer, input } => {
+            each_path(input, shutdown, |path| {
+                let signer = signer.clone();
+                async move {
+                    let changes = readable(&path, |path, source| SignError { path, source })?;
+                    changes.check_shape()?;
+                    signer.sign(&changes).await?;
+                    signer.verify(&changes).await.map_err(anyhow::Error::from)
+                }
+            })
+            .await
+        }
+        Task::Dput { uploader, input } => {
+            each_path(input, shutdown, |path| {
+                let uploader = uploader.clone();
+                let host = uploader.host.clone();
+                async move {
+                    let changes = readable(&path, |path, source| DputError { path, host, source })?;
+                    uploader.upload(&changes).await.map_err(anyhow::Error::from)
+                }
+            })
+            .await
+        }
+        Task::UploadRun {
+            run_id,
+            pipeline,
+            database,
+            expect,
+        } => {
+            let database = database.as_deref();
+            upload_run(&run_id, &pipeline, database, expect.as_ref(), &shutdown).await
+        }
+        Task::Listen(settings) => {
+            crate::service::listen::run(*settings, shutdown).await?;
+            Ok(ExitCode::Success)
+        }
+        Task::Backfill { settings, verbose } => backfill(*settings, verbose, &shutdown).await,
+        Task::Ledger {
+            database,
+            host,
+            action,
+        } => ledger(&database, host.as_deref(), action, &shutdown).await,
+        Task::GenerateDocs { out_dir } => {
+            crate::cli::docs::write_all(&out_dir)
+                .with_context(|| format!("writing into {}", out_dir.display()))?;
+            Ok(ExitCode::Success)
+        }
+    }
+}
+
+/// `fetch-artifacts`: copies the run and prints where to.
+async fn fetch_artifacts(
+    run_id: &RunId,
+    store: &ArtifactStore,
+    dest: &Path,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    tokio::select! {
+        () = shutdown.cancelled() => return Err(Interrupted.into()),
+        fetched = store.fetch(run_id, dest) => { fetched?; }
+    }
+    output::record(&dest.to_string_lossy(), false)?;
+    Ok(ExitCode::Success)
+}
+
+/// `find-changes`: one path (or JSON object) per `.changes` found.
+async fn find_changes(
+    dir: &Path,
+    filter: &Filter,
+    format: ListFormat,
+    verify: Verify,
+    signature: Option<&Verifier>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let found = tokio::select! {
+        () = shutdown.cancelled() => return Err(Interrupted.into()),
+        found = changes::find(dir, filter, verify) => found?,
+    };
+    if let Some(verifier) = signature {
+        for changes in found.iter().filter_map(|f| f.changes.as_ref()) {
+            tokio::select! {
+                () = shutdown.cancelled() => return Err(Interrupted.into()),
+                verified = verifier.verify(changes) => verified?,
+            }
+        }
+    }
+    for found in found {
+        let line = match format {
+            ListFormat::Json => {
+                let parsed = match found.changes {
+                    Some(c) => c,
+                    None => Changes::read(&found.path)?,
+                };
+                serde_json::to_string(&parsed)?
+            }
+            _ => found.path.to_string_lossy().into_owned(),
+        };
+        output::record(&line, format == ListFormat::Null)?;
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `upload-run`: opens the ledger (unless a dry run), runs the chain and
+/// prints a line per `.changes`.
+async fn upload_run(
+    run_id: &RunId,
+    pipeline: &Pipeline,
+    database: Option<&LedgerConfig>,
+    expect: Option<&Record>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let access = if pipeline.dry_run {
+        Access::ReadIfPresent
+    } else {
+        Access::Write
+    };
+    let opened = match database {
+        Some(config) => Some(config.open(1, access).await?),
+        None => None,
+    };
+    let mut records = Vec::new();
+    if let Some(opened) = &opened {
+        match ledger_db::recorded_build(&opened.pool, run_id).await? {
+            Some(row) => records.push(row.record()),
+            None => tracing::warn!(run_id = %run_id, "the run has no debian_build row"),
+        }
+    }
+    records.extend(expect.cloned());
+    let ledger = opened.and_then(|o| o.ledger);
+    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, &records, shutdown).await;
+    let outcome = RunOutcome::of(&result);
+    let report = result.with_context(|| format!("run {run_id}"))?;
+    for changes in &report.changes {
+        output::record(&changes.to_string(), false)?;
+    }
+    Ok(outcome.exit_code())
+}
+
+/// `backfill`: the plan of a dry run on stdout; otherwise the uploads, with
+/// a spinner and a summary on a terminal (the summary also with `-v`).
+async fn backfill(
+    settings: BackfillSettings,
+    verbose: bool,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let terminal = std::io::stderr().is_terminal();
+    if settings.dry_run {
+        crate::service::backfill::list_due(&settings, &mut BackfillPrinter::new(false)).await?;
+        return Ok(ExitCode::Success);
+    }
+    let mut printer = BackfillPrinter::new(terminal);
+    let summary = crate::service::backfill::run(settings, shutdown, &mut printer).await?;
+    printer.finish(&summary, verbose);
+    if shutdown.is_cancelled() {
+        return Err(Interrupted.into());
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// The ledger subcommands. The ledger must exist already (it is never
+/// created by looking at it); it is migrated to the current schema.
+async fn ledger(
+    config: &LedgerConfig,
+    host: Option<&str>,
+    action: LedgerAction,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let ledger = existing_ledger(config).await?;
+    let pool = ledger.pool();
+    match action {
+        LedgerAction::List { query, json } => list_ledger(pool, &query, json).await?,
+        LedgerAction::Show(run_id) => {
+            let shown = ledger_view::show(pool, host, &run_id).await?;
+            if shown.is_empty() {
+                anyhow::bail!("run {run_id} is not in the ledger");
+            }
+            output::record(&show_text(&run_id, &shown), false)?;
+        }
+        LedgerAction::Retry { run_id, now } => {
+            match ledger_view::retry(pool, host, &run_id).await? {
+                None => anyhow::bail!("run {run_id} is not in the ledger"),
+                Some(0) => {
+                    anyhow::bail!("run {run_id} has nothing to retry: none of its .changes failed")
+                }
+                Some(n) => output::record(&format!("reset\t{run_id}\t{n}"), false)?,
+            }
+            if let Some(pipeline) = now {
+                return upload_run(&run_id, &pipeline, Some(config), None, shutdown).await;
+            }
+        }
+        LedgerAction::Reconcile { archives, after } => {
+            return reconcile(pool, host, &archives, after).await;
+        }
+        LedgerAction::Forget(run_id) => match ledger_view::forget(pool, host, &run_id).await? {
+            0 => anyhow::bail!("run {run_id} is not in the ledger"),
+            n => output::record(&format!("forgot\t{run_id}\t{n}"), false)?,
+        },
+    }
+    Ok(ExitCode::Success)
+}
+
+/// The ledger, which must exist already (looking never creates it),
+/// migrated to the current schema.
+async fn existing_ledger(config: &LedgerConfig) -> anyhow::Result<crate::ledger::Ledger> {
+    let home = config.ledger_database.as_ref().unwrap_or(&config.database);
+    config
+        .open(1, Access::UpdateIfPresent)
+        .await?
+        .ledger
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no upload ledger in {home} (schema {}): nothing has been recorded there",
+                home.schema
+            )
+        })
+}
+
+/// `ledger list`: one line (or JSON object) per run, written in blocks.
+async fn list_ledger(
+    pool: &sqlx::PgPool,
+    query: &ledger_view::ListQuery,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut rows = ledger_view::list(pool, query);
+    let mut records = output::Records::default();
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let line = if json {
+            serde_json::to_string(&row)?
+        } else {
+            row.to_string()
+        };
+        records.push(&line)?;
+    }
+    records.finish()?;
+    Ok(())
+}
+
+/// `ledger reconcile`: each uploaded `.changes` looked up in its suite's
+/// index; silent on success (counts at info), exit 1 when an index could
+/// not be read or a suite has no archive.
+async fn reconcile(
+    pool: &sqlx::PgPool,
+    host: Option<&str>,
+    archives: &Archives,
+    after: std::time::Duration,
+) -> anyhow::Result<ExitCode> {
+    let (mut accepted, mut unconfirmed, mut unknown) = (0u64, 0u64, 0u64);
+    for upload in ledger_view::uploaded(pool, host, after).await? {
+        let Some(archive) = archives.for_suite(&upload.distribution) else {
+            tracing::error!(run_id = %upload.run_id, suite = %upload.distribution, "no archive to reconcile this suite with");
+            unknown += 1;
+            continue;
+        };
+        let ours = upload.version.parse::<debversion::Version>().ok();
+        match archive.newest(&upload.distribution, &upload.source).await {
+            Ok(Some(theirs)) if ours.as_ref().is_some_and(|ours| &theirs >= ours) => {
+                ledger_view::mark(pool, &upload, RunState::Accepted).await?;
+                accepted += 1;
+            }
+            Ok(_) if upload.overdue => {
+                tracing::warn!(run_id = %upload.run_id, changes = %upload.changes, "uploaded but not in the archive: unconfirmed");
+                ledger_view::mark(pool, &upload, RunState::Unconfirmed).await?;
+                unconfirmed += 1;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(run_id = %upload.run_id, error = %e, "cannot reconcile");
+                unknown += 1;
+            }
+        }
+    }
+    tracing::info!(accepted, unconfirmed, unknown, "reconciled");
+    Ok(if unknown > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// `ledger show`'s text: a block per `.changes`, its failed attempts, and
+/// the whole last error, indented.
+fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
+    let mut text = format!("run {run_id}");
+    for c in shown {
+        let name = if c.changes.is_empty() {
+            "(the run as a whole)"
+        } else {
+            &c.changes
+        };
+        let state = ledger_view::shown_state(&c.state, c.archive_version.as_deref());
+        text.push_str(&format!(
+            "\n\n{name} on {}: {state}, {} attempt(s), {} {} {}, last change {}",
+            c.host, c.attempts, c.source, c.version, c.distribution, c.updated_at
+        ));
+        if let Some(at) = &c.uploaded_at {
+            text.push_str(&format!(", uploaded {at}"));
+        }
+        if let Some(by) = &c.claimed_by {
+            text.push_str(&format!(", claimed by {by}"));
+        }
+        for (attempt, at, error) in &c.failures {
+            let first = error.lines().next().unwrap_or_default();
+            let first = syntax::printable(first);
+            text.push_str(&format!("\n  attempt {attempt} failed {at}: {first}"));
+        }
+        if let Some(error) = &c.last_error {
+            text.push_str("\n  last error:");
+            for line in error.lines() {
+                text.push_str(&format!("\n    {}", syntax::printable(line)));
+            }
+        }
+    }
+    text
+}
+
+/// Prints what a backfill reports: due runs on stdout, progress on a
+/// terminal's stderr.
+struct BackfillPrinter {
+    terminal: bool,
+    spinner: Option<indicatif::ProgressBar>,
+}
+
+impl BackfillPrinter {
+    /// A printer; on a terminal, a spinner runs from now on.
+    fn new(terminal: bool) -> Self {
+        let spinner = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .expect("the template is valid"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        Self { terminal, spinner }
+    }
+
+    /// Clears the spinner and prints the summary on a terminal or when
+    /// `verbose`; a quiet cron job prints nothing.
+    fn finish(self, summary: &Summary, verbose: bool) {
+        if let Some(spinner) = self.spinner {
+            spinner.finish_and_clear();
+        }
+        if self.terminal || verbose {
+            eprintln!("backfill: {summary}");
+        }
+    }
+}
+
+impl Report for BackfillPrinter {
+    fn due(&mut self, due: &Due) -> anyhow::Result<()> {
+        output::record(
+            &format!(
+                "{}\t{}\t{}\t{}",
+                due.run_id, due.distribution, due.source, due.version
+            ),
+            false,
+        )?;
+        Ok(())
+    }
+
+    fn progress(&mut self, summary: &Summary) {
+        if let Some(spinner) = &self.spinner {
+            spinner.set_message(summary.to_string());
+        }
+    }
+}
+
+/// The exit code for an error that stopped a subcommand: the first error
+/// in its cause chain that says its code (settings, configuration, or one
+/// of the upload chain's errors), else [`ExitCode::Failure`]. The one
+/// place that turns an `anyhow::Error` into a code.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    first_known(err, |cause| {
+        code_of::<SettingsError>(cause)
+            .or_else(|| code_of::<ConfigError>(cause))
+            .or_else(|| code_of::<SignatureError>(cause))
+            .or_else(|| upload::run_error_kind(cause))
+    })
+}
+
+/// Parses the `.changes` at `path` for `sign` or `dput`: a file that cannot
+/// be read fails that step (`failed` makes its error, so that the step's
+/// exit code applies); one that is refused by the strict checks is a
+/// verification failure, and never reaches the tool.
+fn readable<E>(path: &Path, failed: impl FnOnce(PathBuf, ToolError) -> E) -> anyhow::Result<Changes>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match Changes::read(path) {
+        Ok(changes) => Ok(changes),
+        Err(ChangesError::Io { path, source }) => {
+            Err(failed(path.clone(), ToolError::Input { path, source }).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies `step` to each path (arguments, or stdin), printing each path it
+/// succeeded on; failures are logged and the first one's code is returned.
+async fn each_path<F, Fut>(
+    input: PathInput,
+    shutdown: CancellationToken,
+    step: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: Fn(std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let paths = if input.paths.is_empty() {
+        output::paths_from_stdin(input.null)
+            .await
+            .context("reading paths from stdin")?
+    } else {
+        input.paths
+    };
+    let mut code = ExitCode::Success;
+    for path in paths {
+        let result = tokio::select! {
+            () = shutdown.cancelled() => return Err(Interrupted.into()),
+            result = step(path.clone()) => result,
+        };
+        match result {
+            Ok(()) => output::record(&path.to_string_lossy(), input.null)?,
+            Err(e) => {
+                tracing::error!("{e:#}");
+                if code == ExitCode::Success {
+                    code = exit_code(&e);
+                }
+            }
+        }
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_errors_are_failures() {
+        assert_eq!(exit_code(&anyhow::anyhow!("boom")), ExitCode::Failure);
+    }
+
+    #[test]
+    fn context_does_not_hide_the_typed_cause() {
+        let err = anyhow::Error::new(Interrupted).context("uploading run x");
+        assert_eq!(exit_code(&err), ExitCode::Interrupted);
+        let err = anyhow::Error::new(SettingsError::Missing {
+            what: "x",
+            how: "y",
+        })
+        .context("z");
+        assert_eq!(exit_code(&err), ExitCode::Usage);
+    }
+}

@@ -1,0 +1,140 @@
+//! `ledger` and its subcommands: list, show, retry, forget, reconcile.
+
+use super::*;
+
+/// `ledger`.
+#[derive(Debug, Args)]
+pub struct LedgerCommandArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+/// The `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// One line per run: run id, host, source, version, distribution,
+    /// state, attempts, last change, first line of the last error.
+    List(LedgerListArgs),
+    /// Every .changes of a run, its history of attempts and the whole last error.
+    Show(LedgerRunArgs),
+    /// Reset a failed, given-up or unconfirmed run so that the next backfill
+    /// uploads it (or --now: at once, through the upload-run chain).
+    Retry(Box<LedgerRetryArgs>),
+    /// Remove every ledger row of a run.
+    Forget(LedgerRunArgs),
+    /// Look each uploaded .changes up in the archive: accepted when its
+    /// version (or a higher one) is there, unconfirmed when still missing
+    /// after --after. Silent on success.
+    Reconcile(LedgerReconcileArgs),
+}
+
+/// `ledger reconcile`.
+#[derive(Debug, Args)]
+pub struct LedgerReconcileArgs {
+    /// An upload not in the archive after this long is unconfirmed.
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub after: String,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+
+    #[command(flatten)]
+    pub key: LedgerKeyArgs,
+}
+
+/// A run state, as `ledger list --state` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerState {
+    /// Uploaded, not yet seen in the archive.
+    Uploaded,
+    /// Seen in the archive.
+    Accepted,
+    /// Not seen in the archive after `ledger reconcile --after`.
+    Unconfirmed,
+    /// The archive had it (or newer): not uploaded.
+    Superseded,
+    /// Failed, to be tried again.
+    Failed,
+    /// Failed the maximum number of times.
+    GaveUp,
+    /// Refused: a .changes did not match the run's record; never retried.
+    Refused,
+    /// Being uploaded now.
+    Claimed,
+}
+
+/// Which ledger, for the `ledger` subcommands.
+#[derive(Debug, Args)]
+pub struct LedgerKeyArgs {
+    /// Only this dput host's rows (the ledger's key) [default: all hosts].
+    #[arg(long, env = "AUTO_UPLOAD_HOST", value_name = "HOST")]
+    pub host: Option<String>,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// `ledger list`.
+#[derive(Debug, Args)]
+pub struct LedgerListArgs {
+    /// Only runs in this state.
+    #[arg(long, value_enum)]
+    pub state: Option<LedgerState>,
+
+    /// Only runs changed within this time (`1h`, `7d`).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+
+    /// Only this source package.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Failed this many times counts as gave-up (backfill's --max-attempts).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_attempts: u32,
+
+    #[command(flatten)]
+    pub key: LedgerKeyArgs,
+}
+
+/// `ledger show` and `ledger forget`.
+#[derive(Debug, Args)]
+pub struct LedgerRunArgs {
+    /// The run.
+    pub run_id: String,
+
+    #[command(flatten)]
+    pub key: LedgerKeyArgs,
+}
+
+/// `ledger retry`.
+#[derive(Debug, Args)]
+pub struct LedgerRetryArgs {
+    /// The run.
+    pub run_id: String,
+
+    /// Upload it at once through the upload-run chain (needs the artifact
+    /// store, key and dput host), instead of leaving it to the next backfill.
+    #[arg(long)]
+    pub now: bool,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+}

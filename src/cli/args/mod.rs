@@ -1,0 +1,235 @@
+//! The command-line definition: every clap type lives in this folder and
+//! nowhere else; one file per subcommand's arguments, the groups they share
+//! in `shared.rs`, the top level (`Cli`, `Command`, where each value came
+//! from) here.
+//!
+//! `settings.rs` turns these raw arguments into validated settings; the rest
+//! of the library never sees clap.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+mod backfill;
+mod janitor;
+mod ledger;
+mod listen;
+mod shared;
+mod steps;
+mod upload_run;
+
+pub use backfill::*;
+pub use janitor::*;
+pub use ledger::*;
+pub use listen::*;
+pub use shared::*;
+pub use steps::*;
+pub use upload_run::*;
+
+/// The name under which the program is the Python service's drop-in.
+pub const JANITOR_NAME: &str = "janitor-auto-upload";
+
+/// Sign and upload the Debian packages a Janitor build service built.
+#[derive(Debug, Parser)]
+#[command(
+    name = "auto-upload",
+    version,
+    about,
+    long_about = "Sign and upload the Debian packages that the Debian Janitor built \
+                  successfully: fetch a run's artifacts, verify its .changes files, \
+                  sign them with debsign and upload them with dput, by hand, in a shell \
+                  pipeline, as a service on the runner's Redis channel, or from cron.",
+    after_long_help = crate::exit_codes::help_text()
+)]
+pub struct Cli {
+    /// Janitor configuration file (protobuf text format, like janitor.conf);
+    /// artifact_location, redis_location and database_location are read from it.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_CONFIG",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// The Janitor's config.proto to read --config against, compiled at
+    /// start, for a deployment whose schema is newer than the one built in.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_CONFIG_SCHEMA",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub config_schema: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
+    pub verbose: u8,
+
+    /// Only log errors.
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
+    pub quiet: bool,
+
+    /// Format of the log lines on stderr.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        help_heading = "Global options"
+    )]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Which options were given as flags and which by the environment.
+    #[arg(skip)]
+    pub origins: Origins,
+}
+
+/// Where an option's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgOrigin {
+    /// The command line.
+    Flag,
+    /// An environment variable.
+    Environment,
+}
+
+/// Where the values of the options naming locations came from (by option
+/// id: `artifacts`, `redis`, `database`, `ledger_database`, `config`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins(Vec<(String, ArgOrigin)>);
+
+impl Origins {
+    /// Where option `id` came from, if it was given.
+    pub fn of(&self, id: &str) -> Option<ArgOrigin> {
+        self.0.iter().find(|(i, _)| i == id).map(|(_, o)| *o)
+    }
+
+    fn read(matches: &ArgMatches) -> Self {
+        const IDS: [&str; 5] = [
+            "artifacts",
+            "redis",
+            "database",
+            "ledger_database",
+            "config",
+        ];
+        let mut found = Vec::new();
+        let levels = std::iter::once(matches).chain(matches.subcommand().map(|(_, m)| m));
+        for level in levels {
+            for id in IDS {
+                let origin = match level.try_get_raw(id) {
+                    Ok(Some(_)) => level.value_source(id),
+                    _ => None,
+                };
+                match origin {
+                    Some(ValueSource::CommandLine) => found.push((id.to_owned(), ArgOrigin::Flag)),
+                    Some(ValueSource::EnvVariable) => {
+                        found.push((id.to_owned(), ArgOrigin::Environment))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Self(found)
+    }
+}
+
+impl Cli {
+    /// Parses a command line. Invoked as [`JANITOR_NAME`] (a link to the
+    /// binary), the command line is the Python service's and means
+    /// `auto-upload listen`; see [`JanitorCli`].
+    ///
+    /// # Errors
+    /// A usage error, or `--help`/`--version` (clap's error kinds).
+    pub fn parse_args(args: Vec<OsString>) -> Result<Self, clap::Error> {
+        let invoked_as = args
+            .first()
+            .and_then(|a| Path::new(a).file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let args = if invoked_as == JANITOR_NAME {
+            JanitorCli::try_parse_from(&args)?.to_auto_upload_args()
+        } else {
+            args
+        };
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        cli.origins = Origins::read(&matches);
+        Ok(cli)
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Copy every artifact of a run into a directory and print the directory.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    FetchArtifacts(FetchArgs),
+    /// Print the verified .changes files in a directory, sorted.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    FindChanges(FindChangesArgs),
+    /// Sign .changes files with debsign; print each path signed.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    Sign(SignArgs),
+    /// Upload signed .changes files with dput; print each path uploaded.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    Dput(DputArgs),
+    /// Fetch, verify, sign and upload one run, in a private temporary directory.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    UploadRun(UploadRunArgs),
+    /// Upload every successful Debian build published on the runner's Redis channel.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    Listen(ListenArgs),
+    /// Upload the newest build of each (distribution, source) not uploaded yet.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    Backfill(BackfillArgs),
+    /// The operators' view of the upload ledger: list, show, retry, forget.
+    #[command(after_long_help = crate::exit_codes::help_text())]
+    Ledger(LedgerCommandArgs),
+    /// Write the man pages and shell completions into a directory.
+    #[command(hide = true)]
+    GenerateDocs(GenerateDocsArgs),
+}
+
+/// `generate-docs` (hidden): how the committed man/ and completions/ are made.
+#[derive(Debug, Args)]
+pub struct GenerateDocsArgs {
+    /// Directory to write man/ and completions/ into.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,217 @@
+//! Argument groups several subcommands share: the artifact store, the
+//! selection of `.changes`, signing, keyrings, dput, the archive and the
+//! ledger's database.
+
+use super::*;
+
+/// The archive whose Sources indices tell what it has already.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Upload")]
+pub struct ArchiveArgs {
+    /// The Debian archive uploads go to (http(s):// or file://, the
+    /// directory holding dists/): before signing, a .changes whose source
+    /// the archive's Sources index has at the same or a higher version is
+    /// not uploaded (outcome superseded, exit 0). An archive that cannot be
+    /// read is logged and never blocks an upload [default: the
+    /// archive_mirror_uri of the janitor.conf distribution named as the
+    /// .changes's Distribution].
+    #[arg(long, env = "AUTO_UPLOAD_ARCHIVE", value_name = "URL")]
+    pub archive: Option<String>,
+
+    /// Where the archive's Sources indices are kept, parsed, between runs;
+    /// before one is used the archive's files are checked (a stat, or an
+    /// HTTP HEAD) and the index read again when they changed [default:
+    /// $CACHE_DIRECTORY (systemd's CacheDirectory=), else
+    /// $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload].
+    #[arg(long, env = "AUTO_UPLOAD_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Where a run's artifacts are read from.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Artifact store")]
+pub struct StoreArgs {
+    /// Artifact store: a local path, file:// URL, gs://bucket[/prefix] or
+    /// s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE>
+    /// [default: artifact_location from --config].
+    #[arg(long, env = "AUTO_UPLOAD_ARTIFACTS", value_name = "LOCATION")]
+    pub artifacts: Option<String>,
+
+    /// Refuse a run (exit 5) whose files add up to more than SIZE: counted
+    /// from the sizes its .changes list before anything is copied, and
+    /// enforced while copying. A number of bytes, or with K, M, G or T
+    /// (powers of 1024).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_RUN_BYTES",
+        default_value = "4G",
+        value_name = "SIZE"
+    )]
+    pub max_run_bytes: String,
+
+    /// Refuse a run (exit 5) of more than N files in the store.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_RUN_FILES",
+        default_value_t = 500,
+        value_name = "N"
+    )]
+    pub max_run_files: u64,
+}
+
+/// Which .changes files to keep.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Selection")]
+pub struct ChangesFilterArgs {
+    /// Only source uploads, by content: Architecture exactly "source" and
+    /// nothing but source files (.dsc, tarballs, .diff.gz, the source
+    /// .buildinfo). A *_source.changes that lists anything else is refused
+    /// (exit 5).
+    #[arg(long)]
+    pub source_only: bool,
+
+    /// Only .changes whose Distribution field names D (repeatable).
+    #[arg(long = "distribution", value_name = "D")]
+    pub distributions: Vec<String>,
+}
+
+/// How .changes files are signed.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Signing")]
+pub struct SignerArgs {
+    /// Key to sign with (debsign -k); without it debsign picks its default key.
+    #[arg(
+        long,
+        visible_alias = "debsign-keyid",
+        env = "AUTO_UPLOAD_KEYID",
+        value_name = "KEYID",
+        allow_hyphen_values = true
+    )]
+    pub keyid: Option<String>,
+
+    /// The debsign program to run.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DEBSIGN",
+        value_name = "PROGRAM",
+        default_value = "debsign"
+    )]
+    pub debsign_program: PathBuf,
+
+    /// Kill debsign (its whole process group) when signing one .changes
+    /// takes longer than this; the .changes fails with exit 6.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_SIGN_TIMEOUT",
+        default_value = "2m",
+        value_name = "DURATION"
+    )]
+    pub sign_timeout: String,
+
+    #[command(flatten)]
+    pub keyrings: KeyringArgs,
+}
+
+/// Which keyrings a signature must verify against.
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    /// After signing, verify each .changes and the .dsc it lists with gpgv
+    /// against this keyring (repeatable; e.g. the archive's uploaders
+    /// keyring), and check every file against the signed checksums; a
+    /// .changes that does not verify fails with exit 6 and is never
+    /// uploaded. In the environment: paths separated by ':'.
+    #[arg(
+        long = "keyring",
+        env = "AUTO_UPLOAD_KEYRING",
+        value_delimiter = ':',
+        value_name = "FILE"
+    )]
+    pub keyrings: Vec<PathBuf>,
+
+    /// The gpgv program to run.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_GPGV",
+        value_name = "PROGRAM",
+        default_value = "gpgv"
+    )]
+    pub gpgv_program: PathBuf,
+}
+
+/// Where and how .changes files are uploaded.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Upload")]
+pub struct UploaderArgs {
+    /// dput host (a section of dput.cf); without it dput uses its default host.
+    #[arg(
+        long,
+        visible_alias = "dput-host",
+        env = "AUTO_UPLOAD_HOST",
+        value_name = "HOST",
+        allow_hyphen_values = true
+    )]
+    pub host: Option<String>,
+
+    /// dput configuration file (dput -c).
+    #[arg(long, env = "AUTO_UPLOAD_DPUT_CONFIG", value_name = "FILE")]
+    pub dput_config: Option<PathBuf>,
+
+    /// The dput program to run (dput, dput-ng, or a wrapper).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DPUT",
+        value_name = "PROGRAM",
+        default_value = "dput"
+    )]
+    pub dput_program: PathBuf,
+
+    /// Kill dput (its whole process group) when uploading one .changes
+    /// takes longer than this; the .changes fails with exit 7.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_UPLOAD_TIMEOUT",
+        default_value = "30m",
+        value_name = "DURATION"
+    )]
+    pub upload_timeout: String,
+}
+
+/// Where the Janitor database and the upload ledger are.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Database and ledger")]
+pub struct LedgerArgs {
+    /// PostgreSQL URL of the Janitor database, which also holds the upload
+    /// ledger [default: database_location from --config; DATABASE_URL is
+    /// never read].
+    #[arg(long, env = "AUTO_UPLOAD_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+
+    /// PostgreSQL URL of the database that holds the upload ledger, when
+    /// not the Janitor's (a read-only role there, say) [default: the
+    /// Janitor database].
+    #[arg(long, env = "AUTO_UPLOAD_LEDGER_DATABASE", value_name = "URL")]
+    pub ledger_database: Option<String>,
+
+    /// Schema of the upload ledger (created and migrated by auto-upload).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LEDGER_SCHEMA",
+        default_value = "auto_upload",
+        value_name = "NAME"
+    )]
+    pub ledger_schema: String,
+
+    /// A ledger claim older than this is taken over (a crashed uploader).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LEASE",
+        default_value = "1h",
+        value_name = "DURATION"
+    )]
+    pub lease: String,
+
+    /// Neither read nor write the upload ledger. listen then runs no
+    /// catch-up backfill after a reconnect.
+    #[arg(long, env = "AUTO_UPLOAD_NO_LEDGER")]
+    pub no_ledger: bool,
+}

@@ -1,0 +1,63 @@
+//! `upload-run`, and the run's record an operator gives by hand.
+
+use super::*;
+
+/// `upload-run`.
+#[derive(Debug, Args)]
+pub struct UploadRunArgs {
+    /// The run to upload.
+    pub run_id: String,
+
+    /// Only simulate the upload (dput -s).
+    #[arg(long)]
+    pub simulate: bool,
+
+    /// Upload even if dput logged an earlier upload (dput -f), or the
+    /// ledger shows it uploaded.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Fetch and verify, print what would be signed and uploaded, do neither.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub filter: ChangesFilterArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
+}
+
+/// What the operator expects of the run, beside (or without) its
+/// debian_build row.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "The run's record")]
+pub struct ExpectArgs {
+    /// Refuse (exit 5, outcome mismatch) a .changes whose Source is not S.
+    #[arg(long, value_name = "S")]
+    pub expect_source: Option<String>,
+
+    /// Refuse a .changes whose Version is not V (the exact string, epoch
+    /// included).
+    #[arg(long, value_name = "V")]
+    pub expect_version: Option<String>,
+
+    /// Refuse a .changes whose Distribution is not D.
+    #[arg(long, value_name = "D")]
+    pub expect_distribution: Option<String>,
+}

@@ -1,0 +1,17 @@
+//! The front end: the clap definition (one file per subcommand's
+//! arguments in `args/`, re-exported here; nothing else sees clap), the
+//! settings validated from it ([`settings`], with the Janitor's
+//! `janitor.conf` read by [`janitor_conf`]), running a subcommand and
+//! printing its results ([`app`], [`output`]), man pages and completions
+//! ([`docs`]).
+//!
+//! May use everything below it; nothing below uses it.
+
+pub mod app;
+mod args;
+pub mod docs;
+pub mod janitor_conf;
+pub mod output;
+pub mod settings;
+
+pub use args::*;

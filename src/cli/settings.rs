@@ -1,0 +1,613 @@
+//! From raw arguments to validated settings: flag > environment (both by
+//! clap) > configuration file > built-in default. Run ids, hosts, key ids and
+//! locations are checked here, before any work starts.
+
+use std::path::{Path, PathBuf};
+
+use crate::archive::{Archive, Archives};
+use crate::chain::artifacts::{ArtifactError, ArtifactStore, RunLimits};
+use crate::chain::dput::Uploader;
+use crate::chain::sign::Signer;
+use crate::chain::signature::{Pin, Verifier};
+use crate::chain::tool::Tool;
+use crate::chain::upload::Pipeline;
+use crate::cli::janitor_conf::{ConfigError, JanitorConfig, Schema};
+use crate::cli::{self, Cli, Command, LogFormat};
+use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::input::changes::{Filter, Verify};
+use crate::input::record::{self, Record};
+use crate::input::run_id::{InvalidRunId, RunId};
+use crate::input::syntax;
+use crate::ledger::LedgerConfig;
+use crate::service::backfill::BackfillSettings;
+use crate::service::listen::ListenSettings;
+use crate::telemetry::LogSettings;
+
+mod services;
+mod sources;
+
+pub use services::LedgerAction;
+use services::{backfill, database, ledger, ledger_command, listen};
+pub use services::{DEFAULT_MAX_ATTEMPTS, DEFAULT_REDIS};
+use sources::Sources;
+pub use sources::{Location, Origin};
+
+/// Arguments that cannot be turned into settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A run id that is not one safe path segment.
+    #[error(transparent)]
+    RunId(#[from] InvalidRunId),
+    /// The configuration file cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The artifact location cannot be opened.
+    #[error(transparent)]
+    Artifacts(#[from] ArtifactError),
+    /// A value that would read as an option to debsign or dput.
+    #[error("{what} {value:?} must not start with '-' or be empty")]
+    LeadingDash {
+        /// Which setting.
+        what: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// A value that cannot be used.
+    #[error("invalid {what} {value:?}: {reason}")]
+    Invalid {
+        /// Which setting.
+        what: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A combination that would do harm.
+    #[error("{0}")]
+    Refused(&'static str),
+    /// A setting with no value from any source.
+    #[error("no {what} given: use {how}")]
+    Missing {
+        /// Which setting.
+        what: &'static str,
+        /// Where it can be given.
+        how: &'static str,
+    },
+}
+
+impl HasExitCode for SettingsError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Artifacts(e) => e.exit_code(),
+            _ => ExitCode::Usage,
+        }
+    }
+}
+
+/// The log settings of a command line; usable before anything else is
+/// validated, so that errors can be logged.
+pub fn log_settings(cli: &Cli) -> LogSettings {
+    LogSettings {
+        verbosity: if cli.quiet {
+            -1
+        } else {
+            cli.verbose.min(3) as i8
+        },
+        json: cli.log_format == LogFormat::Json,
+    }
+}
+
+/// How `find-changes` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// One path per line.
+    Lines,
+    /// NUL-terminated paths.
+    Null,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where `sign` and `dput` take their paths from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathInput {
+    /// Paths given as arguments; empty means stdin.
+    pub paths: Vec<PathBuf>,
+    /// NUL-separated stdin and output.
+    pub null: bool,
+}
+
+/// A validated subcommand.
+#[derive(Debug)]
+pub enum Task {
+    /// `fetch-artifacts`.
+    FetchArtifacts {
+        /// The run.
+        run_id: RunId,
+        /// The store.
+        store: ArtifactStore,
+        /// Where to copy to.
+        dest: PathBuf,
+    },
+    /// `find-changes`.
+    FindChanges {
+        /// Where to look.
+        dir: PathBuf,
+        /// What to keep.
+        filter: Filter,
+        /// How to print.
+        format: ListFormat,
+        /// Whether to verify.
+        verify: Verify,
+        /// The signature check (`--verify-signature`).
+        signature: Option<Verifier>,
+    },
+    /// `sign`.
+    Sign {
+        /// How to sign.
+        signer: Signer,
+        /// What to sign.
+        input: PathInput,
+    },
+    /// `dput`.
+    Dput {
+        /// How to upload.
+        uploader: Uploader,
+        /// What to upload.
+        input: PathInput,
+    },
+    /// `upload-run`.
+    UploadRun {
+        /// The run.
+        run_id: RunId,
+        /// The chain.
+        pipeline: Box<Pipeline>,
+        /// The Janitor database, when one is configured: the run's
+        /// `debian_build` row, and the ledger unless `--no-ledger`.
+        database: Option<Box<LedgerConfig>>,
+        /// What the operator expects (`--expect-*`), if anything.
+        expect: Option<Record>,
+    },
+    /// `backfill`.
+    Backfill {
+        /// What to do.
+        settings: Box<BackfillSettings>,
+        /// Print the summary even when stderr is not a terminal.
+        verbose: bool,
+    },
+    /// `listen`.
+    Listen(Box<ListenSettings>),
+    /// `ledger …`.
+    Ledger {
+        /// The database and ledger.
+        database: Box<LedgerConfig>,
+        /// The ledger's key (dput host); all hosts when `None`.
+        host: Option<String>,
+        /// What to do.
+        action: LedgerAction,
+    },
+    /// `generate-docs`.
+    GenerateDocs {
+        /// Where to write man/ and completions/.
+        out_dir: PathBuf,
+    },
+}
+
+impl Task {
+    /// Validates a command line.
+    ///
+    /// # Errors
+    /// [`SettingsError`] for anything invalid.
+    pub fn from_cli(cli: Cli) -> Result<Self, SettingsError> {
+        let config = match &cli.config {
+            Some(path) => {
+                let schema = match &cli.config_schema {
+                    Some(schema) => Schema::compile(schema)?,
+                    None => Schema::built_in(),
+                };
+                JanitorConfig::load(path, &schema)?
+            }
+            None => JanitorConfig::default(),
+        };
+        let config = Sources::new(config, cli.config.clone(), cli.origins.clone());
+        let mut task = Self::from_command(cli.command, cli.verbose, &config)?;
+        match &mut task {
+            // listen says it in its start-up line.
+            Self::Listen(settings) => {
+                settings.locations = config.chosen().iter().map(ToString::to_string).collect();
+            }
+            _ => {
+                for location in config.chosen() {
+                    tracing::info!(
+                        what = location.what,
+                        value = %location.value,
+                        from = %location.origin,
+                        "location"
+                    );
+                }
+            }
+        }
+        Ok(task)
+    }
+
+    fn from_command(
+        command: Command,
+        verbose: u8,
+        config: &Sources,
+    ) -> Result<Self, SettingsError> {
+        Ok(match command {
+            Command::FetchArtifacts(args) => fetch_artifacts(args, config)?,
+            Command::FindChanges(args) => find_changes(args),
+            Command::Sign(args) => Self::Sign {
+                signer: signer(args.signer)?,
+                input: input(args.paths, args.null),
+            },
+            Command::Dput(args) => Self::Dput {
+                uploader: uploader(args.uploader, args.simulate, args.force)?,
+                input: input(args.paths, args.null),
+            },
+            Command::UploadRun(args) => upload_run(args, config)?,
+            Command::Listen(args) => Self::Listen(Box::new(listen(args, config)?)),
+            Command::Backfill(args) => Self::Backfill {
+                settings: Box::new(backfill(args, config)?),
+                verbose: verbose > 0,
+            },
+            Command::Ledger(args) => ledger_command(args.command, config)?,
+            Command::GenerateDocs(args) => Self::GenerateDocs {
+                out_dir: args.out_dir,
+            },
+        })
+    }
+}
+
+fn fetch_artifacts(args: cli::FetchArgs, config: &Sources) -> Result<Task, SettingsError> {
+    let run_id: RunId = args.run_id.parse()?;
+    let dest = args.dest.unwrap_or_else(|| PathBuf::from(run_id.as_str()));
+    Ok(Task::FetchArtifacts {
+        store: store(args.store, config)?,
+        dest: absolute(&dest),
+        run_id,
+    })
+}
+
+fn find_changes(args: cli::FindChangesArgs) -> Task {
+    Task::FindChanges {
+        dir: args.dir,
+        filter: filter(args.filter),
+        format: if args.json {
+            ListFormat::Json
+        } else if args.null {
+            ListFormat::Null
+        } else {
+            ListFormat::Lines
+        },
+        verify: if args.no_verify {
+            Verify::No
+        } else {
+            Verify::Yes
+        },
+        signature: if args.verify_signature {
+            verifier(args.keyrings, std::time::Duration::from_secs(120), None)
+        } else {
+            None
+        },
+    }
+}
+
+fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
+    let run_id = args.run_id.parse()?;
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let database = match database(&args.ledger, config)? {
+        Some(database) => Some(Box::new(ledger(
+            &args.ledger,
+            config,
+            database,
+            host,
+            None,
+            args.force,
+        )?)),
+        None => None,
+    };
+    let expect = expectation(args.expect)?;
+    let pipeline = pipeline(
+        Chain {
+            store: args.store,
+            filter: filter(args.filter),
+            signer: args.signer,
+            uploader: args.uploader,
+            simulate: args.simulate,
+            force: args.force,
+            dry_run: args.dry_run,
+            archive: args.archive,
+            index_ttl: RUN_LONG,
+            scope: Vec::new(),
+        },
+        config,
+    )?;
+    Ok(Task::UploadRun {
+        run_id,
+        pipeline: Box::new(pipeline),
+        database,
+        expect,
+    })
+}
+
+/// `--expect-source/--expect-version/--expect-distribution`, each in its
+/// Debian syntax; `None` when none is given.
+fn expectation(args: cli::ExpectArgs) -> Result<Option<Record>, SettingsError> {
+    let checked = |what: &'static str, value: Option<String>, ok: fn(&str) -> bool| match value {
+        Some(v) if !ok(&v) => Err(SettingsError::Invalid {
+            what,
+            value: v,
+            reason: "not in Debian's syntax for it".into(),
+        }),
+        other => Ok(other),
+    };
+    let record = Record {
+        source: checked(
+            "--expect-source",
+            args.expect_source,
+            syntax::is_package_name,
+        )?,
+        version: checked("--expect-version", args.expect_version, syntax::is_version)?,
+        distributions: checked(
+            "--expect-distribution",
+            args.expect_distribution,
+            syntax::is_suite,
+        )?
+        .map(|d| vec![d]),
+        ..Record::new(record::Origin::CommandLine)
+    };
+    let given =
+        record.source.is_some() || record.version.is_some() || record.distributions.is_some();
+    Ok(given.then_some(record))
+}
+
+/// What a command line says of the upload chain.
+struct Chain {
+    store: cli::StoreArgs,
+    filter: Filter,
+    signer: cli::SignerArgs,
+    uploader: cli::UploaderArgs,
+    simulate: bool,
+    force: bool,
+    dry_run: bool,
+    archive: cli::ArchiveArgs,
+    index_ttl: std::time::Duration,
+    scope: Vec<Record>,
+}
+
+/// The one constructor of the upload chain, for `upload-run`, `listen` and
+/// `backfill`.
+fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
+    Ok(Pipeline {
+        store: store(chain.store, config)?,
+        filter: chain.filter,
+        signer: signer(chain.signer)?,
+        uploader: uploader(chain.uploader, chain.simulate, chain.force)?,
+        dry_run: chain.dry_run,
+        archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
+        scope: chain.scope,
+    })
+}
+
+/// The archives to check: `--archive` for every suite, else each
+/// `janitor.conf` distribution's `archive_mirror_uri` for that suite.
+pub(crate) fn archives(
+    args: cli::ArchiveArgs,
+    ttl: std::time::Duration,
+    config: &Sources,
+) -> Result<Archives, SettingsError> {
+    let cache_dir = args.cache_dir.or_else(default_cache_dir);
+    let open = |url: &str| {
+        Archive::open(url, ttl, cache_dir.clone()).map_err(|e| SettingsError::Invalid {
+            what: "--archive",
+            value: crate::secrets::mask(url),
+            reason: e.to_string(),
+        })
+    };
+    if let Some(url) = args.archive {
+        return Ok(Archives {
+            all: Some(open(&url)?),
+            by_suite: Default::default(),
+        });
+    }
+    let mut by_suite = std::collections::HashMap::new();
+    for distribution in &config.config.distributions {
+        if let Some(url) = &distribution.archive_mirror_uri {
+            by_suite.insert(distribution.name.clone(), open(url)?);
+        }
+    }
+    Ok(Archives {
+        all: None,
+        by_suite,
+    })
+}
+
+/// Where parsed Sources indices are kept between runs when `--cache-dir`
+/// is not given: systemd's CacheDirectory=, else the XDG cache directory.
+fn default_cache_dir() -> Option<std::path::PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dirs) = var("CACHE_DIRECTORY") {
+        let first = dirs.to_string_lossy().split(':').next()?.to_owned();
+        return Some(first.into());
+    }
+    let xdg = var("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let base = xdg.or_else(|| var("HOME").map(|h| std::path::Path::new(&h).join(".cache")))?;
+    Some(base.join("auto-upload"))
+}
+
+/// How long a Sources index is trusted: the whole run of a one-shot
+/// command; a minute in `listen`.
+pub(crate) const RUN_LONG: std::time::Duration = std::time::Duration::from_secs(u32::MAX as u64);
+
+fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, SettingsError> {
+    let limits = RunLimits {
+        max_bytes: services::size("--max-run-bytes", &args.max_run_bytes)?,
+        max_files: match args.max_run_files {
+            0 => {
+                return Err(SettingsError::Invalid {
+                    what: "--max-run-files",
+                    value: "0".into(),
+                    reason: "a run has one file at least".into(),
+                })
+            }
+            n => n,
+        },
+    };
+    let location = config
+        .choose(
+            sources::ARTIFACTS,
+            args.artifacts,
+            |c| c.artifact_location.clone(),
+            None,
+        )
+        .ok_or(SettingsError::Missing {
+            what: "artifact location",
+            how: "--artifacts, AUTO_UPLOAD_ARTIFACTS or artifact_location in --config",
+        })?;
+    Ok(ArtifactStore::open(&location)?.with_limits(limits))
+}
+
+fn filter(args: cli::ChangesFilterArgs) -> Filter {
+    Filter {
+        source_only: args.source_only,
+        distributions: args.distributions,
+    }
+}
+
+fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
+    let limit = time_limit("--sign-timeout", &args.sign_timeout)?;
+    let keyid = no_leading_dash("key id", args.keyid)?;
+    let pin = Pin::new(Tool::new("gpg", limit), keyid.clone());
+    Ok(Signer {
+        debsign: Tool::new(program(&args.debsign_program), limit),
+        verifier: verifier(args.keyrings, limit, Some(pin)),
+        keyid,
+    })
+}
+
+/// The signature check, when keyrings are given: pinned to the signing
+/// key when signing.
+fn verifier(
+    args: cli::KeyringArgs,
+    limit: std::time::Duration,
+    pin: Option<Pin>,
+) -> Option<Verifier> {
+    (!args.keyrings.is_empty()).then(|| Verifier {
+        gpgv: Tool::new(program(&args.gpgv_program), limit),
+        keyrings: args.keyrings.iter().map(|k| absolute(k)).collect(),
+        pin,
+    })
+}
+
+fn uploader(
+    args: cli::UploaderArgs,
+    simulate: bool,
+    force: bool,
+) -> Result<Uploader, SettingsError> {
+    Ok(Uploader {
+        dput: Tool::new(
+            program(&args.dput_program),
+            time_limit("--upload-timeout", &args.upload_timeout)?,
+        ),
+        host: no_leading_dash("dput host", args.host)?,
+        config: args.dput_config.map(|c| absolute(&c)),
+        simulate,
+        force,
+    })
+}
+
+/// A duration given as text (`90s`, `2m`, `1h 30m`); more than zero.
+fn time_limit(what: &'static str, value: &str) -> Result<std::time::Duration, SettingsError> {
+    let invalid = |reason: String| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason,
+    };
+    let limit = services::duration(what, value)?;
+    if limit.is_zero() {
+        return Err(invalid("must be more than zero".into()));
+    }
+    Ok(limit)
+}
+
+fn input(paths: Vec<PathBuf>, null: bool) -> PathInput {
+    let stdin = paths.is_empty() || (paths.len() == 1 && paths[0] == Path::new("-"));
+    PathInput {
+        paths: if stdin { Vec::new() } else { paths },
+        null,
+    }
+}
+
+fn no_leading_dash(
+    what: &'static str,
+    value: Option<String>,
+) -> Result<Option<String>, SettingsError> {
+    match value {
+        Some(v) if v.is_empty() || v.starts_with('-') => {
+            Err(SettingsError::LeadingDash { what, value: v })
+        }
+        other => Ok(other),
+    }
+}
+
+/// Programs run in another directory: a relative path with a `/` is made
+/// absolute, a bare name is left for PATH.
+fn program(path: &Path) -> PathBuf {
+    if path.components().count() > 1 && path.is_relative() {
+        absolute(path)
+    } else {
+        path.to_owned()
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn task(args: &[&str]) -> Result<Task, SettingsError> {
+        Task::from_cli(Cli::try_parse_from(args).unwrap())
+    }
+
+    #[test]
+    fn leading_dashes_are_refused() {
+        for args in [
+            &["auto-upload", "sign", "--keyid", "-x", "a.changes"][..],
+            &["auto-upload", "dput", "--host=-f", "a.changes"],
+            &["auto-upload", "dput", "--host=", "a.changes"],
+        ] {
+            let err = task(args).unwrap_err();
+            assert_eq!(err.exit_code(), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn stdin_when_no_paths_or_dash() {
+        assert_eq!(input(vec![], false).paths, Vec::<PathBuf>::new());
+        assert_eq!(input(vec!["-".into()], false).paths, Vec::<PathBuf>::new());
+        assert_eq!(
+            input(vec!["a".into()], true).paths,
+            vec![PathBuf::from("a")]
+        );
+    }
+
+    #[test]
+    fn artifact_location_is_required() {
+        let err = task(&["auto-upload", "upload-run", "r1"]).unwrap_err();
+        assert!(matches!(err, SettingsError::Missing { .. }), "{err}");
+    }
+
+    #[test]
+    fn programs_resolve() {
+        assert_eq!(program(Path::new("debsign")), PathBuf::from("debsign"));
+        assert!(program(Path::new("./bin/dput")).is_absolute());
+    }
+}

@@ -1,0 +1,562 @@
+//! Settings of the services: `listen`, `backfill`, and the database and
+//! ledger they share with `upload-run`.
+
+use super::sources::{self, Sources};
+use super::{archives, no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
+use crate::archive::Archives;
+use crate::chain::upload::Pipeline;
+use crate::cli;
+use crate::cli::settings::Task;
+use crate::input::changes::Filter;
+use crate::input::message::MessageFilter;
+use crate::input::record::Record;
+use crate::input::run_id::RunId;
+use crate::ledger::database::{is_valid_schema, Database};
+use crate::ledger::view::{ListQuery, RunState};
+use crate::ledger::{LedgerConfig, Policy};
+use crate::service::backfill::BackfillSettings;
+use crate::service::listen::ListenSettings;
+
+/// How many failed attempts `listen` makes on one `.changes` (backfill:
+/// `--max-attempts`).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// Where a database URL can be given.
+const DATABASE_SOURCES: &str =
+    "--database, AUTO_UPLOAD_DATABASE or database_location in --config (DATABASE_URL is not read)";
+
+/// How long `listen` trusts an archive's Sources index.
+const LISTEN_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Where `listen` finds Redis when nothing else says.
+pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
+
+/// `backfill`: the database is required; a dry run needs nothing else.
+pub(super) fn backfill(
+    args: cli::BackfillArgs,
+    config: &Sources,
+) -> Result<BackfillSettings, SettingsError> {
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
+        what: "database",
+        how: DATABASE_SOURCES,
+    })?;
+    let jobs = jobs(args.jobs)?;
+    let database = ledger(
+        &args.ledger,
+        config,
+        database,
+        host,
+        Some(args.max_attempts),
+        args.force,
+    )?;
+    let pipeline = if args.dry_run {
+        // A dry run needs only the database: nothing is fetched or signed.
+        None
+    } else {
+        Some(pipeline(
+            Chain {
+                store: args.store,
+                filter: Filter {
+                    source_only: args.source_only,
+                    distributions: Vec::new(),
+                },
+                signer: args.signer,
+                uploader: args.uploader,
+                simulate: false,
+                force: args.force,
+                dry_run: false,
+                archive: args.archive,
+                index_ttl: RUN_LONG,
+                scope: Record::selection("--distribution", &args.distributions)
+                    .into_iter()
+                    .collect(),
+            },
+            config,
+        )?)
+    };
+    Ok(BackfillSettings {
+        database,
+        distributions: args.distributions,
+        pipeline,
+        jobs,
+        limit: args.limit,
+        dry_run: args.dry_run,
+    })
+}
+
+/// `--jobs`: at least one.
+fn jobs(jobs: usize) -> Result<usize, SettingsError> {
+    if jobs == 0 {
+        return Err(SettingsError::Invalid {
+            what: "--jobs",
+            value: "0".into(),
+            reason: "at least one upload must be able to run".into(),
+        });
+    }
+    Ok(jobs)
+}
+
+/// The database, when one is configured: flag > environment > config file.
+pub(super) fn database(
+    args: &cli::LedgerArgs,
+    config: &Sources,
+) -> Result<Option<Database>, SettingsError> {
+    if !is_valid_schema(&args.ledger_schema) {
+        return Err(SettingsError::Invalid {
+            what: "--ledger-schema",
+            value: args.ledger_schema.clone(),
+            reason: "use lowercase letters, digits and '_'".into(),
+        });
+    }
+    let Some(url) = config.choose(
+        sources::DATABASE,
+        args.database.clone(),
+        |c| c.database_location.clone(),
+        None,
+    ) else {
+        return Ok(None);
+    };
+    database_at(&url, &args.ledger_schema).map(Some)
+}
+
+/// A database URL, checked.
+fn database_at(url: &str, schema: &str) -> Result<Database, SettingsError> {
+    Database::new(url, schema).map_err(|e| SettingsError::Invalid {
+        what: "database URL",
+        value: e.to_string(),
+        reason: "expected postgres://[user[:password]@]host[:port]/database".into(),
+    })
+}
+
+fn policy(
+    args: &cli::LedgerArgs,
+    max_attempts: Option<u32>,
+    force: bool,
+) -> Result<Policy, SettingsError> {
+    let lease = duration("--lease", &args.lease)?;
+    if max_attempts == Some(0) {
+        return Err(SettingsError::Invalid {
+            what: "--max-attempts",
+            value: "0".into(),
+            reason: "at least one attempt is needed".into(),
+        });
+    }
+    Ok(Policy {
+        lease,
+        max_attempts,
+        force,
+    })
+}
+
+/// The database as a command uses it: with the ledger's rules for `host`
+/// unless `--no-ledger`.
+pub(super) fn ledger(
+    args: &cli::LedgerArgs,
+    config: &Sources,
+    database: Database,
+    host: Option<String>,
+    max_attempts: Option<u32>,
+    force: bool,
+) -> Result<LedgerConfig, SettingsError> {
+    let policy = policy(args, max_attempts, force)?;
+    let ledger_database = match &args.ledger_database {
+        Some(url) if !args.no_ledger => {
+            config.choose(sources::LEDGER_DATABASE, Some(url.clone()), |_| None, None);
+            Some(database_at(url, &args.ledger_schema)?)
+        }
+        _ => None,
+    };
+    Ok(LedgerConfig {
+        database,
+        ledger_database,
+        policy: (!args.no_ledger).then_some(policy),
+        host,
+    })
+}
+
+/// `listen`: Redis, jobs, health address, shutdown timeout, and the
+/// optional database and ledger.
+pub(super) fn listen(
+    args: cli::ListenArgs,
+    config: &Sources,
+) -> Result<ListenSettings, SettingsError> {
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    if args.backfill && args.ledger.no_ledger && !args.force {
+        return Err(SettingsError::Refused(
+            "--backfill with --no-ledger would upload every newest build in debian_build \
+             again at each start, with nothing to remember what was uploaded: keep the \
+             ledger (drop --no-ledger, or use --ledger-database), or add --force to do it anyway",
+        ));
+    }
+    let database = match database(&args.ledger, config)? {
+        Some(database) => Some(ledger(
+            &args.ledger,
+            config,
+            database,
+            host,
+            Some(DEFAULT_MAX_ATTEMPTS),
+            false,
+        )?),
+        None if args.backfill => {
+            return Err(SettingsError::Missing {
+                what: "database for --backfill",
+                how: DATABASE_SOURCES,
+            })
+        }
+        None => None,
+    };
+    let scope = listen_scope(&args.distributions, &args.campaigns, config);
+    Ok(ListenSettings {
+        redis: redis_client(args.redis, config)?,
+        database,
+        backfill_at_start: args.backfill,
+        max_queued: args.max_queued,
+        channel: args.channel,
+        jobs: jobs(args.jobs)?,
+        filter: MessageFilter {
+            distributions: args.distributions,
+            campaigns: args.campaigns,
+        },
+        pipeline: pipeline(
+            Chain {
+                store: args.store,
+                filter: Filter {
+                    source_only: args.source_only,
+                    distributions: Vec::new(),
+                },
+                signer: args.signer,
+                uploader: args.uploader,
+                simulate: false,
+                force: false,
+                dry_run: false,
+                archive: args.archive,
+                index_ttl: LISTEN_INDEX_TTL,
+                scope,
+            },
+            config,
+        )?,
+        health_addr: health_addr(args.health_addr, args.listen_address, args.port)?,
+        shutdown_timeout: duration("--shutdown-timeout", &args.shutdown_timeout)?,
+        locations: Vec::new(),
+    })
+}
+
+/// What `listen`'s selections say of every `.changes`: its Distribution
+/// is one of `--distribution`, and the build distribution of one of
+/// `--campaign` when `--config` names every selected campaign's (else the
+/// campaigns select messages only, said at start).
+fn listen_scope(distributions: &[String], campaigns: &[String], config: &Sources) -> Vec<Record> {
+    let campaign_suites: Option<Vec<String>> = campaigns
+        .iter()
+        .map(|c| config.config.build_distribution(c))
+        .collect();
+    if campaign_suites.is_none() {
+        tracing::warn!(
+            campaigns = %campaigns.join(","),
+            "--config names no debian_build.build_distribution for some --campaign: \
+             campaigns select runner messages, the .changes are compared with each run's record only"
+        );
+    }
+    Record::selection("--distribution", distributions)
+        .into_iter()
+        .chain(Record::selection(
+            "--campaign",
+            &campaign_suites.unwrap_or_default(),
+        ))
+        .collect()
+}
+
+/// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
+fn redis_client(flag: Option<String>, config: &Sources) -> Result<redis::Client, SettingsError> {
+    let url = config
+        .choose(
+            sources::REDIS,
+            flag,
+            |c| c.redis_location.clone(),
+            Some(DEFAULT_REDIS),
+        )
+        .expect("a default is given");
+    redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
+        what: "Redis URL",
+        value: crate::secrets::mask(&url),
+        reason: e.to_string(),
+    })
+}
+
+/// The health server's address: `--health-addr`, else `--listen-address`
+/// with `--port`; none without either.
+fn health_addr(
+    addr: Option<String>,
+    listen_address: String,
+    port: Option<u16>,
+) -> Result<Option<(String, u16)>, SettingsError> {
+    Ok(match (addr, port) {
+        (Some(addr), _) => Some(parse_host_port(&addr)?),
+        (None, Some(port)) => Some((listen_address, port)),
+        (None, None) => None,
+    })
+}
+
+/// A duration given as text (`90s`, `2m`, `1h 30m`).
+pub(super) fn duration(
+    what: &'static str,
+    value: &str,
+) -> Result<std::time::Duration, SettingsError> {
+    humantime::parse_duration(value).map_err(|e| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// A size in bytes: digits, optionally followed by K, M, G or T (powers
+/// of 1024, with or without `iB`/`B`).
+pub(super) fn size(what: &'static str, value: &str) -> Result<u64, SettingsError> {
+    let invalid = |reason: &str| SettingsError::Invalid {
+        what,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let text = value.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let shift = match unit.trim_end_matches("iB").trim_end_matches('B') {
+        "" => 0,
+        "K" | "k" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(invalid("use a number of bytes, or with K, M, G or T")),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid("use a whole number of bytes, or with K, M, G or T"));
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid("must be more than zero and less than 16 EiB"))
+}
+
+/// What a `ledger` subcommand does.
+#[derive(Debug)]
+pub enum LedgerAction {
+    /// `ledger list`.
+    List {
+        /// What to select.
+        query: ListQuery,
+        /// JSON lines.
+        json: bool,
+    },
+    /// `ledger show RUN_ID`.
+    Show(RunId),
+    /// `ledger retry RUN_ID [--now]`.
+    Retry {
+        /// The run.
+        run_id: RunId,
+        /// The chain to upload it with at once (`--now`).
+        now: Option<Box<Pipeline>>,
+    },
+    /// `ledger forget RUN_ID`.
+    Forget(RunId),
+    /// `ledger reconcile`.
+    Reconcile {
+        /// Where to look.
+        archives: Box<Archives>,
+        /// Uploads older than this and not in the archive are unconfirmed.
+        after: std::time::Duration,
+    },
+}
+
+/// The `ledger` subcommands: the database is required, `--no-ledger`
+/// makes no sense.
+pub(crate) fn ledger_command(
+    command: cli::LedgerCommand,
+    config: &Sources,
+) -> Result<Task, SettingsError> {
+    let (ledger_args, host, action) = match command {
+        cli::LedgerCommand::List(args) => list_action(args)?,
+        cli::LedgerCommand::Show(args) => {
+            let action = LedgerAction::Show(args.run_id.parse()?);
+            (
+                args.key.ledger,
+                no_leading_dash("dput host", args.key.host)?,
+                action,
+            )
+        }
+        cli::LedgerCommand::Forget(args) => {
+            let action = LedgerAction::Forget(args.run_id.parse()?);
+            (
+                args.key.ledger,
+                no_leading_dash("dput host", args.key.host)?,
+                action,
+            )
+        }
+        cli::LedgerCommand::Reconcile(args) => reconcile_action(args, config)?,
+        cli::LedgerCommand::Retry(args) => retry_action(*args, config)?,
+    };
+    if ledger_args.no_ledger {
+        return Err(SettingsError::Refused(
+            "--no-ledger makes no sense for the ledger subcommands",
+        ));
+    }
+    let database = database(&ledger_args, config)?.ok_or(SettingsError::Missing {
+        what: "database",
+        how: DATABASE_SOURCES,
+    })?;
+    let database = ledger(&ledger_args, config, database, host.clone(), None, false)?;
+    Ok(Task::Ledger {
+        database: Box::new(database),
+        host,
+        action,
+    })
+}
+
+/// What a `ledger` subcommand gives: its ledger arguments, the host key
+/// and the action.
+type LedgerParts = (cli::LedgerArgs, Option<String>, LedgerAction);
+
+/// `ledger list`.
+fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.key.host)?;
+    let query = ListQuery {
+        host: host.clone(),
+        state: args.state.map(|s| match s {
+            cli::LedgerState::Uploaded => RunState::Uploaded,
+            cli::LedgerState::Accepted => RunState::Accepted,
+            cli::LedgerState::Unconfirmed => RunState::Unconfirmed,
+            cli::LedgerState::Superseded => RunState::Superseded,
+            cli::LedgerState::Failed => RunState::Failed,
+            cli::LedgerState::GaveUp => RunState::GaveUp,
+            cli::LedgerState::Refused => RunState::Refused,
+            cli::LedgerState::Claimed => RunState::Claimed,
+        }),
+        since: args
+            .since
+            .as_deref()
+            .map(|d| duration("--since", d))
+            .transpose()?,
+        source: args.source,
+        max_attempts: args.max_attempts,
+    };
+    let action = LedgerAction::List {
+        query,
+        json: args.json,
+    };
+    Ok((args.key.ledger, host, action))
+}
+
+/// `ledger reconcile`: an archive is required.
+fn reconcile_action(
+    args: cli::LedgerReconcileArgs,
+    config: &Sources,
+) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.key.host)?;
+    let archives = archives(args.archive, RUN_LONG, config)?;
+    if archives.is_empty() {
+        return Err(SettingsError::Missing {
+            what: "archive for ledger reconcile",
+            how: "--archive, AUTO_UPLOAD_ARCHIVE or archive_mirror_uri in --config",
+        });
+    }
+    let action = LedgerAction::Reconcile {
+        archives: Box::new(archives),
+        after: duration("--after", &args.after)?,
+    };
+    Ok((args.key.ledger, host, action))
+}
+
+/// `ledger retry`: with `--now`, the whole upload chain.
+fn retry_action(
+    args: cli::LedgerRetryArgs,
+    config: &Sources,
+) -> Result<LedgerParts, SettingsError> {
+    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let run_id = args.run_id.parse()?;
+    let now = if args.now {
+        let chain = Chain {
+            store: args.store,
+            filter: Filter::default(),
+            signer: args.signer,
+            uploader: args.uploader,
+            simulate: false,
+            force: false,
+            dry_run: false,
+            archive: args.archive,
+            index_ttl: RUN_LONG,
+            scope: Vec::new(),
+        };
+        Some(Box::new(pipeline(chain, config)?))
+    } else {
+        None
+    };
+    Ok((args.ledger, host, LedgerAction::Retry { run_id, now }))
+}
+
+/// `HOST:PORT` or `[V6]:PORT`.
+fn parse_host_port(addr: &str) -> Result<(String, u16), SettingsError> {
+    let invalid = |reason: &str| SettingsError::Invalid {
+        what: "--health-addr",
+        value: addr.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (host, port) = addr
+        .rsplit_once(':')
+        .ok_or_else(|| invalid("expected ADDR:PORT"))?;
+    let port = port.parse().map_err(|_| invalid("bad port"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(invalid("no address"));
+    }
+    Ok((host.to_owned(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::settings::Task;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn task(args: &[&str]) -> Result<Task, SettingsError> {
+        Task::from_cli(Cli::try_parse_from(args).unwrap())
+    }
+
+    #[test]
+    fn health_addresses() {
+        assert_eq!(
+            parse_host_port("127.0.0.1:9933").unwrap(),
+            ("127.0.0.1".into(), 9933)
+        );
+        assert_eq!(parse_host_port("[::1]:80").unwrap(), ("::1".into(), 80));
+        for bad in ["9933", ":9933", "localhost:x", "localhost:70000"] {
+            assert!(parse_host_port(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn listen_validation() {
+        let base = ["auto-upload", "listen", "--artifacts", "/srv"];
+        let with = |extra: &[&str]| {
+            let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+            task(&args)
+        };
+        assert!(with(&["--jobs", "0"]).is_err());
+        assert!(with(&["--shutdown-timeout", "soon"]).is_err());
+        assert!(with(&["--redis", "http://x"]).is_err());
+        match with(&["--port", "9933", "--shutdown-timeout", "90s"]).unwrap() {
+            Task::Listen(settings) => {
+                assert_eq!(settings.health_addr, Some(("localhost".into(), 9933)));
+                assert_eq!(
+                    settings.shutdown_timeout,
+                    std::time::Duration::from_secs(90)
+                );
+                assert_eq!(settings.channel, "result");
+                assert_eq!(settings.jobs, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

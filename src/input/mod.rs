@@ -1,0 +1,16 @@
+//! What comes from outside and becomes a type: everything read from the
+//! artifact store, Redis or a directory is parsed here, once, into values
+//! that can only hold what is safe (a plain file name, a run id, a `.changes`
+//! in a strict subset of its format, a runner message), and compared with
+//! the run's record.
+//!
+//! May use: the crate's root modules (`exit_codes`) only. Everything above
+//! uses these types, never raw strings from outside.
+
+pub mod changes;
+pub mod checksums;
+pub mod message;
+pub mod record;
+pub mod run_id;
+pub mod safe_fs;
+pub mod syntax;

@@ -1,0 +1,646 @@
+//! The upload ledger: what was uploaded where, claimed atomically before
+//! signing so that backfills and `listen` replicas never upload the same
+//! `.changes` to the same host twice. One table in its own schema, created
+//! by the embedded migrations in `migrations/`.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use sqlx::{PgPool, Row};
+
+use crate::input::record::Record;
+use crate::input::run_id::RunId;
+use crate::ledger::database::{Database, DatabaseError};
+
+/// The newest build of each (distribution, source); the Python service's
+/// choice, kept. `$1`: distributions (all when NULL).
+const NEWEST: &str = "SELECT DISTINCT ON (distribution, source)
+        distribution, source, run_id, version, binary_packages
+    FROM debian_build
+    WHERE $1::text[] IS NULL OR distribution = ANY($1)
+    ORDER BY distribution, source, version DESC";
+
+/// A run due for upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The run.
+    pub run_id: String,
+    /// Its distribution.
+    pub distribution: String,
+    /// Its source package.
+    pub source: String,
+    /// Its version.
+    pub version: String,
+    /// The binary packages it built, if recorded.
+    pub binary_packages: Option<Vec<String>>,
+}
+
+impl Due {
+    /// What the Janitor recorded for the run: every `.changes` signed for
+    /// it must match.
+    pub fn record(&self) -> Record {
+        Record::of_build(
+            &self.source,
+            &self.version,
+            &self.distribution,
+            self.binary_packages.clone(),
+        )
+    }
+}
+
+/// The run's `debian_build` row, if it has one.
+///
+/// # Errors
+/// The query failed.
+pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>, DatabaseError> {
+    let row = sqlx::query(
+        "SELECT run_id, distribution, source, version::text AS version, binary_packages
+           FROM debian_build WHERE run_id = $1",
+    )
+    .bind(run_id.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(due_of).transpose()
+}
+
+/// The plan without a ledger: every newest build.
+static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT run_id, distribution, source, version::text AS version, binary_packages
+           FROM ({NEWEST}) n"
+    )
+});
+
+/// The plan against the ledger, as one anti-join: a run is due when the
+/// ledger has no row for it on this host, or a row that is not done (failed
+/// fewer than `$3` times, or claimed longer ago than the lease `$4`), or
+/// when `$5` (force).
+static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT n.run_id, n.distribution, n.source, n.version::text AS version,
+                n.binary_packages
+           FROM ({NEWEST}) n
+          WHERE $5
+             OR NOT EXISTS (SELECT 1 FROM upload u
+                             WHERE u.host = $2 AND u.run_id = n.run_id)
+             OR EXISTS (SELECT 1 FROM upload u
+                         WHERE u.host = $2 AND u.run_id = n.run_id
+                           AND ((u.state = 'failed'
+                                 AND ($3::integer IS NULL OR u.attempts < $3))
+                             OR (u.state = 'claimed'
+                                 AND u.claimed_at < now() - make_interval(secs => $4))))"
+    )
+});
+
+/// Streams the runs due: the newest build of each (distribution, source),
+/// less those the ledger shows as done (uploaded, given up, or claimed by
+/// a live process) unless its policy forces. Without a ledger, every newest
+/// build. Rows are streamed, never loaded all at once.
+pub fn plan<'a>(
+    pool: &'a PgPool,
+    distributions: &'a [String],
+    ledger: Option<&'a Ledger>,
+) -> BoxStream<'a, Result<Due, DatabaseError>> {
+    let distributions = (!distributions.is_empty()).then(|| distributions.to_vec());
+    let rows = match ledger {
+        None => sqlx::query(&PLAN_ALL).bind(distributions).fetch(pool),
+        Some(ledger) if ledger.separate => {
+            return plan_apart(pool, distributions, ledger);
+        }
+        Some(ledger) => sqlx::query(&PLAN_WITH_LEDGER)
+            .bind(distributions)
+            .bind(ledger.host().to_owned())
+            .bind(ledger.policy().max_attempts.map(|m| m as i32))
+            .bind(ledger.policy().lease.as_secs_f64())
+            .bind(ledger.policy().force)
+            .fetch(pool),
+    };
+    rows.map(|row| due_of(&row?)).boxed()
+}
+
+/// A row of a plan query as a [`Due`].
+fn due_of(row: &sqlx::postgres::PgRow) -> Result<Due, DatabaseError> {
+    Ok(Due {
+        run_id: row.try_get("run_id")?,
+        distribution: row.try_get("distribution")?,
+        source: row.try_get("source")?,
+        version: row.try_get("version")?,
+        binary_packages: row.try_get("binary_packages")?,
+    })
+}
+
+/// Newest builds looked up in the ledger at once, when it is kept apart.
+const PLAN_BATCH: usize = 500;
+
+/// Which of `$2` (run ids) the ledger shows as done on host `$1`: a row
+/// for the run, none of which may be retried (failed fewer than `$3`
+/// times, or claimed longer ago than the lease `$4`).
+const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
+     WHERE host = $1 AND run_id = ANY($2)
+     GROUP BY run_id
+    HAVING NOT bool_or((state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
+                    OR (state = 'claimed' AND claimed_at < now() - make_interval(secs => $4)))";
+
+/// The plan with the ledger in another database: the newest builds are
+/// streamed from the Janitor's, and each batch of [`PLAN_BATCH`] is
+/// checked against the ledger in one query; the same rule as the join.
+fn plan_apart<'a>(
+    pool: &'a PgPool,
+    distributions: Option<Vec<String>>,
+    ledger: &'a Ledger,
+) -> BoxStream<'a, Result<Due, DatabaseError>> {
+    sqlx::query(&PLAN_ALL)
+        .bind(distributions)
+        .fetch(pool)
+        .map(|row| due_of(&row?))
+        .chunks(PLAN_BATCH)
+        .then(move |batch| async move {
+            let batch: Vec<Due> = match batch.into_iter().collect() {
+                Ok(batch) => batch,
+                Err(e) => return vec![Err(e)],
+            };
+            if ledger.policy().force {
+                return batch.into_iter().map(Ok).collect();
+            }
+            let ids: Vec<&str> = batch.iter().map(|d| d.run_id.as_str()).collect();
+            let done: Result<Vec<String>, _> = sqlx::query_scalar(DONE_IN_LEDGER)
+                .bind(ledger.host())
+                .bind(&ids)
+                .bind(ledger.policy().max_attempts.map(|m| m as i32))
+                .bind(ledger.policy().lease.as_secs_f64())
+                .fetch_all(ledger.pool())
+                .await;
+            match done {
+                Ok(done) => {
+                    let done: std::collections::HashSet<String> = done.into_iter().collect();
+                    batch
+                        .into_iter()
+                        .filter(|d| !done.contains(&d.run_id))
+                        .map(Ok)
+                        .collect()
+                }
+                Err(e) => vec![Err(e.into())],
+            }
+        })
+        .flat_map(futures::stream::iter)
+        .boxed()
+}
+
+/// The rules for claiming.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A claim older than this is taken over.
+    pub lease: Duration,
+    /// Give up on a `.changes` after this many failed attempts (never when `None`).
+    pub max_attempts: Option<u32>,
+    /// Upload again what is recorded as uploaded, and retry what was given up.
+    pub force: bool,
+}
+
+/// The database a command uses: the Janitor's tables it reads builds from
+/// and, unless `--no-ledger`, the ledger it keeps there.
+#[derive(Debug, Clone)]
+pub struct LedgerConfig {
+    /// The Janitor database.
+    pub database: Database,
+    /// Where the ledger is kept when not in the Janitor database.
+    pub ledger_database: Option<Database>,
+    /// The claiming rules; `None` with `--no-ledger`.
+    pub policy: Option<Policy>,
+    /// The dput host (`None`: dput's default): the ledger's key.
+    pub host: Option<String>,
+}
+
+/// Whether opening may create or migrate the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create the schema or apply new migrations (under an advisory lock).
+    Write,
+    /// Use the ledger only if it exists, never create it (dry runs).
+    ReadIfPresent,
+    /// Use the ledger only if it exists, and bring it up to the current
+    /// migrations (the operators' `ledger` subcommands).
+    UpdateIfPresent,
+}
+
+/// An opened database: the pool, and the ledger when one is kept.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The connections, for planning queries and probes.
+    pub pool: PgPool,
+    /// The ledger, unless `--no-ledger` (or, read-only, absent).
+    pub ledger: Option<Ledger>,
+}
+
+/// The pool size for a command running `jobs` uploads at once, the one rule
+/// for every command: a connection per upload (its claim, the renewals
+/// while its tools run, its records), one for the plan's streaming query,
+/// and one for the readiness probe.
+pub fn pool_size(jobs: usize) -> u32 {
+    u32::try_from(jobs).unwrap_or(u32::MAX).saturating_add(2)
+}
+
+impl LedgerConfig {
+    /// Connects with [`pool_size`]`(jobs)` connections and, when a ledger
+    /// is kept, sets it up as `access` allows. The one way every command
+    /// opens its database.
+    ///
+    /// # Errors
+    /// The database cannot be reached or the schema set up.
+    pub async fn open(&self, jobs: usize, access: Access) -> Result<Opened, DatabaseError> {
+        let pool = self.database.connect(pool_size(jobs)).await?;
+        let Some(policy) = &self.policy else {
+            return Ok(Opened { pool, ledger: None });
+        };
+        let (home, ledger_pool) = match &self.ledger_database {
+            Some(elsewhere) => (elsewhere, elsewhere.connect(pool_size(jobs)).await?),
+            None => (&self.database, pool.clone()),
+        };
+        let kept = match access {
+            Access::Write => {
+                home.migrate(&ledger_pool).await?;
+                true
+            }
+            Access::ReadIfPresent => home.has_ledger(&ledger_pool).await?,
+            Access::UpdateIfPresent => {
+                let present = home.has_ledger(&ledger_pool).await?;
+                if present {
+                    home.migrate(&ledger_pool).await?;
+                }
+                present
+            }
+        };
+        let ledger = kept.then(|| {
+            let ledger = Ledger::new(ledger_pool, self.host.as_deref(), policy.clone());
+            Ledger {
+                separate: self.ledger_database.is_some(),
+                ..ledger
+            }
+        });
+        Ok(Opened { pool, ledger })
+    }
+}
+
+/// The answer to a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This process may sign and upload; this is attempt number `attempt`.
+    Granted {
+        /// 1 for the first attempt.
+        attempt: i32,
+    },
+    /// Uploaded before.
+    AlreadyUploaded,
+    /// Not uploaded before: the archive had this version or a newer one.
+    Superseded {
+        /// The archive's version, when it was recorded.
+        archive_version: Option<String>,
+    },
+    /// Another process holds a live claim.
+    ClaimedElsewhere {
+        /// Who holds it.
+        by: String,
+    },
+    /// Failed `attempts` times: given up.
+    GaveUp {
+        /// How many times it failed.
+        attempts: i32,
+    },
+}
+
+/// What a `.changes` is, for the ledger's row.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// The `.changes` file name.
+    pub changes: &'a str,
+    /// Source package.
+    pub source: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// Distribution.
+    pub distribution: &'a str,
+}
+
+/// The ledger for one dput host, as used by one process.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pool: PgPool,
+    /// Kept in another database than the Janitor's: planned without a join.
+    separate: bool,
+    host: String,
+    owner: String,
+    policy: Policy,
+}
+
+impl Ledger {
+    /// The ledger for uploads to `host` (`None`: dput's default host) in a
+    /// migrated database.
+    pub fn new(pool: PgPool, host: Option<&str>, policy: Policy) -> Self {
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_else(|_| "unknown".into());
+        Self {
+            pool,
+            separate: false,
+            host: ledger_host(host),
+            owner: format!("{hostname}:{}", std::process::id()),
+            policy,
+        }
+    }
+
+    /// The connection pool, for planning queries.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The host key used in the ledger.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The claiming rules.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Claims a `.changes` of a run, atomically: granted when it has no row,
+    /// failed fewer than the maximum attempts, holds a claim older than the
+    /// lease, or `force` allows it.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn claim(&self, run_id: &RunId, entry: &Entry<'_>) -> Result<Claim, DatabaseError> {
+        let granted: Option<i32> = sqlx::query_scalar(
+            "INSERT INTO upload AS u
+                 (host, run_id, changes, state, attempts, source, version, distribution,
+                  claimed_by, claimed_at, updated_at)
+             VALUES ($1, $2, $3, 'claimed', 1, $4, $5, $6, $7, now(), now())
+             ON CONFLICT (host, run_id, changes) DO UPDATE
+                 SET state = 'claimed', attempts = u.attempts + 1,
+                     claimed_by = EXCLUDED.claimed_by, claimed_at = now(), updated_at = now(),
+                     source = EXCLUDED.source, version = EXCLUDED.version,
+                     distribution = EXCLUDED.distribution
+                 WHERE (u.state = 'claimed'
+                        AND u.claimed_at < now() - make_interval(secs => $8))
+                    OR (u.state = 'failed' AND ($9::integer IS NULL OR u.attempts < $9 OR $10))
+                    OR (u.state IN ('uploaded', 'accepted', 'unconfirmed', 'superseded') AND $10)
+             RETURNING u.attempts",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(entry.changes)
+        .bind(entry.source)
+        .bind(entry.version)
+        .bind(entry.distribution)
+        .bind(&self.owner)
+        .bind(self.policy.lease.as_secs_f64())
+        .bind(self.policy.max_attempts.map(|m| m as i32))
+        .bind(self.policy.force)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(attempt) = granted {
+            return Ok(Claim::Granted { attempt });
+        }
+        let row = sqlx::query(
+            "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by, archive_version
+               FROM upload WHERE host = $1 AND run_id = $2 AND changes = $3",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(entry.changes)
+        .fetch_one(&self.pool)
+        .await?;
+        let state: String = row.try_get("state")?;
+        Ok(match state.as_str() {
+            "superseded" => Claim::Superseded {
+                archive_version: row.try_get("archive_version")?,
+            },
+            "uploaded" | "accepted" | "unconfirmed" => Claim::AlreadyUploaded,
+            "claimed" => Claim::ClaimedElsewhere {
+                by: row.try_get("claimed_by")?,
+            },
+            _ => Claim::GaveUp {
+                attempts: row.try_get("attempts")?,
+            },
+        })
+    }
+
+    /// How often a claim is renewed while its `.changes` is signed or
+    /// uploaded: a third of the lease, so that two renewals can be missed
+    /// before anyone may take the claim over.
+    pub fn heartbeat(&self) -> Duration {
+        (self.policy.lease / 3).max(Duration::from_millis(50))
+    }
+
+    /// Runs a write that records an upload's end again while the database
+    /// does not answer (a restart, a fail-over), pausing 0.5 s, then twice as
+    /// long each time up to 30 s, for at most a third of the lease. A claim
+    /// renewed while its tools ran (every third of the lease) stays this
+    /// process's meanwhile, so nobody takes it over and uploads the
+    /// `.changes` a second time; if it was taken over all the same (the
+    /// database was away longer), the write matches no row and the loss is
+    /// reported as before.
+    ///
+    /// # Errors
+    /// The write's error, once it is not transient or the time is up.
+    pub async fn until_recorded<T, W>(
+        &self,
+        what: &str,
+        mut write: impl FnMut() -> W,
+    ) -> Result<T, DatabaseError>
+    where
+        W: std::future::Future<Output = Result<T, DatabaseError>>,
+    {
+        let deadline = std::time::Instant::now() + self.heartbeat();
+        let mut pause = Duration::from_millis(500);
+        loop {
+            let error = match write().await {
+                Ok(done) => return Ok(done),
+                Err(e) => e,
+            };
+            if !error.is_transient() || std::time::Instant::now() + pause > deadline {
+                return Err(error);
+            }
+            tracing::warn!(what, error = %error, pause = ?pause, "cannot record in the ledger; trying again");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(30));
+        }
+    }
+
+    /// Renews this process's claim on a `.changes`. Returns `false` when the
+    /// claim is no longer this process's (taken over after its lease).
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn renew(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+        let renewed = sqlx::query(
+            "UPDATE upload SET claimed_at = now(), updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    /// Records the end of this process's claim: uploaded, or failed with
+    /// the error (kept with the attempt). Returns `false` when the claim was
+    /// no longer this process's, so that nothing was recorded. One
+    /// statement, so that a write tried again after an error never finds
+    /// half of it done.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn finish(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        error: Option<&str>,
+    ) -> Result<bool, DatabaseError> {
+        let finished: i64 = sqlx::query_scalar(
+            "WITH finished AS (
+                 UPDATE upload
+                    SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
+                        last_error = $4,
+                        uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
+                        updated_at = now()
+                  WHERE host = $1 AND run_id = $2 AND changes = $3
+                    AND state = 'claimed' AND claimed_by = $5
+                  RETURNING host, run_id, changes, attempts
+             ), attempt AS (
+                 INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
+                 SELECT host, run_id, changes, attempts, $4 FROM finished
+                  WHERE $4::text IS NOT NULL
+                 ON CONFLICT (host, run_id, changes, attempt)
+                    DO UPDATE SET error = EXCLUDED.error, failed_at = now()
+             )
+             SELECT count(*) FROM finished",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(error)
+        .bind(&self.owner)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(finished == 1)
+    }
+
+    /// Records a claimed `.changes` as superseded: the archive has
+    /// `archive_version` of its source (the same or newer); done, never
+    /// retried. Returns whether the claim was still this process's.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn supersede(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        archive_version: &str,
+    ) -> Result<bool, DatabaseError> {
+        let done = sqlx::query(
+            "UPDATE upload SET state = 'superseded', last_error = NULL, archive_version = $5,
+                    updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .bind(archive_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Keeps the error of the attempt the row's counter stands at.
+    async fn record_attempt(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        error: &str,
+    ) -> Result<(), DatabaseError> {
+        sqlx::query(
+            "INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
+             SELECT host, run_id, changes, attempts, $4 FROM upload
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+             ON CONFLICT (host, run_id, changes, attempt)
+                DO UPDATE SET error = EXCLUDED.error, failed_at = now()",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that a run failed as a whole (artifacts missing, no
+    /// `.changes`, verification failed, a store or disk error), counting
+    /// attempts like a `.changes`.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn run_failed(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
+        self.record_run(run_id, "failed", error).await
+    }
+
+    /// Records that a run was refused: a `.changes` did not match the run's
+    /// record. Never tried again (the plan skips it): trying again cannot
+    /// help; `ledger retry` (or `--force`) does, once the record is fixed.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn run_refused(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
+        self.record_run(run_id, "refused", error).await
+    }
+
+    /// The run as a whole (the row whose `changes` is empty) in `state`,
+    /// one more attempt, with its error.
+    async fn record_run(
+        &self,
+        run_id: &RunId,
+        state: &str,
+        error: &str,
+    ) -> Result<(), DatabaseError> {
+        sqlx::query(
+            "INSERT INTO upload AS u (host, run_id, changes, state, attempts, last_error, updated_at)
+             VALUES ($1, $2, '', $4, 1, $3, now())
+             ON CONFLICT (host, run_id, changes) DO UPDATE
+                 SET state = $4, attempts = u.attempts + 1, last_error = $3, updated_at = now()",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(error)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        self.record_attempt(run_id, "", error).await
+    }
+
+    /// Forgets an earlier failure of the run as a whole, once it got through.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn run_succeeded(&self, run_id: &RunId) -> Result<(), DatabaseError> {
+        sqlx::query("DELETE FROM upload WHERE host = $1 AND run_id = $2 AND changes = ''")
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The ledger's key for a dput host: its name, or `(default)`.
+pub fn ledger_host(host: Option<&str>) -> String {
+    host.unwrap_or("(default)").to_owned()
+}

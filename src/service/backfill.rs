@@ -1,0 +1,187 @@
+//! Backfill: upload the newest build of each (distribution, source) in the
+//! Janitor's `debian_build` table that the ledger does not show as done.
+//! Planned with one streaming query (an anti-join against the ledger),
+//! uploaded `--jobs` at a time through the same chain as `upload-run`.
+//! What is printed (the plan of a dry run, progress, the summary) is left
+//! to the caller's [`Report`].
+
+use std::sync::Arc;
+
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::chain::upload::{upload_run, Pipeline, RunOutcome};
+use crate::input::run_id::RunId;
+use crate::ledger::{plan, Access, Due, Ledger, LedgerConfig};
+
+/// What a backfill needs.
+#[derive(Debug)]
+pub struct BackfillSettings {
+    /// The Janitor database, and the ledger unless `--no-ledger`.
+    pub database: LedgerConfig,
+    /// Only these distributions (all when empty).
+    pub distributions: Vec<String>,
+    /// The upload chain (none for a dry run).
+    pub pipeline: Option<Pipeline>,
+    /// Uploads at once.
+    pub jobs: usize,
+    /// Stop after this many uploaded runs.
+    pub limit: Option<u64>,
+    /// Print what is due, upload nothing.
+    pub dry_run: bool,
+}
+
+/// What a backfill tells the layer that prints.
+pub trait Report: Send {
+    /// A run that is due (a dry run lists them).
+    ///
+    /// # Errors
+    /// It cannot be printed.
+    fn due(&mut self, due: &Due) -> anyhow::Result<()>;
+    /// The summary so far, after each finished run.
+    fn progress(&mut self, summary: &Summary);
+}
+
+/// The step for one planned run: the `upload-run` chain, its outcome logged.
+pub async fn backfill_one(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    due: &Due,
+    cancel: &CancellationToken,
+) -> RunOutcome {
+    let run_id: RunId = match due.run_id.parse() {
+        Ok(run_id) => run_id,
+        Err(e) => {
+            tracing::error!(run_id = %due.run_id, error = %e, "skipping a run id that is not safe");
+            return RunOutcome::Failed;
+        }
+    };
+    let result = upload_run(pipeline, ledger, &run_id, &[due.record()], cancel).await;
+    let outcome = RunOutcome::of(&result);
+    match &result {
+        Ok(report) => {
+            for changes in &report.changes {
+                tracing::info!(run_id = %run_id, changes = %changes.name, outcome = changes.outcome.label(), "backfill");
+            }
+        }
+        Err(_) if outcome == RunOutcome::Interrupted => {}
+        Err(e) if outcome == RunOutcome::ArtifactsMissing => {
+            tracing::warn!(run_id = %run_id, source = %due.source, "{e:#}");
+        }
+        Err(e) => tracing::error!(run_id = %run_id, source = %due.source, "{e:#}"),
+    }
+    outcome
+}
+
+/// What a backfill did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Runs uploaded.
+    pub uploaded: u64,
+    /// Runs with nothing left to upload.
+    pub already_uploaded: u64,
+    /// Runs that failed.
+    pub failed: u64,
+    /// Runs without artifacts.
+    pub artifacts_missing: u64,
+    /// Runs the archive had already.
+    pub superseded: u64,
+}
+
+impl Summary {
+    /// Counts one finished run.
+    pub fn add(&mut self, outcome: RunOutcome) {
+        match outcome {
+            RunOutcome::Uploaded => self.uploaded += 1,
+            RunOutcome::Skipped => self.already_uploaded += 1,
+            RunOutcome::ArtifactsMissing => self.artifacts_missing += 1,
+            RunOutcome::Superseded => self.superseded += 1,
+            RunOutcome::Interrupted => {}
+            _ => self.failed += 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "uploaded {}, already uploaded {}, failed {}, artifacts missing {}, superseded {}",
+            self.uploaded,
+            self.already_uploaded,
+            self.failed,
+            self.artifacts_missing,
+            self.superseded
+        )
+    }
+}
+
+/// A dry run: hands every due run to `report`, uploads nothing. The ledger
+/// is read if it exists, never created.
+///
+/// # Errors
+/// The database cannot be reached or queried, or a run cannot be printed.
+pub async fn list_due(settings: &BackfillSettings, report: &mut dyn Report) -> anyhow::Result<()> {
+    let opened = settings.database.open(1, Access::ReadIfPresent).await?;
+    let mut due = plan(
+        &opened.pool,
+        &settings.distributions,
+        opened.ledger.as_ref(),
+    );
+    while let Some(run) = due.next().await {
+        report.due(&run?)?;
+    }
+    Ok(())
+}
+
+/// Runs a backfill until done or `shutdown`; uploads in flight are aborted
+/// on shutdown (their claims lapse after the lease). Returns what was done,
+/// also when interrupted.
+///
+/// # Errors
+/// The database cannot be reached or queried, or the ledger set up.
+pub async fn run(
+    settings: BackfillSettings,
+    shutdown: &CancellationToken,
+    report: &mut dyn Report,
+) -> anyhow::Result<Summary> {
+    let opened = settings.database.open(settings.jobs, Access::Write).await?;
+    let pipeline = Arc::new(
+        settings
+            .pipeline
+            .expect("settings give a pipeline unless it is a dry run"),
+    );
+    let ledger = opened.ledger.clone();
+    let mut due = plan(&opened.pool, &settings.distributions, ledger.as_ref());
+    let mut summary = Summary::default();
+    let mut running = FuturesUnordered::new();
+    let mut exhausted = false;
+    loop {
+        while !exhausted
+            && running.len() < settings.jobs
+            && !shutdown.is_cancelled()
+            && !limit_reached(settings.limit, &summary, running.len())
+        {
+            let Some(run) = due.next().await else {
+                exhausted = true;
+                break;
+            };
+            let run = run?;
+            let (pipeline, ledger, cancel) = (pipeline.clone(), ledger.clone(), shutdown.clone());
+            running
+                .push(async move { backfill_one(&pipeline, ledger.as_ref(), &run, &cancel).await });
+        }
+        let Some(outcome) = running.next().await else {
+            break;
+        };
+        summary.add(outcome);
+        report.progress(&summary);
+    }
+    Ok(summary)
+}
+
+/// Whether `--limit` uploaded runs are done or under way.
+fn limit_reached(limit: Option<u64>, summary: &Summary, running: usize) -> bool {
+    limit.is_some_and(|limit| summary.uploaded + running as u64 >= limit)
+}

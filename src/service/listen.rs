@@ -1,0 +1,862 @@
+//! The upload service: subscribe to the runner's Redis channel and upload
+//! every successful Debian build, several at once, surviving bad messages
+//! and Redis restarts, and stopping cleanly when asked.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use futures::StreamExt;
+use sqlx::PgPool;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::chain::upload::{upload_run, Outcome, Pipeline, RunOutcome, RunReport};
+use crate::input::message::{self, Decision, MessageFilter};
+use crate::input::record::Record;
+use crate::input::run_id::RunId;
+use crate::ledger::database::DatabaseError;
+use crate::ledger::{self, Access, Ledger, LedgerConfig, Opened};
+use crate::service::metrics::Metrics;
+use crate::service::notify::Notifier;
+use crate::service::recent::Recent;
+use crate::service::server::{self, Readiness};
+
+/// How many bytes of a bad message are logged.
+const EXCERPT_BYTES: usize = 200;
+/// How often a quiet subscription is checked with PING.
+const PING_INTERVAL: Duration = Duration::from_secs(30);
+/// How long connecting, subscribing or a PING may take.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the ledger's database is probed, and how long a probe may take.
+const DATABASE_PROBE: Duration = Duration::from_secs(2);
+/// Time asked of systemd beyond the shutdown timeout, to abort and clean up.
+const STOP_MARGIN: Duration = Duration::from_secs(30);
+/// How long reading a run's `debian_build` row may take.
+const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
+/// Runs that may wait for a job unless told otherwise.
+pub const DEFAULT_MAX_QUEUED: usize = 1000;
+
+/// Everything `listen` needs.
+#[derive(Debug)]
+pub struct ListenSettings {
+    /// The runner's Redis.
+    pub redis: redis::Client,
+    /// The Janitor database, when configured (the runs' records, catch-up
+    /// backfills after every reconnect), and the ledger in it unless
+    /// `--no-ledger`.
+    pub database: Option<LedgerConfig>,
+    /// Run one backfill at start.
+    pub backfill_at_start: bool,
+    /// Runs that may wait for a job; more are dropped.
+    pub max_queued: usize,
+    /// The channel results are published on.
+    pub channel: String,
+    /// Uploads at once.
+    pub jobs: usize,
+    /// Which runs to act on.
+    pub filter: MessageFilter,
+    /// The upload chain.
+    pub pipeline: Pipeline,
+    /// Where the health server listens, if it runs.
+    pub health_addr: Option<(String, u16)>,
+    /// How long uploads in flight may take to finish after shutdown.
+    pub shutdown_timeout: Duration,
+    /// Which artifact store, Redis and database are used and where each
+    /// came from, for the start-up line.
+    pub locations: Vec<String>,
+}
+
+/// Decides on messages and runs the uploads they ask for.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pipeline: Arc<Pipeline>,
+    ledger: Option<Ledger>,
+    /// The Janitor's database, where the runs' `debian_build` rows are.
+    janitor: Option<PgPool>,
+    /// Without a ledger: the runs uploaded lately, so that a message
+    /// repeated is not uploaded again.
+    recent: Arc<Mutex<Recent>>,
+    filter: Arc<MessageFilter>,
+    metrics: Arc<Metrics>,
+    permits: Arc<Semaphore>,
+    in_flight: Arc<Mutex<HashSet<RunId>>>,
+    /// Uploads run at once.
+    jobs: usize,
+    /// Runs accepted at most at once: running and waiting for a job.
+    capacity: usize,
+    tracker: TaskTracker,
+    abort: CancellationToken,
+}
+
+impl Listener {
+    /// A listener running at most `jobs` uploads at once, with at most
+    /// [`DEFAULT_MAX_QUEUED`] more waiting.
+    pub fn new(
+        pipeline: Pipeline,
+        filter: MessageFilter,
+        jobs: usize,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            pipeline: Arc::new(pipeline),
+            ledger: None,
+            janitor: None,
+            recent: Arc::default(),
+            filter: Arc::new(filter),
+            metrics,
+            permits: Arc::new(Semaphore::new(jobs.max(1))),
+            in_flight: Arc::default(),
+            jobs: jobs.max(1),
+            capacity: jobs.max(1) + DEFAULT_MAX_QUEUED,
+            tracker: TaskTracker::new(),
+            abort: CancellationToken::new(),
+        }
+    }
+
+    /// The same listener recording its uploads in `ledger`.
+    pub fn with_ledger(mut self, ledger: Option<Ledger>) -> Self {
+        self.ledger = ledger;
+        self
+    }
+
+    /// The same listener reading each run's record from the Janitor's
+    /// `debian_build` table in `pool` (the runner's message is the record
+    /// only for a run the table does not list).
+    pub fn with_janitor(mut self, pool: Option<PgPool>) -> Self {
+        self.janitor = pool;
+        self
+    }
+
+    /// The same listener with at most `max_queued` runs waiting for a job.
+    pub fn with_max_queued(mut self, max_queued: usize) -> Self {
+        self.capacity = self.jobs + max_queued;
+        self
+    }
+
+    /// The step for one message: decide, count, and start the upload in the
+    /// background when the message asks for one (unless that run is being
+    /// uploaded already, or, without a ledger, was uploaded lately; or the
+    /// queue is full: then the run is dropped and left to the catch-up
+    /// backfill). Never blocks and never fails.
+    pub fn handle_message(&self, payload: &[u8]) -> Decision {
+        let mut decision = message::decide(payload, &self.filter);
+        let mut replayed = false;
+        if let Decision::Upload(run_id, _) = &decision {
+            let mut in_flight = self.in_flight.lock().expect("in-flight set poisoned");
+            if in_flight.contains(run_id) {
+                decision = Decision::Ignore("already being uploaded");
+            } else if self.ledger.is_none()
+                && self
+                    .recent
+                    .lock()
+                    .expect("recent runs poisoned")
+                    .contains(run_id)
+            {
+                replayed = true;
+                tracing::info!(run_id = %run_id, "ignored: this run was uploaded lately (a message repeated)");
+                decision = Decision::Ignore("uploaded lately");
+            } else if in_flight.len() >= self.capacity {
+                self.metrics.dropped();
+                tracing::warn!(run_id = %run_id, queued = in_flight.len(), "queue full: run dropped, left to the catch-up backfill");
+                decision = Decision::Ignore("queue full");
+            } else {
+                in_flight.insert(run_id.clone());
+            }
+        }
+        match &decision {
+            Decision::Upload(run_id, record) => {
+                self.metrics.message("accepted");
+                tracing::info!(run_id = %run_id, "accepted");
+                let recorded = Recorded::Message(record.clone());
+                self.tracker
+                    .spawn(self.clone().upload(run_id.clone(), recorded, None));
+            }
+            Decision::Ignore(_) if replayed => self.metrics.message("replayed"),
+            Decision::Ignore(reason) => {
+                self.metrics.message("ignored");
+                tracing::debug!(reason, "ignored message");
+            }
+            Decision::Malformed(error) => {
+                self.metrics.message("malformed");
+                tracing::warn!(
+                    %error,
+                    excerpt = %message::excerpt(payload, EXCERPT_BYTES),
+                    "malformed message"
+                );
+            }
+        }
+        decision
+    }
+
+    /// Uploads a run found by a catch-up backfill (`record` is its
+    /// `debian_build` row), waiting for a free job first so that a long
+    /// backlog is fed in step with the uploads. Returns whether the upload
+    /// was started (not when already in flight, nor when `shutdown` fired
+    /// while waiting).
+    pub async fn upload_when_free(
+        &self,
+        run_id: RunId,
+        record: Record,
+        shutdown: &CancellationToken,
+    ) -> bool {
+        let permit = tokio::select! {
+            permit = self.permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = shutdown.cancelled() => return false,
+        };
+        let fresh = self
+            .in_flight
+            .lock()
+            .expect("in-flight set poisoned")
+            .insert(run_id.clone());
+        if fresh {
+            tracing::info!(run_id = %run_id, "catching up");
+            self.tracker.spawn(
+                self.clone()
+                    .upload(run_id, Recorded::Build(record), Some(permit)),
+            );
+        }
+        fresh
+    }
+
+    /// Runs a catch-up backfill: every run the plan says is due is uploaded
+    /// through this listener (same jobs, same in-flight check).
+    pub async fn catch_up(
+        &self,
+        pool: PgPool,
+        distributions: Vec<String>,
+        shutdown: CancellationToken,
+    ) {
+        let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref());
+        let mut started = 0u64;
+        while let Some(row) = due.next().await {
+            let (run_id, record) = match row.map(|d| (d.run_id.parse::<RunId>(), d.record())) {
+                Ok((Ok(run_id), record)) => (run_id, record),
+                Ok((Err(e), _)) => {
+                    tracing::warn!(error = %e, "catch-up: skipping an unsafe run id");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "catch-up backfill failed");
+                    return;
+                }
+            };
+            if !self.upload_when_free(run_id, record, &shutdown).await {
+                if shutdown.is_cancelled() {
+                    return;
+                }
+                continue;
+            }
+            started += 1;
+        }
+        tracing::info!(started, "catch-up backfill planned");
+    }
+
+    /// Starts a catch-up backfill in the background.
+    pub fn spawn_catch_up(
+        &self,
+        pool: &PgPool,
+        distributions: &[String],
+        shutdown: &CancellationToken,
+    ) {
+        self.metrics.catch_up_started();
+        let (listener, pool) = (self.clone(), pool.clone());
+        let (distributions, shutdown) = (distributions.to_vec(), shutdown.clone());
+        tokio::spawn(async move { listener.catch_up(pool, distributions, shutdown).await });
+    }
+
+    async fn upload(self, run_id: RunId, recorded: Recorded, permit: Option<OwnedSemaphorePermit>) {
+        let _permit = match permit {
+            Some(permit) => permit,
+            None => self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed"),
+        };
+        let started = Instant::now();
+        self.metrics.upload_started();
+        let result = match self.records(&run_id, recorded).await {
+            Ok(records) => {
+                let ledger = self.ledger.as_ref();
+                upload_run(&self.pipeline, ledger, &run_id, &records, &self.abort).await
+            }
+            Err(e) => Err(e),
+        };
+        self.record(&run_id, &result, started.elapsed().as_secs_f64());
+        if self.ledger.is_none() {
+            let mut recent = self.recent.lock().expect("recent runs poisoned");
+            match RunOutcome::of(&result) {
+                RunOutcome::Interrupted => {}
+                outcome if outcome.is_failure() && outcome != RunOutcome::Mismatch => {
+                    recent.remove(&run_id)
+                }
+                _ => recent.insert(run_id.clone()),
+            }
+        }
+        self.in_flight
+            .lock()
+            .expect("in-flight set poisoned")
+            .remove(&run_id);
+    }
+
+    /// What the run is compared with: its `debian_build` row when the
+    /// Janitor's database is configured and lists it, else what the runner
+    /// announced.
+    ///
+    /// # Errors
+    /// With a ledger, a database that cannot be read within
+    /// [`RECORD_TIMEOUT`]: the run is left to the catch-up backfill rather
+    /// than compared with less. (Without a ledger nothing would try it
+    /// again: the runner's message is the record then, said at warn.)
+    async fn records(&self, run_id: &RunId, recorded: Recorded) -> anyhow::Result<Vec<Record>> {
+        let from_message = match recorded {
+            Recorded::Build(record) => return Ok(vec![record]),
+            Recorded::Message(record) => record,
+        };
+        if let Some(pool) = &self.janitor {
+            let row = tokio::time::timeout(RECORD_TIMEOUT, ledger::recorded_build(pool, run_id))
+                .await
+                .unwrap_or_else(|_| Err(DatabaseError::Query(sqlx::Error::PoolTimedOut)));
+            match row {
+                Ok(Some(row)) => return Ok(vec![row.record()]),
+                Ok(None) => {
+                    tracing::warn!(run_id = %run_id, "the run has no debian_build row: comparing its .changes with the runner's message")
+                }
+                Err(e) if self.ledger.is_some() => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("reading the debian_build row of run {run_id}")))
+                }
+                Err(e) => {
+                    tracing::warn!(run_id = %run_id, error = %e, "cannot read the run's debian_build row: comparing its .changes with the runner's message")
+                }
+            }
+        }
+        Ok(vec![from_message])
+    }
+
+    /// Counts and logs how an upload went.
+    fn record(&self, run_id: &RunId, result: &anyhow::Result<RunReport>, seconds: f64) {
+        let outcome = RunOutcome::of(result);
+        if let Ok(report) = result {
+            for changes in &report.changes {
+                match changes.outcome {
+                    Outcome::SignFailed(_) | Outcome::BadSignature(_) => {
+                        self.metrics.debsign_failed()
+                    }
+                    Outcome::UploadFailed(_) => self.metrics.upload_failed(),
+                    Outcome::ClaimLost(_) => self.metrics.claim_lost(),
+                    _ => {}
+                }
+            }
+        }
+        let label = outcome.label();
+        let uploaded = result.as_ref().is_ok_and(RunReport::uploaded);
+        self.metrics.upload(label, seconds, uploaded);
+        match result {
+            Ok(_) if !outcome.is_failure() => {
+                tracing::info!(run_id = %run_id, outcome = label, seconds, "upload finished")
+            }
+            Ok(_) => {
+                tracing::error!(run_id = %run_id, outcome = label, seconds, "upload finished with failures")
+            }
+            Err(e) => {
+                tracing::error!(run_id = %run_id, outcome = label, error = %format!("{e:#}"), "upload failed")
+            }
+        }
+    }
+
+    /// Waits for the uploads in flight, at most `timeout`; then aborts the
+    /// rest (their tools are killed, their directories removed). Returns
+    /// whether everything finished in time.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        self.tracker.close();
+        let in_time = tokio::time::timeout(timeout, self.tracker.wait())
+            .await
+            .is_ok();
+        if !in_time {
+            tracing::warn!(
+                ?timeout,
+                "uploads still running after the shutdown timeout; aborting them"
+            );
+            self.abort.cancel();
+            self.tracker.wait().await;
+        }
+        in_time
+    }
+
+    /// Uploads started and not finished yet.
+    pub fn in_flight(&self) -> usize {
+        self.tracker.len()
+    }
+}
+
+/// Where a run's record comes from.
+#[derive(Debug)]
+enum Recorded {
+    /// Its `debian_build` row, read by the catch-up backfill.
+    Build(Record),
+    /// The runner's message: the row is read first, when there is a
+    /// database.
+    Message(Record),
+}
+
+/// Runs the service until `shutdown` fires, then lets uploads in flight
+/// finish (at most the shutdown timeout).
+///
+/// # Errors
+/// The health server's address cannot be bound, or the configured database
+/// cannot be reached or its ledger set up. Redis trouble is never an error:
+/// the service reconnects.
+pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyhow::Result<()> {
+    tracing::info!(
+        locations = %settings.locations.join("; "),
+        jobs = settings.jobs,
+        channel = %settings.channel,
+        ledger = settings.database.as_ref().is_some_and(|d| d.policy.is_some()),
+        "starting"
+    );
+    let metrics = Arc::new(Metrics::new());
+    let readiness = Arc::new(Readiness::default());
+    let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
+    let opened = open_database(&settings).await?;
+    let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
+    let listener = Listener::new(
+        settings.pipeline,
+        settings.filter.clone(),
+        settings.jobs,
+        metrics.clone(),
+    )
+    .with_ledger(ledger.clone())
+    .with_janitor(opened.as_ref().map(|o| o.pool.clone()))
+    .with_max_queued(settings.max_queued);
+    let distributions = settings.filter.distributions.clone();
+    let notifier = Notifier::from_env();
+    // Ready once the health server is bound and the ledger set up; Redis
+    // may come later (an outage must not fail the start).
+    notifier.ready("redis: connecting; uploads in flight: 0");
+    if let Some(ledger) = &ledger {
+        tokio::spawn(watch_database(DatabaseWatch {
+            pool: ledger.pool().clone(),
+            readiness: readiness.clone(),
+            metrics: metrics.clone(),
+            listener: listener.clone(),
+            distributions: distributions.clone(),
+            shutdown: shutdown.clone(),
+        }));
+    }
+    let subscriber = Subscriber {
+        client: &settings.redis,
+        channel: &settings.channel,
+        listener: &listener,
+        readiness: &readiness,
+        metrics: &metrics,
+        catch_up: opened.as_ref().map(|o| o.pool.clone()),
+        with_ledger: ledger.is_some(),
+        backfill_at_start: settings.backfill_at_start,
+        distributions: &distributions,
+    };
+    let mut heartbeat = Heartbeat::new(notifier.clone());
+    subscriber.run(&mut heartbeat, &shutdown).await;
+    tracing::info!(
+        in_flight = listener.in_flight(),
+        "stopping: no more messages are read"
+    );
+    drain(
+        &listener,
+        &notifier,
+        &mut heartbeat,
+        settings.shutdown_timeout,
+    )
+    .await;
+    server.stop().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The database, when one is configured: the runs' records, the ledger,
+/// the catch-up backfills. Without a ledger or a backfill at start it is
+/// connected on first use, so that an outage does not fail the start.
+async fn open_database(settings: &ListenSettings) -> anyhow::Result<Option<Opened>> {
+    Ok(match &settings.database {
+        Some(config) if config.policy.is_some() || settings.backfill_at_start => {
+            Some(config.open(settings.jobs, Access::Write).await?)
+        }
+        Some(config) => Some(Opened {
+            pool: config
+                .database
+                .connect_lazy(ledger::pool_size(settings.jobs)),
+            ledger: None,
+        }),
+        None => None,
+    })
+}
+
+/// Lets the uploads in flight finish (at most `timeout`), telling systemd
+/// it is stopping and how long it may take, and still feeding the
+/// watchdog meanwhile.
+async fn drain(
+    listener: &Listener,
+    notifier: &Notifier,
+    heartbeat: &mut Heartbeat,
+    timeout: Duration,
+) {
+    notifier.stopping(
+        &format!(
+            "stopping: waiting for {} uploads in flight",
+            listener.in_flight()
+        ),
+        timeout + STOP_MARGIN,
+    );
+    let drained = listener.drain(timeout);
+    tokio::pin!(drained);
+    loop {
+        tokio::select! {
+            _ = &mut drained => break,
+            () = heartbeat.tick() => notifier.alive(),
+        }
+    }
+}
+
+/// The `/health`, `/ready` and `/metrics` server, when configured.
+struct HealthServer {
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stop: CancellationToken,
+}
+
+impl HealthServer {
+    /// Binds `addr` and serves in the background.
+    async fn start(
+        addr: Option<&(String, u16)>,
+        readiness: &Arc<Readiness>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        let stop = CancellationToken::new();
+        let Some((host, port)) = addr else {
+            return Ok(Self { task: None, stop });
+        };
+        let listener = tokio::net::TcpListener::bind((host.as_str(), *port))
+            .await
+            .with_context(|| format!("cannot listen on {host}:{port}"))?;
+        tracing::info!(address = %listener.local_addr()?, "health server listening");
+        let task = tokio::spawn(server::serve(
+            listener,
+            readiness.clone(),
+            metrics.clone(),
+            stop.clone(),
+        ));
+        Ok(Self {
+            task: Some(task),
+            stop,
+        })
+    }
+
+    /// Stops serving and waits for the server to end.
+    async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        if let Some(task) = self.task {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+/// The Redis side of the service: subscribes, reconnects with backoff, and
+/// starts a catch-up backfill after every reconnect.
+struct Subscriber<'a> {
+    client: &'a redis::Client,
+    channel: &'a str,
+    listener: &'a Listener,
+    readiness: &'a Readiness,
+    metrics: &'a Metrics,
+    /// The database catch-up backfills plan from, when there is one.
+    catch_up: Option<PgPool>,
+    /// Whether the ledger tells what is done: catch-ups after a reconnect
+    /// need it (without, each would upload every newest build again).
+    with_ledger: bool,
+    /// Catch up at start (`--backfill`).
+    backfill_at_start: bool,
+    distributions: &'a [String],
+}
+
+impl Subscriber<'_> {
+    /// Runs sessions until `shutdown`.
+    async fn run(&self, heartbeat: &mut Heartbeat, shutdown: &CancellationToken) {
+        let mut subscriptions = 0u64;
+        let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+        while !shutdown.is_cancelled() {
+            let session = Session {
+                client: self.client,
+                channel: self.channel,
+                listener: self.listener,
+                readiness: self.readiness,
+                metrics: self.metrics,
+            };
+            let subscribed = || {
+                subscriptions += 1;
+                if subscriptions > 1 {
+                    self.metrics.redis_reconnected();
+                }
+                self.subscribed(subscriptions, shutdown);
+            };
+            let ended = session
+                .run(&mut backoff, heartbeat, shutdown, subscribed)
+                .await;
+            self.readiness.set(false);
+            self.metrics.set_redis_connected(false);
+            if shutdown.is_cancelled() {
+                break;
+            }
+            let delay = backoff.next_delay();
+            heartbeat.set_status(format!(
+                "redis: unavailable, reconnecting in {:.1}s",
+                delay.as_secs_f64()
+            ));
+            heartbeat.report(self.listener);
+            match ended {
+                Ok(()) => tracing::warn!(?delay, "Redis connection closed; reconnecting"),
+                Err(e) => {
+                    tracing::warn!(?delay, error = %format!("{e:#}"), "Redis unavailable; reconnecting")
+                }
+            }
+            let sleep = tokio::time::sleep(delay);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    () = &mut sleep => break,
+                    () = shutdown.cancelled() => break,
+                    () = heartbeat.tick() => heartbeat.beat(self.listener),
+                }
+            }
+        }
+    }
+
+    /// After every reconnect (with a ledger) and at start with --backfill,
+    /// catches up on what was published while nobody listened.
+    fn subscribed(&self, subscriptions: u64, shutdown: &CancellationToken) {
+        let Some(pool) = &self.catch_up else {
+            return;
+        };
+        let due = if subscriptions == 1 {
+            self.backfill_at_start
+        } else {
+            self.with_ledger
+        };
+        if due {
+            self.listener
+                .spawn_catch_up(pool, self.distributions, shutdown);
+        }
+    }
+}
+
+/// What [`watch_database`] needs.
+struct DatabaseWatch {
+    pool: PgPool,
+    readiness: Arc<Readiness>,
+    metrics: Arc<Metrics>,
+    listener: Listener,
+    distributions: Vec<String>,
+    shutdown: CancellationToken,
+}
+
+/// Probes the ledger's database every [`DATABASE_PROBE`]: while it does
+/// not answer, `/ready` says 503; when it answers again, a catch-up
+/// backfill uploads what failed meanwhile.
+async fn watch_database(watch: DatabaseWatch) {
+    let mut up = true;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(DATABASE_PROBE) => {}
+            () = watch.shutdown.cancelled() => return,
+        }
+        let answered =
+            tokio::time::timeout(DATABASE_PROBE, sqlx::query("SELECT 1").execute(&watch.pool))
+                .await
+                .is_ok_and(|r| r.is_ok());
+        if answered == up {
+            continue;
+        }
+        up = answered;
+        watch.readiness.set_database(up);
+        watch.metrics.set_database_up(up);
+        if up {
+            tracing::warn!("the ledger's database answers again; catching up");
+            watch
+                .listener
+                .spawn_catch_up(&watch.pool, &watch.distributions, &watch.shutdown);
+        } else {
+            tracing::error!("the ledger's database does not answer; not ready");
+        }
+    }
+}
+
+/// One connection to Redis: subscribe, then hand every message to the
+/// listener until the connection ends or shutdown.
+struct Session<'a> {
+    client: &'a redis::Client,
+    channel: &'a str,
+    listener: &'a Listener,
+    readiness: &'a Readiness,
+    metrics: &'a Metrics,
+}
+
+impl Session<'_> {
+    async fn run(
+        &self,
+        backoff: &mut Backoff,
+        heartbeat: &mut Heartbeat,
+        shutdown: &CancellationToken,
+        on_subscribed: impl FnOnce(),
+    ) -> anyhow::Result<()> {
+        heartbeat.beat(self.listener);
+        let pubsub = tokio::time::timeout(REDIS_TIMEOUT, self.client.get_async_pubsub())
+            .await
+            .context("timed out connecting")??;
+        let (mut sink, mut stream) = pubsub.split();
+        tokio::time::timeout(REDIS_TIMEOUT, sink.subscribe(self.channel))
+            .await
+            .context("timed out subscribing")??;
+        self.readiness.set(true);
+        self.metrics.set_redis_connected(true);
+        backoff.reset();
+        tracing::info!(channel = self.channel, "subscribed");
+        heartbeat.set_status(format!("redis: subscribed to {}", self.channel));
+        heartbeat.report(self.listener);
+        on_subscribed();
+        let mut ping = tokio::time::interval(PING_INTERVAL);
+        ping.reset();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                message = stream.next() => match message {
+                    Some(message) => {
+                        self.listener.handle_message(message.get_payload_bytes());
+                    }
+                    None => return Ok(()),
+                },
+                () = heartbeat.tick() => heartbeat.beat(self.listener),
+                _ = ping.tick() => {
+                    tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<()>())
+                        .await
+                        .context("PING timed out")??;
+                }
+            }
+        }
+    }
+}
+
+/// The main loop's keep-alive for systemd: `WATCHDOG=1` with the current
+/// status every half of `WATCHDOG_USEC`. Only the loop that reads Redis
+/// (or waits to reconnect) ticks it, so a wedged loop stops the beats.
+struct Heartbeat {
+    notifier: Notifier,
+    interval: Option<tokio::time::Interval>,
+    status: String,
+}
+
+impl Heartbeat {
+    fn new(notifier: Notifier) -> Self {
+        let interval = notifier.watchdog_interval().map(|period| {
+            let mut interval = tokio::time::interval(period);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval
+        });
+        Self {
+            notifier,
+            interval,
+            status: "redis: connecting".to_owned(),
+        }
+    }
+
+    /// Waits for the next beat (forever without a watchdog).
+    async fn tick(&mut self) {
+        match &mut self.interval {
+            Some(interval) => {
+                interval.tick().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    fn set_status(&mut self, status: String) {
+        self.status = status;
+    }
+
+    fn line(&self, listener: &Listener) -> String {
+        format!(
+            "{}; uploads in flight: {}",
+            self.status,
+            listener.in_flight()
+        )
+    }
+
+    /// `WATCHDOG=1` with the status.
+    fn beat(&self, listener: &Listener) {
+        self.notifier.alive_with(&self.line(listener));
+    }
+
+    /// The status alone (a change of state).
+    fn report(&self, listener: &Listener) {
+        self.notifier.status(&self.line(listener));
+    }
+}
+
+/// Capped exponential backoff with full jitter.
+#[derive(Debug)]
+struct Backoff {
+    initial: Duration,
+    max: Duration,
+    attempt: u32,
+    random: RandomState,
+}
+
+impl Backoff {
+    fn new(initial: Duration, max: Duration) -> Self {
+        Self {
+            initial,
+            max,
+            attempt: 0,
+            random: RandomState::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    /// The next delay: uniformly random in [ceiling/2, ceiling], where the
+    /// ceiling doubles each attempt up to the cap.
+    fn next_delay(&mut self) -> Duration {
+        let ceiling = self
+            .initial
+            .saturating_mul(1u32 << self.attempt.min(16))
+            .min(self.max);
+        self.attempt = self.attempt.saturating_add(1);
+        let mut hasher = self.random.build_hasher();
+        hasher.write_u32(self.attempt);
+        let fraction = (hasher.finish() % 1000) as f64 / 1000.0;
+        ceiling.mul_f64(0.5 + fraction / 2.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_the_cap_and_resets() {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+        let delays: Vec<Duration> = (0..10).map(|_| backoff.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_millis(50) && delays[0] <= Duration::from_millis(100));
+        assert!(delays[3] >= Duration::from_millis(400));
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(2)));
+        assert!(delays[9] >= Duration::from_secs(1));
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(100));
+    }
+}

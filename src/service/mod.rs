@@ -1,0 +1,14 @@
+//! What drives the chain: the `listen` service on the runner's Redis
+//! channel ([`listen`]) with its health server ([`server`]), metrics
+//! ([`metrics`]), systemd notifications ([`notify`]) and memory of recent
+//! runs ([`recent`]); and the cron-driven [`backfill`].
+//!
+//! May use: `chain`, `ledger`, `archive`, `input` and the root modules.
+//! Never the front end (`cli`): shutdown comes in as a token.
+
+pub mod backfill;
+pub mod listen;
+pub mod metrics;
+pub mod notify;
+pub mod recent;
+pub mod server;
