@@ -106,6 +106,7 @@ impl Tool {
         for variable in SERVICE_MANAGER_VARIABLES {
             command.env_remove(variable);
         }
+        die_with_parent(&mut command);
         let mut child = command
             .args(args)
             .current_dir(dir)
@@ -163,6 +164,30 @@ impl Tool {
             status,
             tail: tail(pick(&stdout, &stderr), TAIL_LINES),
         })
+    }
+}
+
+/// Makes the tool die with this process: `PR_SET_PDEATHSIG` (SIGKILL) set
+/// in the child before it runs the program, so that a killed uploader (kill
+/// -9, the OOM killer) leaves no debsign, gpgv or dput running to finish an
+/// upload nobody will record. (The signal comes when the thread that
+/// spawned the tool ends: tools are spawned from the runtime's worker
+/// threads, which live as long as the process. The tool's own children
+/// are not covered: under systemd the unit's cgroup is; and the ledger's
+/// `uploading` state keeps even those from causing a second upload.)
+fn die_with_parent(command: &mut tokio::process::Command) {
+    let parent = rustix::process::getpid();
+    // SAFETY: the closure runs in the forked child before exec and only
+    // makes two system calls (prctl, getppid), which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::set_parent_process_death_signal(Some(Signal::KILL))?;
+            // The parent may have died between fork and prctl.
+            if rustix::process::getppid() != Some(parent) {
+                return Err(std::io::Error::other("the parent process is gone"));
+            }
+            Ok(())
+        });
     }
 }
 

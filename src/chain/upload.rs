@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::time::Instant;
 
 use anyhow::Context as _;
 
@@ -120,6 +121,7 @@ impl Outcome {
             Self::UploadFailed(_) => "upload-failed",
             Self::Skipped(Claim::AlreadyUploaded) => "already-uploaded",
             Self::Skipped(Claim::Superseded { .. }) => "superseded",
+            Self::Skipped(Claim::Unconfirmed) => "unconfirmed",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
@@ -424,9 +426,32 @@ struct Held<'a> {
     ledger: &'a Ledger,
     run_id: &'a RunId,
     changes: &'a str,
+    /// When the last renewal that succeeded was sent: the claim cannot
+    /// expire before this plus the lease.
+    renewed: std::sync::Mutex<Instant>,
 }
 
-impl Held<'_> {
+impl<'a> Held<'a> {
+    /// A claim just granted (`claimed` is when the claim was asked for).
+    fn new(ledger: &'a Ledger, run_id: &'a RunId, changes: &'a str, claimed: Instant) -> Self {
+        Self {
+            ledger,
+            run_id,
+            changes,
+            renewed: std::sync::Mutex::new(claimed),
+        }
+    }
+
+    /// The moment the claim could expire: its last renewal plus the lease.
+    fn deadline(&self) -> Instant {
+        *self.renewed.lock().expect("renewal time poisoned") + self.ledger.policy().lease
+    }
+
+    /// Notes a renewal sent at `sent` that succeeded.
+    fn renewed_at(&self, sent: Instant) {
+        *self.renewed.lock().expect("renewal time poisoned") = sent;
+    }
+
     /// Renews the claim every heartbeat; returns once a renewal finds it
     /// taken over (never while renewals succeed). A failed renewal (the
     /// database unreachable) is logged and tried again.
@@ -435,12 +460,38 @@ impl Held<'_> {
         beat.tick().await;
         loop {
             beat.tick().await;
+            let sent = Instant::now();
             match self.ledger.renew(self.run_id, self.changes).await {
-                Ok(true) => {}
+                Ok(true) => self.renewed_at(sent),
                 Ok(false) => return,
                 Err(e) => {
                     tracing::warn!(changes = self.changes, error = %e, "cannot renew the ledger claim")
                 }
+            }
+        }
+    }
+
+    /// Moves the claim to `uploading` before dput runs, trying again while
+    /// the database does not answer and the claim cannot have expired.
+    /// `false`: dput must not run (the claim is gone, or the ledger could
+    /// not be told).
+    async fn start_upload(&self) -> bool {
+        let sent = Instant::now();
+        let started = self
+            .ledger
+            .until_recorded(self.changes, self.deadline(), || {
+                self.ledger.start_upload(self.run_id, self.changes)
+            })
+            .await;
+        match started {
+            Ok(true) => {
+                self.renewed_at(sent);
+                true
+            }
+            Ok(false) => false,
+            Err(e) => {
+                tracing::error!(changes = self.changes, error = %e, "cannot record in the ledger that dput starts; not uploading");
+                false
             }
         }
     }
@@ -467,10 +518,12 @@ async fn while_held<T>(held: Option<&Held<'_>>, work: impl Future<Output = T>) -
     }
 }
 
-/// Signs one `.changes` and, only if that worked and the claim is still
-/// this process's, uploads it. A dput under way is left to finish even if
-/// the claim is lost meanwhile (killing it would leave half an upload);
-/// the final ledger update then reports the loss.
+/// Signs one `.changes` and, only if that worked and the ledger recorded
+/// under the claim that dput starts (`uploading`), uploads it. A dput under
+/// way is left to finish even if the claim is lost meanwhile (killing it
+/// would leave half an upload); whoever found the claim expired made it
+/// `unconfirmed` rather than upload it again, and the final ledger update
+/// records what dput did.
 async fn sign_and_upload(
     pipeline: &Pipeline,
     changes: &Changes,
@@ -490,12 +543,10 @@ async fn sign_and_upload(
         Some(Ok(())) => {}
     }
     if let Some(held) = held {
-        match held.ledger.renew(held.run_id, held.changes).await {
-            Ok(true) => {}
-            Ok(false) => return lost("before dput; it was not uploaded"),
-            Err(e) => {
-                tracing::warn!(changes = held.changes, error = %e, "cannot renew the ledger claim before dput")
-            }
+        if !held.start_upload().await {
+            return lost(
+                "before dput (or the ledger could not be told dput starts); it was not uploaded",
+            );
         }
     }
     let upload = pipeline.uploader.upload(changes);
@@ -674,19 +725,24 @@ async fn upload_one(
         version: &parsed.version,
         distribution: &parsed.distribution,
     };
+    let asked = Instant::now();
     let claim = ledger.claim(run_id, &entry).await?;
+    if claim == Claim::Unconfirmed && superseded_by(pipeline, parsed).await.is_some() {
+        if ledger.accept_unconfirmed(run_id, &name).await? {
+            tracing::info!(changes = %name, "the archive has the unconfirmed upload: accepted");
+        }
+        return Ok(Outcome::Skipped(Claim::AlreadyUploaded));
+    }
     if !matches!(claim, Claim::Granted { .. }) {
         tracing::info!(changes = %name, ?claim, "skipped");
         return Ok(Outcome::Skipped(claim));
     }
-    let held = Held {
-        ledger,
-        run_id,
-        changes: &name,
-    };
+    let held = Held::new(ledger, run_id, &name, asked);
     if let Some(theirs) = superseded_by(pipeline, parsed).await {
         let recorded = ledger
-            .until_recorded(&name, || ledger.supersede(run_id, &name, &theirs))
+            .until_recorded(&name, held.deadline(), || {
+                ledger.supersede(run_id, &name, &theirs)
+            })
             .await
             .with_context(|| format!("recording {name} as superseded in the ledger"))?;
         return Ok(if recorded {
@@ -704,7 +760,9 @@ async fn upload_one(
         _ => None,
     };
     let recorded = ledger
-        .until_recorded(&name, || ledger.finish(run_id, &name, error.as_deref()))
+        .until_recorded(&name, held.deadline(), || {
+            ledger.finish(run_id, &name, error.as_deref())
+        })
         .await
         .with_context(|| format!("recording the upload of {name} in the ledger"))?;
     if recorded {

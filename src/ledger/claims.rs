@@ -89,7 +89,7 @@ static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
                          WHERE u.host = $2 AND u.run_id = n.run_id
                            AND ((u.state = 'failed'
                                  AND ($3::integer IS NULL OR u.attempts < $3))
-                             OR (u.state = 'claimed'
+                             OR (u.state IN ('claimed', 'uploading')
                                  AND u.claimed_at < now() - make_interval(secs => $4))))"
     )
 });
@@ -141,7 +141,8 @@ const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
      WHERE host = $1 AND run_id = ANY($2)
      GROUP BY run_id
     HAVING NOT bool_or((state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
-                    OR (state = 'claimed' AND claimed_at < now() - make_interval(secs => $4)))";
+                    OR (state IN ('claimed', 'uploading')
+                        AND claimed_at < now() - make_interval(secs => $4)))";
 
 /// The plan with the ledger in another database: the newest builds are
 /// streamed from the Janitor's, and each batch of [`PLAN_BATCH`] is
@@ -298,6 +299,11 @@ pub enum Claim {
         /// The archive's version, when it was recorded.
         archive_version: Option<String>,
     },
+    /// dput may have run under a claim whose process stopped before
+    /// recording how it went: never uploaded again automatically; the
+    /// archive (`ledger reconcile`) or an operator (`ledger retry`)
+    /// resolves it.
+    Unconfirmed,
     /// Another process holds a live claim.
     ClaimedElsewhere {
         /// Who holds it.
@@ -366,27 +372,39 @@ impl Ledger {
     }
 
     /// Claims a `.changes` of a run, atomically: granted when it has no row,
-    /// failed fewer than the maximum attempts, holds a claim older than the
-    /// lease, or `force` allows it.
+    /// failed fewer than the maximum attempts, holds a claim in `claimed`
+    /// (nothing uploaded yet) older than the lease, or `force` allows it. A
+    /// claim older than the lease in `uploading` (dput may have run) is
+    /// never taken over: the row becomes `unconfirmed`.
     ///
     /// # Errors
     /// The query failed.
     pub async fn claim(&self, run_id: &RunId, entry: &Entry<'_>) -> Result<Claim, DatabaseError> {
-        let granted: Option<i32> = sqlx::query_scalar(
+        let granted: Option<(String, i32)> = sqlx::query_as(
             "INSERT INTO upload AS u
                  (host, run_id, changes, state, attempts, source, version, distribution,
                   claimed_by, claimed_at, updated_at)
              VALUES ($1, $2, $3, 'claimed', 1, $4, $5, $6, $7, now(), now())
              ON CONFLICT (host, run_id, changes) DO UPDATE
-                 SET state = 'claimed', attempts = u.attempts + 1,
-                     claimed_by = EXCLUDED.claimed_by, claimed_at = now(), updated_at = now(),
+                 SET state = CASE WHEN u.state = 'uploading' THEN 'unconfirmed' ELSE 'claimed' END,
+                     attempts = CASE WHEN u.state = 'uploading' THEN u.attempts
+                                     ELSE u.attempts + 1 END,
+                     claimed_by = CASE WHEN u.state = 'uploading' THEN u.claimed_by
+                                       ELSE EXCLUDED.claimed_by END,
+                     claimed_at = CASE WHEN u.state = 'uploading' THEN u.claimed_at ELSE now() END,
+                     last_error = CASE WHEN u.state = 'uploading'
+                         THEN 'dput may have run under the claim of ' || u.claimed_by
+                              || ', which stopped before recording how it went: not uploaded'
+                              || ' again; ledger reconcile or ledger retry resolves it'
+                         ELSE u.last_error END,
+                     updated_at = now(),
                      source = EXCLUDED.source, version = EXCLUDED.version,
                      distribution = EXCLUDED.distribution
-                 WHERE (u.state = 'claimed'
+                 WHERE (u.state IN ('claimed', 'uploading')
                         AND u.claimed_at < now() - make_interval(secs => $8))
                     OR (u.state = 'failed' AND ($9::integer IS NULL OR u.attempts < $9 OR $10))
                     OR (u.state IN ('uploaded', 'accepted', 'unconfirmed', 'superseded') AND $10)
-             RETURNING u.attempts",
+             RETURNING u.state, u.attempts",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
@@ -400,8 +418,13 @@ impl Ledger {
         .bind(self.policy.force)
         .fetch_optional(&self.pool)
         .await?;
-        if let Some(attempt) = granted {
-            return Ok(Claim::Granted { attempt });
+        match granted {
+            Some((state, attempt)) if state == "claimed" => return Ok(Claim::Granted { attempt }),
+            Some(_) => {
+                tracing::warn!(run_id = %run_id, changes = entry.changes, "dput may have run under an expired claim: unconfirmed, not uploaded again");
+                return Ok(Claim::Unconfirmed);
+            }
+            None => {}
         }
         let row = sqlx::query(
             "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by, archive_version
@@ -417,8 +440,9 @@ impl Ledger {
             "superseded" => Claim::Superseded {
                 archive_version: row.try_get("archive_version")?,
             },
-            "uploaded" | "accepted" | "unconfirmed" => Claim::AlreadyUploaded,
-            "claimed" => Claim::ClaimedElsewhere {
+            "uploaded" | "accepted" => Claim::AlreadyUploaded,
+            "unconfirmed" => Claim::Unconfirmed,
+            "claimed" | "uploading" => Claim::ClaimedElsewhere {
                 by: row.try_get("claimed_by")?,
             },
             _ => Claim::GaveUp {
@@ -435,25 +459,25 @@ impl Ledger {
     }
 
     /// Runs a write that records an upload's end again while the database
-    /// does not answer (a restart, a fail-over), pausing 0.5 s, then twice as
-    /// long each time up to 30 s, for at most a third of the lease. A claim
-    /// renewed while its tools ran (every third of the lease) stays this
-    /// process's meanwhile, so nobody takes it over and uploads the
-    /// `.changes` a second time; if it was taken over all the same (the
-    /// database was away longer), the write matches no row and the loss is
-    /// reported as before.
+    /// does not answer (a restart, a fail-over, a database refusing
+    /// connections), pausing 0.5 s, then twice as long each time up to
+    /// 30 s, until `deadline`: the moment the claim could expire (its last
+    /// renewal plus the lease). Until then nobody may take it over; after
+    /// it, a process that finds it in `uploading` makes it `unconfirmed`
+    /// rather than upload again, and the write, which matches only this
+    /// process's claim, still records the truth if it lands later.
     ///
     /// # Errors
     /// The write's error, once it is not transient or the time is up.
     pub async fn until_recorded<T, W>(
         &self,
         what: &str,
+        deadline: std::time::Instant,
         mut write: impl FnMut() -> W,
     ) -> Result<T, DatabaseError>
     where
         W: std::future::Future<Output = Result<T, DatabaseError>>,
     {
-        let deadline = std::time::Instant::now() + self.heartbeat();
         let mut pause = Duration::from_millis(500);
         loop {
             let error = match write().await {
@@ -469,8 +493,9 @@ impl Ledger {
         }
     }
 
-    /// Renews this process's claim on a `.changes`. Returns `false` when the
-    /// claim is no longer this process's (taken over after its lease).
+    /// Renews this process's claim on a `.changes` (signing or uploading).
+    /// Returns `false` when the claim is no longer this process's (taken
+    /// over, or made unconfirmed, after its lease).
     ///
     /// # Errors
     /// The query failed.
@@ -478,7 +503,7 @@ impl Ledger {
         let renewed = sqlx::query(
             "UPDATE upload SET claimed_at = now(), updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
-                AND state = 'claimed' AND claimed_by = $4",
+                AND state IN ('claimed', 'uploading') AND claimed_by = $4",
         )
         .bind(&self.host)
         .bind(run_id.as_str())
@@ -489,11 +514,71 @@ impl Ledger {
         Ok(renewed.rows_affected() == 1)
     }
 
+    /// Says, under this process's claim, that dput is about to run: the row
+    /// moves from `claimed` to `uploading`, so that whoever finds it after
+    /// the lease knows an upload may have happened. Returns `false` when the
+    /// claim is no longer this process's: dput must not run.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn start_upload(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+        let started = sqlx::query(
+            "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(started.rows_affected() == 1)
+    }
+
+    /// How many `.changes` this host's ledger shows as `unconfirmed`.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn unconfirmed(&self) -> Result<i64, DatabaseError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM upload WHERE host = $1 AND state = 'unconfirmed'",
+        )
+        .bind(&self.host)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Marks an `unconfirmed` `.changes` as `accepted`: the archive lists
+    /// its version (or a newer one). Returns whether it was unconfirmed.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn accept_unconfirmed(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+    ) -> Result<bool, DatabaseError> {
+        let accepted = sqlx::query(
+            "UPDATE upload SET state = 'accepted', updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3 AND state = 'unconfirmed'",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .execute(&self.pool)
+        .await?;
+        Ok(accepted.rows_affected() == 1)
+    }
+
     /// Records the end of this process's claim: uploaded, or failed with
-    /// the error (kept with the attempt). Returns `false` when the claim was
-    /// no longer this process's, so that nothing was recorded. One
-    /// statement, so that a write tried again after an error never finds
-    /// half of it done.
+    /// the error (kept with the attempt). The row must still be this
+    /// process's (`claimed` or `uploading`, or `unconfirmed` by another
+    /// process that found the claim expired: what dput did is known here,
+    /// so it is recorded). Returns `false` when the claim was no longer
+    /// this process's, so that nothing was recorded. One statement, so
+    /// that a write tried again after an error never finds half of it
+    /// done.
     ///
     /// # Errors
     /// The query failed.
@@ -511,7 +596,7 @@ impl Ledger {
                         uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
                         updated_at = now()
                   WHERE host = $1 AND run_id = $2 AND changes = $3
-                    AND state = 'claimed' AND claimed_by = $5
+                    AND state IN ('claimed', 'uploading', 'unconfirmed') AND claimed_by = $5
                   RETURNING host, run_id, changes, attempts
              ), attempt AS (
                  INSERT INTO upload_attempt (host, run_id, changes, attempt, error)

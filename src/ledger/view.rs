@@ -12,8 +12,8 @@ use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
 
 /// A run's state as `ledger list` shows it: the most pressing state among
-/// its `.changes` (claimed, then refused, failed, unconfirmed, uploaded,
-/// accepted, superseded); `gave-up` is a failure with the maximum attempts
+/// its `.changes` (claimed, uploading, then refused, failed, unconfirmed,
+/// uploaded, accepted, superseded); `gave-up` is a failure with the maximum attempts
 /// used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {
@@ -21,7 +21,8 @@ pub enum RunState {
     Uploaded,
     /// Seen in the archive (ledger reconcile).
     Accepted,
-    /// Uploaded, but not seen in the archive after `--after`.
+    /// Uploaded, but not seen in the archive after `--after`; or dput may
+    /// have run under a claim whose process stopped before recording it.
     Unconfirmed,
     /// The archive had the version already, or a newer one: not uploaded.
     Superseded,
@@ -31,8 +32,10 @@ pub enum RunState {
     GaveUp,
     /// A `.changes` did not match the run's record: never tried again.
     Refused,
-    /// Being uploaded (or a crashed uploader's, until the lease ends).
+    /// Being signed (or a crashed uploader's, until the lease ends).
     Claimed,
+    /// dput is running (or ran under a claim that has not expired yet).
+    Uploading,
 }
 
 impl RunState {
@@ -47,6 +50,7 @@ impl RunState {
             Self::GaveUp => "gave-up",
             Self::Refused => "refused",
             Self::Claimed => "claimed",
+            Self::Uploading => "uploading",
         }
     }
 }
@@ -144,9 +148,9 @@ const LIST: &str = concat!(
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (ARRAY['claimed', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
+                       (ARRAY['claimed', 'uploading', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
                            [min(array_position(
-                               ARRAY['claimed', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
+                               ARRAY['claimed', 'uploading', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
                                state))] AS state,
                        max(archive_version) AS archive_version,
                        max(attempts) AS attempts,

@@ -36,6 +36,9 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
 const DATABASE_PROBE: Duration = Duration::from_secs(2);
 /// Time asked of systemd beyond the shutdown timeout, to abort and clean up.
 const STOP_MARGIN: Duration = Duration::from_secs(30);
+/// How many database probes between two counts of unconfirmed uploads
+/// (30 s).
+const UNCONFIRMED_EVERY: u64 = 15;
 /// How long reading a run's `debian_build` row may take.
 const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs that may wait for a job unless told otherwise.
@@ -442,6 +445,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     notifier.ready("redis: connecting; uploads in flight: 0");
     if let Some(ledger) = &ledger {
         tokio::spawn(watch_database(DatabaseWatch {
+            ledger: ledger.clone(),
             pool: ledger.pool().clone(),
             readiness: readiness.clone(),
             metrics: metrics.clone(),
@@ -656,6 +660,7 @@ impl Subscriber<'_> {
 
 /// What [`watch_database`] needs.
 struct DatabaseWatch {
+    ledger: Ledger,
     pool: PgPool,
     readiness: Arc<Readiness>,
     metrics: Arc<Metrics>,
@@ -666,10 +671,18 @@ struct DatabaseWatch {
 
 /// Probes the ledger's database every [`DATABASE_PROBE`]: while it does
 /// not answer, `/ready` says 503; when it answers again, a catch-up
-/// backfill uploads what failed meanwhile.
+/// backfill uploads what failed meanwhile. Every [`UNCONFIRMED_EVERY`]
+/// probes it counts the unconfirmed uploads for their gauge.
 async fn watch_database(watch: DatabaseWatch) {
     let mut up = true;
-    loop {
+    for probe in 0u64.. {
+        if probe % UNCONFIRMED_EVERY == 0 {
+            if let Ok(Ok(count)) =
+                tokio::time::timeout(DATABASE_PROBE, watch.ledger.unconfirmed()).await
+            {
+                watch.metrics.set_unconfirmed(count);
+            }
+        }
         tokio::select! {
             () = tokio::time::sleep(DATABASE_PROBE) => {}
             () = watch.shutdown.cancelled() => return,

@@ -37,6 +37,7 @@ pub struct Metrics {
     last_upload: Gauge<f64, std::sync::atomic::AtomicU64>,
     redis_reconnects: Counter,
     catch_ups: Counter,
+    unconfirmed: Gauge,
 }
 
 impl Default for Metrics {
@@ -62,6 +63,7 @@ impl Metrics {
         let last_upload = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
         let redis_reconnects = Counter::default();
         let catch_ups = Counter::default();
+        let unconfirmed = Gauge::default();
         let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
         build_info
             .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
@@ -90,6 +92,11 @@ impl Metrics {
             "auto_upload_catch_ups",
             "Catch-up backfills started (at start with --backfill, after a reconnect, after the database came back)",
             catch_ups.clone(),
+        );
+        registry.register(
+            "auto_upload_unconfirmed",
+            "Uploads in the ledger whose dput may have run without being recorded, or that the archive has not shown after reconcile's --after: never retried automatically (alert on it; resolve with ledger reconcile or ledger retry)",
+            unconfirmed.clone(),
         );
         registry.register_collector(Box::new(ProcessCollector));
         registry.register(
@@ -156,6 +163,7 @@ impl Metrics {
             last_upload,
             redis_reconnects,
             catch_ups,
+            unconfirmed,
         }
     }
 
@@ -177,6 +185,11 @@ impl Metrics {
     /// Counts a ledger claim lost to another process.
     pub fn claim_lost(&self) {
         self.claims_lost.inc();
+    }
+
+    /// How many uploads the ledger shows as unconfirmed.
+    pub fn set_unconfirmed(&self, count: i64) {
+        self.unconfirmed.set(count);
     }
 
     /// Counts a run dropped because the queue was full.

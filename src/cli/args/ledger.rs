@@ -50,7 +50,8 @@ pub enum LedgerState {
     Uploaded,
     /// Seen in the archive.
     Accepted,
-    /// Not seen in the archive after `ledger reconcile --after`.
+    /// Not seen in the archive after `ledger reconcile --after`, or dput
+    /// may have run for an uploader that stopped before recording it.
     Unconfirmed,
     /// The archive had it (or newer): not uploaded.
     Superseded,
@@ -60,8 +61,10 @@ pub enum LedgerState {
     GaveUp,
     /// Refused: a .changes did not match the run's record; never retried.
     Refused,
-    /// Being uploaded now.
+    /// Being signed now.
     Claimed,
+    /// dput running now.
+    Uploading,
 }
 
 /// Which ledger, for the `ledger` subcommands.

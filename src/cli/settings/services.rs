@@ -432,6 +432,7 @@ fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> 
             cli::LedgerState::GaveUp => RunState::GaveUp,
             cli::LedgerState::Refused => RunState::Refused,
             cli::LedgerState::Claimed => RunState::Claimed,
+            cli::LedgerState::Uploading => RunState::Uploading,
         }),
         since: args
             .since
