@@ -6,6 +6,7 @@ mod backfill;
 mod claims;
 mod cli;
 mod config;
+mod exactly_once;
 mod fetch_artifacts;
 mod find_changes;
 mod integrity;

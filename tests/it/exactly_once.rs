@@ -1,0 +1,473 @@
+//! Exactly once when the uploader dies: kill -9 or SIGSTOP of the uploader
+//! while dput runs, and a database refusing connections as dput ends, never
+//! lead to a second successful dput; the `.changes` ends `uploaded`, or
+//! `unconfirmed` for an operator or the archive to resolve.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::support::database::{pg_host, pg_user, TestDb};
+use crate::support::*;
+
+/// A dput stand-in: logs `start NAME`, waits `pause` seconds, runs the real
+/// dput (which dies with this script), then logs `ok NAME`; each line
+/// written under flock to `<root>/dput.log`.
+pub fn slow_dput(env: &TestEnv, pause: &str) -> PathBuf {
+    let log = env.path("dput.log");
+    let log = log.display();
+    env.script(
+        "dput-slow",
+        &format!(
+            "for last; do :; done\nname=$(basename \"$last\")\n\
+             flock '{log}' sh -c 'echo \"start $0\" >> \"$1\"' \"$name\" '{log}'\n\
+             sleep {pause}\n\
+             setpriv --pdeathsig KILL dput \"$@\" || exit $?\n\
+             flock '{log}' sh -c 'echo \"ok $0\" >> \"$1\"' \"$name\" '{log}'"
+        ),
+    )
+}
+
+/// The lines of the stand-in's log that start with `what` (`start`, `ok`).
+pub fn logged(env: &TestEnv, what: &str) -> Vec<String> {
+    fs::read_to_string(env.path("dput.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{what} ")).map(str::to_owned))
+        .collect()
+}
+
+/// `SUBCOMMAND` against this env's store, key and archive, `db`'s ledger,
+/// a 2 s lease and `dput` (source uploads only: one `.changes` a run).
+fn with_ledger(env: &TestEnv, db: &TestDb, dput: &PathBuf, subcommand: &[&str]) -> Command {
+    with_lease(env, db, dput, subcommand, "2s")
+}
+
+/// As [`with_ledger`], with another lease.
+fn with_lease(
+    env: &TestEnv,
+    db: &TestDb,
+    dput: &PathBuf,
+    subcommand: &[&str],
+    lease: &str,
+) -> Command {
+    let mut command = env.cmd();
+    command
+        .args(subcommand)
+        .args(["--database", &db.url(), "--artifacts"])
+        .arg(env.store())
+        .args(env.signing_args())
+        .args(["--source-only", "--lease", lease])
+        .env("AUTO_UPLOAD_DPUT", dput);
+    command
+}
+
+fn state(db: &TestDb, run_id: &str) -> String {
+    db.sql(&format!(
+        "SELECT state FROM auto_upload.upload WHERE run_id = '{run_id}' AND changes <> ''"
+    ))
+    .trim()
+    .to_owned()
+}
+
+fn signal(child: &Child, name: &str) {
+    run(Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string()));
+}
+
+#[test]
+fn kill_9_while_dput_runs_never_uploads_twice() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-k9", SOURCE);
+    let dput = slow_dput(&env, "3");
+    let mut first = with_ledger(&env, &db, &dput, &["upload-run", "run-k9"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(60, "dput to start", || !logged(&env, "start").is_empty());
+    signal(&first, "KILL");
+    first.wait().unwrap();
+    assert_eq!(state(&db, "run-k9"), "uploading");
+    // The claim expires; another process must not upload blind.
+    std::thread::sleep(Duration::from_secs(3));
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(logged(&env, "start").len(), 1, "dput ran again");
+    assert!(logged(&env, "ok").is_empty(), "dput outlived its parent");
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+    assert_eq!(state(&db, "run-k9"), "unconfirmed");
+
+    // The operator resolves it: retry, and the next backfill uploads once.
+    let output = env
+        .cmd()
+        .args(["ledger", "retry", "run-k9", "--database", &db.url()])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
+    assert_eq!(state(&db, "run-k9"), "uploaded");
+}
+
+#[test]
+fn an_uploader_stopped_past_the_lease_while_dput_runs_never_uploads_twice() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-stop", SOURCE);
+    let dput = slow_dput(&env, "1");
+    let first = with_ledger(&env, &db, &dput, &["upload-run", "run-stop"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(60, "dput to start", || !logged(&env, "start").is_empty());
+    signal(&first, "STOP");
+    // dput finishes meanwhile (its own process group); the claim expires.
+    wait_until(30, "dput to finish", || !logged(&env, "ok").is_empty());
+    std::thread::sleep(Duration::from_secs(3));
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(state(&db, "run-stop"), "unconfirmed");
+    signal(&first, "CONT");
+    let output = first.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "start").len(), 1, "dput ran again");
+    assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
+    // What dput did is known to the first process: it records it.
+    assert_eq!(state(&db, "run-stop"), "uploaded");
+}
+
+#[test]
+fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-refuse", SOURCE);
+    let (host, user, name) = (pg_host(), pg_user(), db.name.clone());
+    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
+    // dput succeeds; then the database refuses connections for 4 s, more
+    // than a third of the 9 s lease.
+    let dput = env.logging_tool(
+        "dput-refuse",
+        &format!(
+            "dput \"$@\" || exit 1\n\
+             {psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
+               -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
+             setsid sh -c \"sleep 4; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &\n\
+             exit 0"
+        ),
+    );
+    let output = with_lease(&env, &db, &dput, &["upload-run", "run-refuse"], "9s")
+        .output()
+        .unwrap();
+    wait_until(15, "the database to take connections again", || {
+        Command::new("psql")
+            .args([
+                "-X", "-q", "-h", &host, "-U", &user, "-d", &name, "-c", "SELECT 1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    assert_exit(&output, 0);
+    assert_stderr_contains(&output, "trying again");
+    assert_eq!(env.calls("dput-refuse").len(), 1);
+    assert_eq!(state(&db, "run-refuse"), "uploaded");
+}
+
+/// A number from the environment, or `default`.
+fn from_env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A dput stand-in for the soak: a random pause (up to 0.9 s), one call in
+/// ten fails, otherwise the real dput (dying with this script), each
+/// success logged as `ok NAME` under flock.
+fn flaky_dput(env: &TestEnv) -> PathBuf {
+    let log = env.path("dput.log");
+    let log = log.display();
+    env.script(
+        "dput-flaky",
+        &format!(
+            "for last; do :; done\nname=$(basename \"$last\")\n\
+             r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')\n\
+             sleep 0.$((r % 10))\n\
+             [ $((r % 10)) -eq 7 ] && {{ echo 'flaky dput: refused' >&2; exit 1; }}\n\
+             setpriv --pdeathsig KILL dput \"$@\" || exit $?\n\
+             flock '{log}' sh -c 'echo \"ok $0\" >> \"$1\"' \"$name\" '{log}'"
+        ),
+    )
+}
+
+/// The database refuses new connections and ends its sessions for
+/// `seconds`, then takes them again (in the background).
+fn refuse_connections(db: &TestDb, seconds: u64) {
+    let (host, user, name) = (pg_host(), pg_user(), db.name.clone());
+    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
+    run(Command::new("sh").arg("-c").arg(format!(
+        "{psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
+           -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
+         setsid sh -c \"sleep {seconds}; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &"
+    )));
+}
+
+/// Faults injected, by kind.
+#[derive(Default)]
+struct Faults {
+    killed: u32,
+    stopped: u32,
+    redis_restarts: u32,
+    database_refusals: u32,
+}
+
+/// The soak: RUNS runs (`AUTO_UPLOAD_SOAK_RUNS`, default 24) published
+/// over SECONDS (`AUTO_UPLOAD_SOAK_SECONDS`, default 20) to three `listen`
+/// replicas sharing one ledger with a 3 s lease, a flaky slow dput, and
+/// faults meanwhile: kill -9 of a replica (restarted), SIGSTOP of a replica
+/// past the lease, Redis restarted, the database refusing connections.
+/// Then a drain (backfill until nothing is due, reprepro, ledger
+/// reconcile) and the promise checked: no `.changes` reached a successful
+/// dput twice; each ends uploaded or accepted, or unconfirmed with no
+/// successful dput, which `ledger retry` then uploads once.
+#[test]
+fn a_fault_soak_never_uploads_a_changes_twice() {
+    use crate::support::service::*;
+    let runs = from_env("AUTO_UPLOAD_SOAK_RUNS", 24) as usize;
+    let seconds = from_env("AUTO_UPLOAD_SOAK_SECONDS", 20);
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    for i in 0..runs {
+        db.add_built_run(&env, &format!("soak-{i}"), &format!("soak{i}"));
+    }
+    let dput = flaky_dput(&env);
+    let mut redis = Some(OwnRedis::start());
+    let redis_url = redis.as_ref().unwrap().url();
+    let channel = channel("soak");
+    let url = db.url();
+    let args = [
+        "--database",
+        &url,
+        "--lease",
+        "3s",
+        "--jobs",
+        "2",
+        "--source-only",
+    ];
+    let replica = || {
+        Listen::start_with(&env, &redis_url, &channel, &args, |c| {
+            c.env("AUTO_UPLOAD_DPUT", &dput);
+        })
+    };
+    let mut replicas: Vec<Listen> = (0..3).map(|_| replica()).collect();
+    let mut faults = Faults::default();
+    let pause = Duration::from_millis(seconds * 1000 / runs.max(1) as u64);
+    for i in 0..runs {
+        let message = runner_message(&format!("soak-{i}"), "unstable", "x");
+        let _ = redis::Client::open(redis_url.as_str())
+            .and_then(|c| c.get_connection())
+            .and_then(|mut c| {
+                redis::cmd("PUBLISH")
+                    .arg(&channel)
+                    .arg(&message)
+                    .query::<i64>(&mut c)
+            });
+        // Faults at fixed points of the run, so each kind happens.
+        match (i * 6) / runs.max(1) {
+            1 if faults.killed == 0 => {
+                replicas[0].signal("KILL");
+                replicas[0] = replica();
+                faults.killed += 1;
+            }
+            2 if faults.stopped == 0 => {
+                replicas[1].signal("STOP");
+                std::thread::sleep(Duration::from_secs(4));
+                replicas[1].signal("CONT");
+                faults.stopped += 1;
+            }
+            3 if faults.redis_restarts == 0 => {
+                let port = redis.take().unwrap().stop();
+                std::thread::sleep(Duration::from_secs(1));
+                redis = Some(OwnRedis::start_on(port));
+                faults.redis_restarts += 1;
+            }
+            4 if faults.database_refusals == 0 => {
+                refuse_connections(&db, 2);
+                faults.database_refusals += 1;
+            }
+            5 if faults.killed == 1 => {
+                replicas[2].signal("KILL");
+                replicas[2] = replica();
+                faults.killed += 1;
+            }
+            _ => {}
+        }
+        std::thread::sleep(pause);
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    for listen in &replicas {
+        listen.signal("TERM");
+    }
+    drop(replicas);
+
+    // Drain: backfill until nothing is due (the claims of the killed
+    // replicas expire after the lease), then the archive and reconcile.
+    std::thread::sleep(Duration::from_secs(4));
+    let backfill = || {
+        env.cmd()
+            .args(["backfill", "--database", &url, "--artifacts"])
+            .arg(env.store())
+            .args(env.signing_args())
+            .args(["--source-only", "--lease", "3s", "--max-attempts", "50"])
+            .env("AUTO_UPLOAD_DPUT", &dput)
+            .output()
+            .unwrap()
+    };
+    for _ in 0..10 {
+        let due = env
+            .cmd()
+            .args(["backfill", "--dry-run", "--database", &url, "--host", HOST])
+            .args(["--max-attempts", "50", "--lease", "3s"])
+            .output()
+            .unwrap();
+        if stdout(&due).is_empty() {
+            break;
+        }
+        backfill();
+    }
+    env.process_incoming();
+    let archive = format!("file://{}", env.path("archive").display());
+    let output = env
+        .cmd()
+        .args([
+            "ledger",
+            "reconcile",
+            "--archive",
+            &archive,
+            "--database",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+
+    let ok = logged(&env, "ok");
+    let mut seen = std::collections::HashSet::new();
+    for name in &ok {
+        assert!(
+            seen.insert(name.clone()),
+            "{name} reached dput twice: {ok:?}"
+        );
+    }
+    let rows: Vec<(String, String)> = db
+        .sql(
+            "SELECT changes || ' ' || state FROM auto_upload.upload WHERE changes <> '' ORDER BY 1",
+        )
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(c, s)| (c.to_owned(), s.to_owned()))
+        .collect();
+    assert_eq!(rows.len(), runs, "{rows:?}");
+    let count = |state: &str| rows.iter().filter(|(_, s)| s == state).count();
+    let unconfirmed: Vec<&String> = rows
+        .iter()
+        .filter(|(_, s)| s == "unconfirmed")
+        .map(|(c, _)| c)
+        .collect();
+    for (changes, state) in &rows {
+        match state.as_str() {
+            "uploaded" | "accepted" => {}
+            "unconfirmed" => assert!(
+                !seen.contains(changes),
+                "{changes} unconfirmed though dput succeeded"
+            ),
+            other => panic!("{changes} ended {other}"),
+        }
+    }
+    // The operator resolves each unconfirmed upload: uploaded once.
+    for changes in &unconfirmed {
+        let run_id = changes
+            .strip_suffix("_1.0-1_source.changes")
+            .and_then(|s| s.strip_prefix("soak"))
+            .map(|n| format!("soak-{n}"))
+            .unwrap();
+        let output = env
+            .cmd()
+            .args(["ledger", "retry", &run_id, "--database", &url])
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+    }
+    if !unconfirmed.is_empty() {
+        for _ in 0..5 {
+            backfill();
+        }
+        let after = logged(&env, "ok");
+        for changes in &unconfirmed {
+            assert_eq!(
+                after.iter().filter(|n| n == changes).count(),
+                1,
+                "{changes} after ledger retry: {after:?}"
+            );
+        }
+    }
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "soak: {runs} runs over {seconds} s, 3 replicas, lease 3 s; faults: kill -9 {}, \
+         SIGSTOP past the lease {}, Redis restarts {}, database refusing connections {}; \
+         outcomes: uploaded {}, accepted {}, unconfirmed {} (each then retried and uploaded once); \
+         successful dputs {} for {} .changes, none twice",
+        faults.killed,
+        faults.stopped,
+        faults.redis_restarts,
+        faults.database_refusals,
+        count("uploaded"),
+        count("accepted"),
+        unconfirmed.len(),
+        ok.len(),
+        seen.len(),
+    );
+}
+
+#[test]
+fn listen_exports_the_unconfirmed_uploads_as_a_gauge() {
+    use crate::support::service::*;
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    // The ledger exists, with one unconfirmed upload on this host.
+    let dput = slow_dput(&env, "0");
+    assert_exit(
+        &with_ledger(&env, &db, &dput, &["backfill"])
+            .output()
+            .unwrap(),
+        0,
+    );
+    db.sql(&format!(
+        "INSERT INTO auto_upload.upload (host, run_id, changes, state, attempts)
+         VALUES ('{HOST}', 'run-u', '{SOURCE_CHANGES}', 'unconfirmed', 1)"
+    ));
+    let listen = Listen::start(
+        &env,
+        REDIS,
+        &channel("unconfirmed"),
+        &["--database", &db.url()],
+    );
+    wait_until(20, "the gauge", || {
+        listen.metric("auto_upload_unconfirmed") == 1.0
+    });
+}
