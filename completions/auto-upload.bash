@@ -839,7 +839,7 @@ _auto__upload() {
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -W "uploaded accepted unconfirmed superseded failed gave-up refused claimed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "uploaded accepted unconfirmed superseded failed gave-up refused claimed uploading" -- "${cur}"))
                     return 0
                     ;;
                 --since)

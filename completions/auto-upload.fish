@@ -216,12 +216,13 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not 
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not __fish_seen_subcommand_from list show retry forget reconcile help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l state -d 'Only runs in this state' -r -f -a "uploaded\t'Uploaded, not yet seen in the archive'
 accepted\t'Seen in the archive'
-unconfirmed\t'Not seen in the archive after `ledger reconcile --after`'
+unconfirmed\t'Not seen in the archive after `ledger reconcile --after`, or dput may have run for an uploader that stopped before recording it'
 superseded\t'The archive had it (or newer): not uploaded'
 failed\t'Failed, to be tried again'
 gave-up\t'Failed the maximum number of times'
 refused\t'Refused: a .changes did not match the run\'s record; never retried'
-claimed\t'Being uploaded now'"
+claimed\t'Being signed now'
+uploading\t'dput running now'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l since -d 'Only runs changed within this time (`1h`, `7d`)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l source -d 'Only this source package' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l max-attempts -d 'Failed this many times counts as gave-up (backfill\'s --max-attempts)' -r
