@@ -158,6 +158,53 @@ fn the_dockerfile_command_line_uploads_through_a_janitor_auto_upload_link() {
     assert!(!logs.contains("s3cret"), "{logs}");
 }
 
+#[test]
+fn the_drop_in_takes_the_environment_where_the_python_flags_leave_defaults() {
+    let env = TestEnv::new();
+    env.add_run("run-env-drop-in");
+    let link = env.path("janitor-auto-upload");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_auto-upload"), &link).unwrap();
+    let conf = env.path("elsewhere.conf");
+    fs::write(
+        &conf,
+        full_janitor_conf(
+            &env,
+            REDIS,
+            "postgresql://janitor:s3cret@127.0.0.1:1/janitor",
+        ),
+    )
+    .unwrap();
+    let channel = channel("env-drop-in");
+    let port = free_port();
+    // No flag at all: AUTO_UPLOAD_PORT over 9933, and the variables the
+    // Janitor's Rust auto-upload reads for the configuration, the dput
+    // host and the key.
+    let mut child = env
+        .command(&link)
+        .env("AUTO_UPLOAD_PORT", port.to_string())
+        .env("JANITOR_CONFIG", &conf)
+        .env("DPUT_HOST", HOST)
+        .env("DEBSIGN_KEYID", &fixture().fingerprint)
+        .env("AUTO_UPLOAD_CHANNEL", &channel)
+        .env("AUTO_UPLOAD_NO_LEDGER", "true")
+        .env("AUTO_UPLOAD_DPUT_CONFIG", env.dput_cf())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _kill = KillOnDrop(&mut child);
+    wait_until(20, "the drop-in to be ready on AUTO_UPLOAD_PORT", || {
+        http_get(port, "/ready").is_some_and(|(status, _)| status == 200)
+    });
+    publish(
+        REDIS,
+        &channel,
+        rust_runner_message("run-env-drop-in", Some("unstable")).as_bytes(),
+    );
+    wait_until(60, "the upload", || env.incoming().len() >= 8);
+    assert_source_accepted(&env.process_incoming());
+}
+
 /// Kills a child process when the test ends, however it ends.
 struct KillOnDrop<'a>(&'a mut std::process::Child);
 
