@@ -1,6 +1,7 @@
 //! The `auto-upload` binary: parse, set up logging and signals, run one
 //! subcommand, map the result to an exit code.
 
+use std::io::Write as _;
 use std::process::ExitCode as ProcessExitCode;
 
 use auto_upload::cli::app;
@@ -26,7 +27,14 @@ fn main() -> ProcessExitCode {
         .and_then(|task| {
             tokio::runtime::Runtime::new()
                 .map_err(anyhow::Error::from)
-                .and_then(|runtime| runtime.block_on(run(task)))
+                .and_then(|runtime| {
+                    let done = runtime.block_on(run(task));
+                    // Work left in the background (an archive index still
+                    // being read past --archive-timeout) does not hold the
+                    // exit up.
+                    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+                    done
+                })
         });
     match code {
         Ok(code) => code.into(),
@@ -38,21 +46,24 @@ fn main() -> ProcessExitCode {
             } else {
                 ""
             };
-            eprintln!("{priority}auto-upload: {e:#}");
+            // Not eprintln!: a closed stderr must not turn the exit code
+            // into a panic.
+            let _ = writeln!(std::io::stderr(), "{priority}auto-upload: {e:#}");
             app::exit_code(&e).into()
         }
     }
 }
 
 /// Runs the task; the first SIGINT or SIGTERM asks it to stop, a second one
-/// exits at once.
+/// exits at once. The signal is acted on before it is logged, so that a
+/// log line that cannot be written never keeps the service from stopping.
 async fn run(task: Task) -> anyhow::Result<ExitCode> {
     let shutdown = CancellationToken::new();
     let signals = shutdown.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
-        tracing::warn!("signal received, stopping");
         signals.cancel();
+        tracing::warn!("signal received, stopping");
         wait_for_signal().await;
         std::process::exit(ExitCode::Interrupted.code().into());
     });

@@ -67,6 +67,10 @@ where
         .with_writer(writer)
         .with_target(false)
         .with_span_events(FmtSpan::NONE)
+        // A failed write (a closed pipe, a journal restarting) is dropped:
+        // reporting it would eprintln! to the same closed stderr, which
+        // panics and would stop the service.
+        .log_internal_errors(false)
         .with_ansi(sink == Sink::Terminal && !settings.json);
     if settings.json {
         let json = tracing_subscriber::fmt::format()

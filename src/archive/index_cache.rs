@@ -55,28 +55,6 @@ impl Index {
         Self { text, starts }
     }
 
-    /// The index written by [`Index::as_text`]; `None` when a line is not
-    /// `PACKAGE VERSION` or the lines are not sorted.
-    fn from_text(text: String) -> Option<Self> {
-        let mut starts = Vec::with_capacity(text.len() / 24);
-        let mut previous = "";
-        let mut at = 0;
-        for line in text.split_terminator('\n') {
-            let (package, version) = line.split_once(' ')?;
-            if package.is_empty()
-                || version.is_empty()
-                || version.contains(' ')
-                || package <= previous
-            {
-                return None;
-            }
-            starts.push(at);
-            at += line.len() + 1;
-            previous = package;
-        }
-        Some(Self { text, starts })
-    }
-
     /// The lines, as kept on disk.
     fn as_text(&self) -> &str {
         &self.text
@@ -126,7 +104,7 @@ pub struct Seen {
 #[derive(Debug, Default)]
 pub struct Suite {
     /// Source package → newest version.
-    pub index: Index,
+    pub index: Lines,
     /// The files read, in order.
     pub seen: Vec<Seen>,
 }
@@ -139,22 +117,200 @@ pub fn file(dir: &Path, url: &str, suite: &str) -> PathBuf {
     dir.join(format!("sources-{name}"))
 }
 
-/// The suite stored in `path`, if it is there and well formed.
-pub fn load(path: &Path) -> Option<Suite> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_CACHE_BYTES)
-        .read_to_string(&mut text)
-        .ok()?;
-    parse(text)
+/// A suite's index as it is looked up: in memory (just read, with no
+/// cache directory), or in its cache file, by bisection.
+#[derive(Debug)]
+pub enum Lines {
+    /// Parsed and held in memory.
+    Memory(Index),
+    /// In a cache file: memory does not grow with the index.
+    Disk(DiskIndex),
 }
 
-fn parse(mut text: String) -> Option<Suite> {
-    let split = text.find("\n\n")?;
-    let body = text.split_off(split + 2);
-    let head = &text[..split];
+impl Default for Lines {
+    fn default() -> Self {
+        Self::Memory(Index::default())
+    }
+}
+
+impl Lines {
+    /// The version of `package`, as written.
+    pub fn get(&self, package: &str) -> Option<String> {
+        match self {
+            Self::Memory(index) => index.get(package).map(str::to_owned),
+            Self::Disk(index) => index.get(package),
+        }
+    }
+
+    /// How many packages.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Memory(index) => index.len(),
+            Self::Disk(index) => index.lines,
+        }
+    }
+
+    /// Whether it lists none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The sorted `PACKAGE VERSION` lines of a cache file, from byte `start`
+/// to `end`, searched with positioned reads (a few small reads of a file
+/// the kernel caches).
+#[derive(Debug)]
+pub struct DiskIndex {
+    file: std::fs::File,
+    start: u64,
+    end: u64,
+    lines: usize,
+}
+
+/// The longest line a cache file may hold.
+const MAX_LINE: usize = 4096;
+
+impl DiskIndex {
+    /// The version of `package`: the first line whose package is not less
+    /// than it, found by bisection over byte offsets, if it is that
+    /// package's. A read error finds nothing.
+    pub fn get(&self, package: &str) -> Option<String> {
+        let (mut lo, mut hi) = (self.start, self.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.line_from(mid)? {
+                Some((name, _)) if name.as_str() < package => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        let (name, version) = self.line_from(lo)??;
+        (name == package).then_some(version)
+    }
+
+    /// The first whole line starting at or after `offset`: `Some(None)`
+    /// past the last one, `None` on a read error or a malformed line.
+    fn line_from(&self, offset: u64) -> Option<Option<(String, String)>> {
+        use std::os::unix::fs::FileExt;
+        let mut at = offset;
+        if at > self.start {
+            // Unless `at` starts a line, the line starts after the next newline.
+            let mut buf = vec![0u8; MAX_LINE + 1];
+            let n = self.file.read_at(&mut buf, at - 1).ok()?;
+            let newline = buf[..n].iter().position(|&b| b == b'\n')?;
+            at = at - 1 + newline as u64 + 1;
+        }
+        if at >= self.end {
+            return Some(None);
+        }
+        let mut buf = vec![0u8; MAX_LINE];
+        let n = self.file.read_at(&mut buf, at).ok()?;
+        let line = &buf[..n];
+        let end = line.iter().position(|&b| b == b'\n')?;
+        let line = std::str::from_utf8(&line[..end]).ok()?;
+        let (name, version) = line.split_once(' ')?;
+        Some(Some((name.to_owned(), version.to_owned())))
+    }
+}
+
+/// Opens the cache file `path` only when it can be trusted as auto-upload's
+/// own: its directory owned by the running user and writable by nobody
+/// else, the file a regular file (not a link: `O_NOFOLLOW`; not a FIFO:
+/// `O_NONBLOCK` keeps the open from waiting) owned by the running user and
+/// writable by nobody else. `None` otherwise (logged).
+fn open_trusted(path: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{fstat, open, openat, FileType, Mode, OFlags};
+    let dir = path.parent()?;
+    let name = path.file_name()?;
+    let me = rustix::process::geteuid().as_raw();
+    let trusted = |stat: &rustix::fs::Stat| stat.st_uid == me && stat.st_mode & 0o022 == 0;
+    let dirfd = open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    if !trusted(&fstat(&dirfd).ok()?) {
+        tracing::warn!(dir = %dir.display(), "the cache directory is not the running user's alone; not using it");
+        return None;
+    }
+    let fd = openat(
+        &dirfd,
+        name,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    let stat = fstat(&fd).ok()?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile || !trusted(&stat) {
+        tracing::warn!(file = %path.display(), "a cache file that is not a regular file of the running user's alone; ignored");
+        return None;
+    }
+    Some(std::fs::File::from(fd))
+}
+
+/// The suite stored in `path`, if it is there, can be trusted
+/// ([`open_trusted`]) and is well formed; its lines are checked (sorted,
+/// `PACKAGE VERSION`) as a stream and then looked up on disk.
+pub fn load(path: &Path) -> Option<Suite> {
+    use std::io::{BufRead, BufReader, Read, Seek};
+    let file = open_trusted(path)?;
+    let size = file.metadata().ok()?.len();
+    if size > MAX_CACHE_BYTES {
+        return None;
+    }
+    let mut reader = BufReader::new(file.try_clone().ok()?.take(MAX_CACHE_BYTES));
+    let mut head = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).ok()? == 0 || line.len() > MAX_LINE {
+            return None;
+        }
+        if line == "\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let seen = parse_head(&head)?;
+    let start = reader.stream_position().ok()?;
+    let mut previous = String::new();
+    let mut lines = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .ok()?;
+        if n == 0 {
+            break;
+        }
+        let text = std::str::from_utf8(buf.strip_suffix(b"\n")?).ok()?;
+        let (package, version) = text.split_once(' ')?;
+        if package.is_empty()
+            || version.is_empty()
+            || version.contains(' ')
+            || package <= previous.as_str()
+        {
+            return None;
+        }
+        previous.clear();
+        previous.push_str(package);
+        lines += 1;
+    }
+    Some(Suite {
+        index: Lines::Disk(DiskIndex {
+            file,
+            start,
+            end: size,
+            lines,
+        }),
+        seen,
+    })
+}
+
+/// The validators of a cache file's head (after its format line).
+fn parse_head(head: &str) -> Option<Vec<Seen>> {
     let mut lines = head.lines();
     if lines.next()? != MAGIC {
         return None;
@@ -170,11 +326,7 @@ fn parse(mut text: String) -> Option<Suite> {
             tag: (tag != "-").then(|| tag.to_owned()),
         });
     }
-    if seen.is_empty() {
-        return None;
-    }
-    let index = Index::from_text(body)?;
-    Some(Suite { index, seen })
+    (!seen.is_empty()).then_some(seen)
 }
 
 /// Writes `suite` to `path` (its directory created, mode 0700), replacing
@@ -194,7 +346,10 @@ pub fn store(path: &Path, archive: &str, name: &str, suite: &Suite) -> std::io::
         text.push_str(&format!("seen {} {tag}\n", seen.path));
     }
     text.push('\n');
-    text.push_str(suite.index.as_text());
+    let Lines::Memory(index) = &suite.index else {
+        return Ok(()); // read from this very file
+    };
+    text.push_str(index.as_text());
     let mut file = tempfile::Builder::new()
         .prefix(".sources-")
         .tempfile_in(dir)?;
@@ -206,13 +361,23 @@ pub fn store(path: &Path, archive: &str, name: &str, suite: &Suite) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn private_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        dir
+    }
 
     #[test]
-    fn stored_and_loaded() {
-        let dir = tempfile::tempdir().unwrap();
+    fn stored_and_looked_up_on_disk() {
+        let dir = private_dir();
         let path = file(dir.path(), "file:///srv/archive", "unstable");
+        let names: Vec<String> = (0..5000).map(|n| format!("p{n:05}")).collect();
+        let mut pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1.0-1")).collect();
+        pairs.extend([("b", "1"), ("a", "1:2.0-1"), ("bad name", "1")]);
         let mut suite = Suite {
-            index: Index::from_newest([("b", "1"), ("a", "1:2.0-1"), ("bad name", "1")]),
+            index: Lines::Memory(Index::from_newest(pairs)),
             ..Default::default()
         };
         suite.seen = vec![
@@ -227,26 +392,75 @@ mod tests {
         ];
         store(&path, "file:///srv/archive", "unstable", &suite).unwrap();
         let loaded = load(&path).unwrap();
+        assert!(matches!(loaded.index, Lines::Disk(_)));
         assert_eq!(loaded.seen, suite.seen);
-        assert_eq!(loaded.index.len(), 2);
-        assert_eq!(loaded.index.get("a"), Some("1:2.0-1"));
-        assert_eq!(loaded.index.get("b"), Some("1"));
-        assert_eq!(loaded.index.get("bad name"), None);
-        assert_eq!(loaded.index.get("c"), None);
+        assert_eq!(loaded.index.len(), 5002);
+        assert_eq!(loaded.index.get("a").as_deref(), Some("1:2.0-1"));
+        assert_eq!(loaded.index.get("b").as_deref(), Some("1"));
+        assert_eq!(loaded.index.get("p00000").as_deref(), Some("1.0-1"));
+        assert_eq!(loaded.index.get("p04999").as_deref(), Some("1.0-1"));
+        assert_eq!(loaded.index.get("p02500").as_deref(), Some("1.0-1"));
+        for missing in ["bad name", "c", "", "0", "p0", "p050000", "zzz"] {
+            assert_eq!(loaded.index.get(missing), None, "{missing}");
+        }
         assert_ne!(path, file(dir.path(), "file:///srv/archive", "stable"));
     }
 
     #[test]
     fn damaged_files_are_ignored() {
-        let parse = |s: &str| parse(s.to_owned());
-        assert!(parse("").is_none());
-        assert!(parse("something else\nseen a 1\n\na 1\n").is_none());
-        assert!(parse(&format!("{MAGIC}\n\na 1\n")).is_none());
-        assert!(parse(&format!("{MAGIC}\nseen a 1\n\nno-version\n")).is_none());
+        let dir = private_dir();
+        let path = dir.path().join("sources-x");
+        let load_text = |s: &str| {
+            std::fs::write(&path, s).unwrap();
+            load(&path)
+        };
+        assert!(load_text("").is_none());
+        assert!(load_text("something else\nseen a 1\n\na 1\n").is_none());
+        assert!(load_text(&format!("{MAGIC}\n\na 1\n")).is_none());
+        assert!(load_text(&format!("{MAGIC}\nseen a 1\n\nno-version\n")).is_none());
         assert!(
-            parse(&format!("{MAGIC}\nseen a 1\n\nb 1\na 1\n")).is_none(),
+            load_text(&format!("{MAGIC}\nseen a 1\n\nb 1\na 1\n")).is_none(),
             "unsorted"
         );
-        assert!(parse(&format!("{MAGIC}\nseen a 1\n\na 1\nb 2\n")).is_some());
+        assert!(
+            load_text(&format!("{MAGIC}\nseen a 1\n\na 1\nb 2")).is_none(),
+            "cut short"
+        );
+        assert!(load_text(&format!("{MAGIC}\nseen a 1\n\na 1\nb 2\n")).is_some());
+    }
+
+    #[test]
+    fn only_the_running_users_own_files_are_trusted() {
+        let dir = private_dir();
+        let path = dir.path().join("sources-x");
+        std::fs::write(&path, format!("{MAGIC}\nseen a 1\n\na 1\n")).unwrap();
+        assert!(load(&path).is_some());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(load(&path).is_none(), "writable by others");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+            assert!(load(&path).is_none(), "another user's");
+        }
+        std::fs::remove_file(&path).unwrap();
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        assert!(load(&path).is_none(), "a FIFO, without blocking");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(
+            dir.path().join("real"),
+            format!("{MAGIC}\nseen a 1\n\na 1\n"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real"), &path).unwrap();
+        assert!(load(&path).is_none(), "a link");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, format!("{MAGIC}\nseen a 1\n\na 1\n")).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(load(&path).is_none(), "a directory others may write");
     }
 }

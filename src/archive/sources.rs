@@ -12,21 +12,29 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use debversion::Version;
-use object_store::ObjectStore;
 
-use crate::archive::index_cache::{self, Index, Seen, Suite};
+use crate::archive::index_cache::{self, Index, Lines, Seen, Suite};
 
 /// Each package's newest version while indices are parsed.
-type Newest<'t> = HashMap<&'t str, &'t str>;
+type Newest = HashMap<String, String>;
 
-/// The largest index fetched, compressed, in bytes.
-const MAX_FETCH_BYTES: u64 = 256 << 20;
-/// The largest index decompressed, in bytes.
-const MAX_INDEX_BYTES: u64 = 1 << 30;
+/// The largest index fetched, compressed, in bytes (Debian unstable's
+/// Sources.xz is about 10 MB).
+const MAX_FETCH_BYTES: u64 = 64 << 20;
+/// The most a suite's indices may hold decompressed, in bytes (Debian
+/// unstable's is about 50 MB); beyond it the check is skipped.
+const MAX_INDEX_BYTES: u64 = 512 << 20;
+/// The most source packages a suite may list (Debian unstable lists about
+/// 40,000); beyond it the check is skipped.
+const MAX_PACKAGES: usize = 500_000;
+/// How much decompressed text is parsed at a time: memory does not grow
+/// with the index, however large it inflates.
+const CHUNK: usize = 1 << 20;
 
 /// A suite's index as read or checked at a time; `None` when it could not
 /// be read.
@@ -49,22 +57,172 @@ pub enum ArchiveError {
         /// The URL.
         url: String,
     },
-    /// The HTTP store cannot be built.
-    #[error("archive {url}: {source}")]
-    Store {
-        /// The URL.
+    /// The URL or the HTTP client cannot be made.
+    #[error("archive {url}: {reason}")]
+    Invalid {
+        /// The URL, without its password.
         url: String,
         /// Why.
-        #[source]
-        source: object_store::Error,
+        reason: String,
     },
 }
 
-/// How an index file is decompressed.
-type Decompress = fn(&[u8]) -> Result<Vec<u8>, String>;
+/// An archive over HTTP: the URL without credentials (they go in an
+/// `Authorization` header, never in a message), and a client that follows
+/// redirects only to the same scheme, host and port.
+#[derive(Debug)]
+struct Http {
+    client: reqwest::Client,
+    base: url::Url,
+    auth: Option<(String, String)>,
+}
 
-/// An index file as fetched: its bytes, what it was, how to decompress it.
-type Fetched = (Vec<u8>, Seen, Decompress);
+impl Http {
+    fn open(url: &str) -> Result<Self, String> {
+        let mut base = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let auth = (!base.username().is_empty() || base.password().is_some()).then(|| {
+            (
+                decode(base.username()),
+                decode(base.password().unwrap_or_default()),
+            )
+        });
+        base.set_username("").map_err(|()| "no host".to_owned())?;
+        base.set_password(None).map_err(|()| "no host".to_owned())?;
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        let origin = base.origin();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if attempt.url().origin() == origin {
+                    attempt.follow()
+                } else {
+                    attempt.error("a redirect to another scheme, host or port")
+                }
+            }))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self { client, base, auth })
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<reqwest::RequestBuilder, FetchError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| FetchError::Other(e.to_string()))?;
+        let request = self.client.request(method, url);
+        Ok(match &self.auth {
+            Some((user, password)) => request.basic_auth(user, Some(password)),
+            None => request,
+        })
+    }
+
+    /// GET, at most [`MAX_FETCH_BYTES`]; the bytes and their validator.
+    async fn get(&self, path: &str) -> Result<(Vec<u8>, String), FetchError> {
+        let mut response = self.send(reqwest::Method::GET, path).await?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_FETCH_BYTES)
+        {
+            return Err(FetchError::Other("index too large".into()));
+        }
+        let (etag, modified) = validators(&response);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| FetchError::Other(with_causes(&e)))?
+        {
+            if (bytes.len() + chunk.len()) as u64 > MAX_FETCH_BYTES {
+                return Err(FetchError::Other("index too large".into()));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let tag = http_tag(Some(bytes.len() as u64), etag, modified, &bytes);
+        Ok((bytes, tag))
+    }
+
+    /// HEAD: the validator of what a GET would give (the size from the
+    /// Content-Length header: a HEAD response has no body to measure).
+    async fn head(&self, path: &str) -> Result<String, FetchError> {
+        let response = self.send(reqwest::Method::HEAD, path).await?;
+        let (etag, modified) = validators(&response);
+        let size = response
+            .headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Ok(http_tag(size, etag, modified, &[]))
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<reqwest::Response, FetchError> {
+        let response = self
+            .request(method, path)?
+            .send()
+            .await
+            .map_err(|e| FetchError::Other(with_causes(&e)))?;
+        match response.status() {
+            reqwest::StatusCode::NOT_FOUND => Err(FetchError::NotFound),
+            status if !status.is_success() => Err(FetchError::Other(format!("HTTP {status}"))),
+            _ => Ok(response),
+        }
+    }
+}
+
+/// An HTTP error with its causes (a refused redirect says why only there).
+fn with_causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
+/// How many redirects (within the archive's origin) are followed.
+const MAX_REDIRECTS: usize = 5;
+
+/// A response's ETag and Last-Modified, as sent.
+fn validators(response: &reqwest::Response) -> (Option<String>, Option<String>) {
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    (
+        header(reqwest::header::ETAG),
+        header(reqwest::header::LAST_MODIFIED),
+    )
+}
+
+/// How an index file is decompressed.
+type Decompress = fn(&[u8]) -> Box<dyn Read + '_>;
+
+/// An index file as fetched: its bytes, what it was, how to decompress it
+/// and the name of that compression.
+type Fetched = (Vec<u8>, Seen, Decompress, &'static str);
 
 /// Why an index could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +236,7 @@ enum FetchError {
 /// Where the archive is.
 #[derive(Debug)]
 enum Location {
-    Http(Box<dyn ObjectStore>),
+    Http(Http),
     Local(PathBuf),
 }
 
@@ -91,10 +249,32 @@ pub struct Archive {
     location: Location,
     ttl: Duration,
     cache: Mutex<HashMap<String, Cached>>,
-    /// Held while a suite is checked or read.
-    reading: tokio::sync::Mutex<()>,
+    /// One lock per suite, held while it is checked or read: a slow suite
+    /// holds up no other.
+    reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     cache_dir: Option<PathBuf>,
+    /// How long one check may take before the upload goes ahead unchecked.
+    deadline: Duration,
 }
+
+/// Checks skipped, by reason, since the process started: the metric
+/// `auto_upload_archive_checks_skipped_total{reason}` reads them.
+pub static SKIPPED: Skipped = Skipped {
+    timeout: AtomicU64::new(0),
+    unreadable: AtomicU64::new(0),
+};
+
+/// Counters of skipped checks.
+#[derive(Debug)]
+pub struct Skipped {
+    /// No answer within `--archive-timeout`.
+    pub timeout: AtomicU64,
+    /// The index could not be read, or passed a cap (size, packages).
+    pub unreadable: AtomicU64,
+}
+
+/// How long a check may take unless told otherwise (`--archive-timeout`).
+pub const ARCHIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Archive {
     /// An archive at `url` (`http(s)://…` or `file:///…`, the directory
@@ -111,27 +291,13 @@ impl Archive {
         let location = if let Some(path) = url.strip_prefix("file://") {
             Location::Local(PathBuf::from(path))
         } else if url.starts_with("http://") || url.starts_with("https://") {
-            let store = object_store::http::HttpBuilder::new()
-                .with_url(url)
-                .with_client_options(
-                    object_store::ClientOptions::new()
-                        .with_allow_http(true)
-                        .with_timeout(Duration::from_secs(60)),
-                )
-                .with_retry(object_store::RetryConfig {
-                    max_retries: 2,
-                    retry_timeout: Duration::from_secs(30),
-                    ..Default::default()
-                })
-                .build()
-                .map_err(|source| ArchiveError::Store {
-                    url: url.to_owned(),
-                    source,
-                })?;
-            Location::Http(Box::new(store))
+            Location::Http(Http::open(url).map_err(|reason| ArchiveError::Invalid {
+                url: crate::secrets::mask(url),
+                reason,
+            })?)
         } else {
             return Err(ArchiveError::Scheme {
-                url: url.to_owned(),
+                url: crate::secrets::mask(url),
             });
         };
         Ok(Self {
@@ -140,9 +306,16 @@ impl Archive {
             location,
             ttl,
             cache: Mutex::default(),
-            reading: tokio::sync::Mutex::const_new(()),
+            reading: Mutex::default(),
             cache_dir,
+            deadline: ARCHIVE_TIMEOUT,
         })
+    }
+
+    /// The same archive, giving up a check after `deadline`.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// The archive's URL, without a password.
@@ -155,28 +328,69 @@ impl Archive {
     ///
     /// # Errors
     /// The index is absent, unreachable or corrupt: a message saying so.
-    pub async fn newest(&self, suite: &str, source: &str) -> Result<Option<Version>, String> {
-        let index = self.index(suite).await.ok_or_else(|| {
-            format!(
-                "the Sources index of {suite} in {} cannot be read",
-                self.url
-            )
-        })?;
+    pub async fn newest(
+        self: &Arc<Self>,
+        suite: &str,
+        source: &str,
+    ) -> Result<Option<Version>, String> {
+        // The read goes on in the background past the deadline, so that
+        // the next upload of the suite finds it done.
+        let archive = Arc::clone(self);
+        let name = suite.to_owned();
+        let read = tokio::spawn(async move { archive.index(&name).await });
+        let index = match tokio::time::timeout(self.deadline, read).await {
+            Ok(Ok(Some(index))) => index,
+            Ok(_) => {
+                SKIPPED.unreadable.fetch_add(1, Ordering::Relaxed);
+                return Err(format!(
+                    "the Sources index of {suite} in {} cannot be read",
+                    self.url
+                ));
+            }
+            Err(_) => {
+                SKIPPED.timeout.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(archive = %self.url, suite, deadline = ?self.deadline, "the archive did not answer within --archive-timeout; uploading without the check");
+                return Err(format!(
+                    "the Sources index of {suite} in {} did not come within {:?}",
+                    self.url, self.deadline
+                ));
+            }
+        };
         Ok(index.index.get(source).and_then(|v| v.parse().ok()))
+    }
+
+    /// Reads the indices of `suites` in the background (`listen` at start),
+    /// so that the first uploads find them.
+    pub fn warm(self: &Arc<Self>, suites: impl IntoIterator<Item = String>) {
+        for suite in suites {
+            let archive = Arc::clone(self);
+            tokio::spawn(async move { archive.index(&suite).await });
+        }
+    }
+
+    /// The lock of `suite`.
+    fn lock_of(&self, suite: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.reading
+            .lock()
+            .expect("locks poisoned")
+            .entry(suite.to_owned())
+            .or_default()
+            .clone()
     }
 
     /// The suite's index: from memory while it is fresh; else the one in
     /// memory or on disk when the archive's files did not change since it
     /// was read; else read again.
     ///
-    /// One task at a time checks or reads: uploads running side by side
-    /// (listen, backfill --jobs) wait for it rather than each reading the
-    /// same suite.
+    /// One task at a time checks or reads a suite: uploads running side by
+    /// side (listen, backfill --jobs) wait for it rather than each reading
+    /// the same suite; other suites are not held up.
     async fn index(&self, suite: &str) -> Option<Arc<Suite>> {
         if let Some(InMemory::Fresh(index)) = self.cached(suite) {
             return index;
         }
-        let _reading = self.reading.lock().await;
+        let lock = self.lock_of(suite);
+        let _reading = lock.lock().await;
         let started = Instant::now();
         let known = match self.cached(suite) {
             Some(InMemory::Fresh(index)) => return index,
@@ -193,9 +407,9 @@ impl Archive {
         let index = match self.fetch_index(suite).await {
             Ok(index) => {
                 tracing::debug!(archive = %self.url, suite, sources = index.index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
-                let index = Arc::new(index);
-                self.save(suite, index.clone()).await;
-                Some(index)
+                // Kept on disk, it is looked up there: memory does not
+                // grow with the index.
+                Some(self.save(suite, index).await)
             }
             Err(e) => {
                 tracing::warn!(archive = %self.url, suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
@@ -234,19 +448,30 @@ impl Archive {
         Some(Arc::new(loaded))
     }
 
-    /// Keeps the suite's index on disk for the next run (best effort).
-    async fn save(&self, suite: &str, index: Arc<Suite>) {
-        let Some(dir) = self.cache_dir.as_deref() else {
-            return;
+    /// Keeps the suite's index on disk for the next run (best effort), and
+    /// returns it as looked up from there (or as it is, when it cannot be
+    /// kept).
+    async fn save(&self, suite: &str, index: Suite) -> Arc<Suite> {
+        let Some(dir) = self.cache_dir.clone() else {
+            return Arc::new(index);
         };
-        let path = index_cache::file(dir, &self.given, suite);
+        let path = index_cache::file(&dir, &self.given, suite);
         let (url, name) = (self.url.clone(), suite.to_owned());
-        let saved =
-            tokio::task::spawn_blocking(move || index_cache::store(&path, &url, &name, &index))
-                .await;
-        if let Ok(Err(e)) = saved {
-            tracing::debug!(dir = %dir.display(), error = %e, "cannot keep the Sources index between runs");
-        }
+        tokio::task::spawn_blocking(move || {
+            match index_cache::store(&path, &url, &name, &index) {
+                Ok(()) => {
+                    if let Some(kept) = index_cache::load(&path) {
+                        return Arc::new(kept);
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(dir = %dir.display(), error = %e, "cannot keep the Sources index between runs")
+                }
+            }
+            Arc::new(index)
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
     /// Whether every file an index was read from is as it was then.
@@ -278,13 +503,11 @@ impl Archive {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e.to_string()),
             },
-            Location::Http(store) => {
-                match store.head(&object_store::path::Path::from(path)).await {
-                    Ok(meta) => Ok(Some(http_tag(&meta, &[]))),
-                    Err(object_store::Error::NotFound { .. }) => Ok(None),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
+            Location::Http(http) => match http.head(path).await {
+                Ok(tag) => Ok(Some(tag)),
+                Err(FetchError::NotFound) => Ok(None),
+                Err(FetchError::Other(e)) => Err(e),
+            },
         }
     }
 
@@ -319,20 +542,19 @@ impl Archive {
         if fetched.is_empty() {
             return Err(format!("no dists/{suite}/*/source/Sources index"));
         }
-        // Decompressing and parsing a suite takes tens of milliseconds.
+        // Decompressing and parsing a suite takes tens of milliseconds; it
+        // is done as a stream, a chunk at a time, within the caps.
         tokio::task::spawn_blocking(move || {
-            let mut texts = Vec::new();
-            for (bytes, seen, decompress) in fetched {
-                let text = decompress(&bytes)
-                    .and_then(|t| String::from_utf8(t).map_err(|_| "not UTF-8 text".to_owned()));
-                texts.push(text.map_err(|e| format!("{}: {e}", seen.path))?);
+            let mut newest = Newest::new();
+            let mut budget = MAX_INDEX_BYTES;
+            for (bytes, seen, decompress, kind) in fetched {
+                let parsed = parse_stream(decompress(&bytes), kind, &mut newest, &mut budget);
+                parsed.map_err(|e| format!("{}: {e}", seen.path))?;
                 read.seen.push(seen);
             }
-            let mut newest = Newest::new();
-            for text in &texts {
-                parse_sources(text, &mut newest);
-            }
-            read.index = Index::from_newest(newest);
+            read.index = Lines::Memory(Index::from_newest(
+                newest.iter().map(|(p, v)| (p.as_str(), v.as_str())),
+            ));
             Ok(read)
         })
         .await
@@ -342,10 +564,10 @@ impl Archive {
     /// `BASE.xz`, else `BASE.gz`, else `BASE`, as fetched, with the file
     /// read and how to decompress it; `None` when none exists.
     async fn fetch_sources(&self, base: &str) -> Result<Option<Fetched>, String> {
-        for (suffix, decompress) in [
-            (".xz", decompress_xz as Decompress),
-            (".gz", decompress_gz),
-            ("", |b: &[u8]| Ok(b.to_vec())),
+        for (suffix, decompress, kind) in [
+            (".xz", decompress_xz as Decompress, "xz"),
+            (".gz", decompress_gz, "gzip"),
+            ("", plain, "text"),
         ] {
             let path = format!("{base}{suffix}");
             match self.fetch(&path).await {
@@ -354,7 +576,7 @@ impl Archive {
                         path,
                         tag: Some(tag),
                     };
-                    return Ok(Some((bytes, seen, decompress)));
+                    return Ok(Some((bytes, seen, decompress, kind)));
                 }
                 Err(FetchError::NotFound) => continue,
                 Err(FetchError::Other(e)) => return Err(e),
@@ -388,24 +610,7 @@ impl Archive {
                     Ok(read) => Ok(read),
                 }
             }
-            Location::Http(store) => {
-                let got = store.get(&object_store::path::Path::from(path)).await;
-                let got = match got {
-                    Err(object_store::Error::NotFound { .. }) => return Err(FetchError::NotFound),
-                    Err(e) => return Err(FetchError::Other(e.to_string())),
-                    Ok(got) => got,
-                };
-                if got.meta.size > MAX_FETCH_BYTES {
-                    return Err(FetchError::Other("index too large".into()));
-                }
-                let meta = got.meta.clone();
-                let bytes = got
-                    .bytes()
-                    .await
-                    .map_err(|e| FetchError::Other(e.to_string()))?;
-                let tag = http_tag(&meta, &bytes);
-                Ok((bytes.to_vec(), tag))
-            }
+            Location::Http(http) => http.get(path).await,
         }
     }
 }
@@ -439,15 +644,21 @@ fn local_tag(meta: &std::fs::Metadata) -> String {
 /// content's hash when the server sends neither (the size alone would miss
 /// a change that keeps it: the object is then fetched again to be checked,
 /// though not decompressed or parsed).
-fn http_tag(meta: &object_store::ObjectMeta, bytes: &[u8]) -> String {
-    if meta.e_tag.is_none() && meta.last_modified.timestamp_nanos_opt() == Some(0) {
+fn http_tag(
+    size: Option<u64>,
+    etag: Option<String>,
+    modified: Option<String>,
+    bytes: &[u8],
+) -> String {
+    if etag.is_none() && modified.is_none() {
         return content_tag(bytes);
     }
+    let word = |s: Option<String>| s.map_or_else(|| "-".to_owned(), |s| s.replace(' ', "_"));
     format!(
         "{}:{}:{}",
-        meta.size,
-        meta.last_modified.timestamp(),
-        meta.e_tag.as_deref().unwrap_or("-")
+        size.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+        word(modified),
+        word(etag)
     )
 }
 
@@ -466,25 +677,69 @@ fn components(release: &str) -> Vec<String> {
         .unwrap_or_else(|| vec!["main".to_owned()])
 }
 
-/// All of a decompressing reader, refused beyond [`MAX_INDEX_BYTES`].
-fn read_limited(reader: impl Read, what: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    reader
-        .take(MAX_INDEX_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("corrupt {what}: {e}"))?;
-    if out.len() as u64 > MAX_INDEX_BYTES {
-        return Err("index larger than 1 GiB".into());
+fn decompress_xz(bytes: &[u8]) -> Box<dyn Read + '_> {
+    Box::new(liblzma::read::XzDecoder::new_multi_decoder(bytes))
+}
+
+fn decompress_gz(bytes: &[u8]) -> Box<dyn Read + '_> {
+    Box::new(flate2::read::MultiGzDecoder::new(bytes))
+}
+
+fn plain(bytes: &[u8]) -> Box<dyn Read + '_> {
+    Box::new(bytes)
+}
+
+/// Parses a decompressing reader [`CHUNK`] bytes at a time, each cut at a
+/// paragraph break, into `newest`; refused when the suite's text passes
+/// `budget` (what is left of [`MAX_INDEX_BYTES`]), a paragraph passes a
+/// chunk, or the suite lists more than [`MAX_PACKAGES`]: a decompression
+/// bomb costs no more memory than a real index.
+fn parse_stream(
+    mut reader: impl Read,
+    kind: &str,
+    newest: &mut Newest,
+    budget: &mut u64,
+) -> Result<(), String> {
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * CHUNK);
+    loop {
+        let start = buf.len();
+        buf.resize(start + CHUNK, 0);
+        let mut filled = 0;
+        while filled < CHUNK {
+            match reader.read(&mut buf[start + filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("corrupt {kind}: {e}")),
+            }
+        }
+        buf.truncate(start + filled);
+        let end = filled < CHUNK;
+        *budget = budget
+            .checked_sub(filled as u64)
+            .ok_or_else(|| format!("larger than {} MiB decompressed", MAX_INDEX_BYTES >> 20))?;
+        let cut = if end {
+            Some(buf.len())
+        } else {
+            memchr::memmem::rfind(&buf, b"\n\n").map(|at| at + 2)
+        };
+        match cut {
+            Some(cut) => {
+                let text =
+                    std::str::from_utf8(&buf[..cut]).map_err(|_| "not UTF-8 text".to_owned())?;
+                parse_sources(text, newest);
+                buf.drain(..cut);
+            }
+            None if buf.len() > CHUNK => return Err("a paragraph larger than 1 MiB".into()),
+            None => {}
+        }
+        if newest.len() > MAX_PACKAGES {
+            return Err(format!("more than {MAX_PACKAGES} source packages"));
+        }
+        if end {
+            return Ok(());
+        }
     }
-    Ok(out)
-}
-
-fn decompress_xz(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    read_limited(liblzma::read::XzDecoder::new_multi_decoder(bytes), "xz")
-}
-
-fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    read_limited(flate2::read::MultiGzDecoder::new(bytes), "gzip")
 }
 
 /// Adds the `Package:`/`Version:` of each paragraph of a Sources index,
@@ -492,7 +747,7 @@ fn decompress_gz(bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// searching the whole text (an archive writes them in this case), and
 /// versions are parsed only where a package appears twice (a suite lists
 /// most once): reading a whole suite's index stays cheap.
-fn parse_sources<'t>(text: &'t str, newest: &mut Newest<'t>) {
+fn parse_sources(text: &str, newest: &mut Newest) {
     let (packages, versions) = (
         memchr::memmem::Finder::new("\nPackage:"),
         memchr::memmem::Finder::new("Version:"),
@@ -546,7 +801,7 @@ fn value(rest: &str) -> &str {
 
 /// Ends a paragraph: keeps its package's version unless an older
 /// paragraph had the same or a newer one.
-fn commit<'t>(newest: &mut Newest<'t>, package: &'t str, version: Option<&'t str>) {
+fn commit(newest: &mut Newest, package: &str, version: Option<&str>) {
     let Some(v) = version.filter(|v| !v.is_empty()) else {
         return;
     };
@@ -556,7 +811,7 @@ fn commit<'t>(newest: &mut Newest<'t>, package: &'t str, version: Option<&'t str
     match newest.get(package) {
         Some(old) if newer_or_same(old, v) => {}
         _ => {
-            newest.insert(package, v);
+            newest.insert(package.to_owned(), v.to_owned());
         }
     }
 }
@@ -577,9 +832,9 @@ fn newer_or_same(old: &str, new: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Archives {
     /// `--archive`.
-    pub all: Option<Archive>,
+    pub all: Option<Arc<Archive>>,
     /// From `janitor.conf`, by distribution name.
-    pub by_suite: HashMap<String, Archive>,
+    pub by_suite: HashMap<String, Arc<Archive>>,
 }
 
 impl Archives {
@@ -589,8 +844,19 @@ impl Archives {
     }
 
     /// The archive for `suite`, if any.
-    pub fn for_suite(&self, suite: &str) -> Option<&Archive> {
+    pub fn for_suite(&self, suite: &str) -> Option<&Arc<Archive>> {
         self.all.as_ref().or_else(|| self.by_suite.get(suite))
+    }
+
+    /// Reads in the background the indices of the suites named (those of
+    /// `janitor.conf`'s archives, and `suites` for `--archive`).
+    pub fn warm(&self, suites: &[String]) {
+        if let Some(all) = &self.all {
+            all.warm(suites.iter().cloned());
+        }
+        for (suite, archive) in &self.by_suite {
+            archive.warm([suite.clone()]);
+        }
     }
 }
 
@@ -610,7 +876,7 @@ mod tests {
             "Package: a\nVersion: 1.2-1\n\nPackage: c\nVersion: 1.0-1\n",
             &mut index,
         );
-        let index = Index::from_newest(index);
+        let index = Index::from_newest(index.iter().map(|(p, v)| (p.as_str(), v.as_str())));
         assert_eq!(index.get("a"), Some("1.10-1"));
         assert_eq!(index.get("b"), Some("1:0.1-1"));
         assert_eq!(index.get("c"), Some("1.0-1"));
@@ -630,21 +896,17 @@ mod tests {
 
     #[test]
     fn http_validators_without_etag_or_last_modified_are_content() {
-        let meta = |e_tag: Option<&str>, at: &str| object_store::ObjectMeta {
-            location: "dists/x/main/source/Sources.xz".into(),
-            last_modified: at.parse().unwrap(),
-            size: 3,
-            e_tag: e_tag.map(str::to_owned),
-            version: None,
-        };
-        let (epoch, later) = ("1970-01-01T00:00:00Z", "2023-11-14T22:13:20Z");
-        assert_eq!(http_tag(&meta(None, epoch), b"abc"), content_tag(b"abc"));
+        assert_eq!(http_tag(Some(3), None, None, b"abc"), content_tag(b"abc"));
         assert_ne!(
-            http_tag(&meta(None, epoch), b"abc"),
-            http_tag(&meta(None, epoch), b"abd")
+            http_tag(Some(3), None, None, b"abc"),
+            http_tag(Some(3), None, None, b"abd")
         );
-        assert_eq!(http_tag(&meta(None, later), b"abc"), "3:1700000000:-");
-        assert_eq!(http_tag(&meta(Some("\"x\""), epoch), b""), "3:0:\"x\"");
+        let modified = Some("Tue, 14 Nov 2023 22:13:20 GMT".to_owned());
+        assert_eq!(
+            http_tag(Some(3), None, modified, b"abc"),
+            "3:Tue,_14_Nov_2023_22:13:20_GMT:-"
+        );
+        assert_eq!(http_tag(None, Some("\"x\"".into()), None, b""), "-:-:\"x\"");
     }
 
     #[test]
@@ -658,7 +920,39 @@ mod tests {
 
     #[test]
     fn corrupt_indices_are_errors() {
-        assert!(decompress_xz(b"not xz").is_err());
-        assert!(decompress_gz(b"not gzip").is_err());
+        let mut newest = Newest::new();
+        assert!(parse_stream(decompress_xz(b"not xz"), "xz", &mut newest, &mut 1024).is_err());
+        assert!(parse_stream(decompress_gz(b"not gzip"), "gzip", &mut newest, &mut 1024).is_err());
+    }
+
+    #[test]
+    fn a_bomb_stops_at_the_cap_in_bounded_memory() {
+        // 8 MiB of one repeated paragraph, compressed to almost nothing.
+        let paragraph = b"Package: a\nVersion: 1\n\n";
+        let mut text = Vec::new();
+        while text.len() < 8 << 20 {
+            text.extend_from_slice(paragraph);
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &text).unwrap();
+        let bomb = gz.finish().unwrap();
+        drop(text);
+        let mut newest = Newest::new();
+        let mut budget = 4 << 20;
+        let err = parse_stream(decompress_gz(&bomb), "gzip", &mut newest, &mut budget).unwrap_err();
+        assert!(err.contains("decompressed"), "{err}");
+        let mut newest = Newest::new();
+        let mut budget = 16 << 20;
+        parse_stream(decompress_gz(&bomb), "gzip", &mut newest, &mut budget).unwrap();
+        assert_eq!(newest.len(), 1);
+        // Paragraphs cut across chunks are read whole.
+        let mut newest = Newest::new();
+        let mut long = String::new();
+        for n in 0..100_000 {
+            long.push_str(&format!("Package: p{n}\nVersion: {n}\n\n"));
+        }
+        parse_stream(long.as_bytes(), "text", &mut newest, &mut (64 << 20)).unwrap();
+        assert_eq!(newest.len(), 100_000);
+        assert_eq!(newest["p99999"], "99999");
     }
 }

@@ -599,16 +599,16 @@ async fn upload_in(
     let mut found = fetch_checked(pipeline, run_id, records, workdir).await?;
     // Source first: an archive may refuse binaries whose source it has not
     // seen. The sort is stable: otherwise in name order.
-    found.sort_by_key(|f| !f.file_name().ends_with("_source.changes"));
+    found.sort_by_key(|(f, _)| !f.file_name().ends_with("_source.changes"));
     let mut report = RunReport::default();
-    for parsed in found {
+    for (parsed, superseded) in found {
         let outcome = if pipeline.dry_run {
-            match superseded_by(pipeline, &parsed).await {
+            match superseded {
                 Some(theirs) => Outcome::Superseded(theirs),
                 None => Outcome::WouldUpload,
             }
         } else {
-            upload_one(pipeline, ledger, run_id, &parsed).await?
+            upload_one(pipeline, ledger, run_id, &parsed, superseded).await?
         };
         outcome.log_failure();
         report.changes.push(ChangesReport {
@@ -627,7 +627,9 @@ async fn upload_in(
 /// compared with `records`; then only the files the kept ones list (each
 /// at most its listed size, the run at most `--max-run-bytes`), each
 /// checked against its checksums. Nothing else of the run reaches this
-/// host.
+/// host. Meanwhile, beside the fetch (nothing waits for the archive), the
+/// archive says which `.changes` it has already: each comes with the
+/// archive's version when it is superseded.
 ///
 /// # Errors
 /// [`ArtifactError`], [`ChangesError`] (a [`Mismatch`] inside it for a
@@ -637,7 +639,7 @@ async fn fetch_checked(
     run_id: &RunId,
     records: &[Record],
     workdir: &std::path::Path,
-) -> anyhow::Result<Vec<Changes>> {
+) -> anyhow::Result<Vec<(Changes, Option<String>)>> {
     let names = pipeline.store.list(run_id).await?;
     let changes_files: Vec<Wanted> = names
         .into_iter()
@@ -678,15 +680,21 @@ async fn fetch_checked(
     pipeline
         .store
         .check_total(run_id, total.saturating_add(spent))?;
-    pipeline
-        .store
-        .fetch_files(run_id, listed, workdir, spent)
-        .await?;
-    let verified = found.clone();
-    tokio::task::spawn_blocking(move || verified.iter().try_for_each(Changes::verify))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
-    Ok(found)
+    let fetched = async {
+        pipeline
+            .store
+            .fetch_files(run_id, listed, workdir, spent)
+            .await?;
+        let verified = found.clone();
+        tokio::task::spawn_blocking(move || verified.iter().try_for_each(Changes::verify))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+        anyhow::Ok(())
+    };
+    let archive = futures::future::join_all(found.iter().map(|c| superseded_by(pipeline, c)));
+    let (fetched, superseded) = tokio::join!(fetched, archive);
+    fetched?;
+    Ok(found.into_iter().zip(superseded).collect())
 }
 
 /// The archive's version of the `.changes`'s source when it is the same
@@ -705,16 +713,18 @@ async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<String>
 }
 
 /// Claims one verified `.changes` in the ledger (when there is one), signs
-/// and uploads it while the claim is held, and records how it went.
+/// and uploads it while the claim is held, and records how it went;
+/// `superseded` is the archive's version when it has this one or newer.
 async fn upload_one(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
     parsed: &Changes,
+    superseded: Option<String>,
 ) -> anyhow::Result<Outcome> {
     let name = parsed.file_name();
     let Some(ledger) = ledger else {
-        if let Some(theirs) = superseded_by(pipeline, parsed).await {
+        if let Some(theirs) = superseded {
             return Ok(Outcome::Superseded(theirs));
         }
         return Ok(sign_and_upload(pipeline, parsed, None).await);
@@ -727,7 +737,7 @@ async fn upload_one(
     };
     let asked = Instant::now();
     let claim = ledger.claim(run_id, &entry).await?;
-    if claim == Claim::Unconfirmed && superseded_by(pipeline, parsed).await.is_some() {
+    if claim == Claim::Unconfirmed && superseded.is_some() {
         if ledger.accept_unconfirmed(run_id, &name).await? {
             tracing::info!(changes = %name, "the archive has the unconfirmed upload: accepted");
         }
@@ -738,7 +748,7 @@ async fn upload_one(
         return Ok(Outcome::Skipped(claim));
     }
     let held = Held::new(ledger, run_id, &name, asked);
-    if let Some(theirs) = superseded_by(pipeline, parsed).await {
+    if let Some(theirs) = superseded {
         let recorded = ledger
             .until_recorded(&name, held.deadline(), || {
                 ledger.supersede(run_id, &name, &theirs)
@@ -772,6 +782,42 @@ async fn upload_one(
             "before its end was recorded ({}); the final ledger update matched no row",
             outcome.label()
         ))))
+    }
+}
+
+/// Whether a run failed for a reason of this host's that may pass: out of
+/// descriptors or memory (EMFILE, ENFILE, ENOMEM, EAGAIN, while spawning a
+/// tool, say) or a full temporary directory (ENOSPC). `listen` tries such
+/// a run again after a pause.
+pub fn is_transient_local(result: &anyhow::Result<RunReport>) -> bool {
+    fn transient(error: &(dyn std::error::Error + 'static)) -> bool {
+        let mut cause = Some(error);
+        while let Some(e) = cause {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                use rustix::io::Errno;
+                let code = io.raw_os_error();
+                return [
+                    Errno::MFILE,
+                    Errno::NFILE,
+                    Errno::NOMEM,
+                    Errno::NOSPC,
+                    Errno::AGAIN,
+                ]
+                .iter()
+                .any(|errno| code == Some(errno.raw_os_error()));
+            }
+            cause = e.source();
+        }
+        false
+    }
+    match result {
+        Err(e) => e.chain().any(transient),
+        Ok(report) => report.changes.iter().any(|c| match &c.outcome {
+            Outcome::SignFailed(e) => transient(e),
+            Outcome::BadSignature(e) => transient(e),
+            Outcome::UploadFailed(e) => transient(e),
+            _ => false,
+        }),
     }
 }
 

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 use std::path::{Path, PathBuf};
 
 use std::io::IsTerminal as _;
+use std::io::Write as _;
 
 use crate::archive::Archives;
 use crate::chain::artifacts::ArtifactStore;
@@ -27,7 +28,7 @@ use crate::input::syntax;
 use crate::ledger::view::{self as ledger_view, ChangesHistory, RunState};
 use crate::ledger::{self as ledger_db, Access, Due, LedgerConfig};
 use crate::service::backfill::{BackfillSettings, Report, Summary};
-use crate::shutdown::Interrupted;
+use crate::shutdown::{unless_stopped, Interrupted};
 
 /// Runs `task` until done or until `shutdown` fires.
 ///
@@ -166,7 +167,7 @@ async fn upload_run(
         Access::Write
     };
     let opened = match database {
-        Some(config) => Some(config.open(1, access).await?),
+        Some(config) => Some(unless_stopped(shutdown, config.open(1, access)).await?),
         None => None,
     };
     let mut records = Vec::new();
@@ -196,7 +197,9 @@ async fn backfill(
 ) -> anyhow::Result<ExitCode> {
     let terminal = std::io::stderr().is_terminal();
     if settings.dry_run {
-        crate::service::backfill::list_due(&settings, &mut BackfillPrinter::new(false)).await?;
+        let mut printer = BackfillPrinter::new(false);
+        let listed = crate::service::backfill::list_due(&settings, &mut printer);
+        unless_stopped(shutdown, listed).await?;
         return Ok(ExitCode::Success);
     }
     let mut printer = BackfillPrinter::new(terminal);
@@ -220,7 +223,7 @@ async fn ledger(
     action: LedgerAction,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
-    let ledger = existing_ledger(config).await?;
+    let ledger = unless_stopped(shutdown, existing_ledger(config)).await?;
     let pool = ledger.pool();
     match action {
         LedgerAction::List { query, json } => list_ledger(pool, &query, json).await?,
@@ -398,7 +401,8 @@ impl BackfillPrinter {
             spinner.finish_and_clear();
         }
         if self.terminal || verbose {
-            eprintln!("backfill: {summary}");
+            // Not eprintln!: `backfill -v 2>&1 | head` closes stderr.
+            let _ = writeln!(std::io::stderr(), "backfill: {summary}");
         }
     }
 }

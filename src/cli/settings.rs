@@ -399,12 +399,15 @@ pub(crate) fn archives(
     config: &Sources,
 ) -> Result<Archives, SettingsError> {
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
+    let deadline = time_limit("--archive-timeout", &args.archive_timeout)?;
     let open = |url: &str| {
-        Archive::open(url, ttl, cache_dir.clone()).map_err(|e| SettingsError::Invalid {
-            what: "--archive",
-            value: crate::secrets::mask(url),
-            reason: e.to_string(),
-        })
+        Archive::open(url, ttl, cache_dir.clone())
+            .map(|archive| std::sync::Arc::new(archive.with_deadline(deadline)))
+            .map_err(|e| SettingsError::Invalid {
+                what: "--archive",
+                value: crate::secrets::mask(url),
+                reason: e.to_string(),
+            })
     };
     if let Some(url) = args.archive {
         return Ok(Archives {

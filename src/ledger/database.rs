@@ -113,7 +113,13 @@ pub struct Database {
     display: String,
     /// The ledger's schema.
     pub schema: String,
+    /// How long connecting (or waiting for a connection of the pool) may
+    /// take.
+    timeout: Duration,
 }
+
+/// How long connecting may take unless told otherwise (`--connect-timeout`).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl std::fmt::Display for Database {
     /// The URL, without its password.
@@ -145,7 +151,14 @@ impl Database {
                 .application_name("auto-upload"),
             display,
             schema: schema.to_owned(),
+            timeout: CONNECT_TIMEOUT,
         })
+    }
+
+    /// The same database, connecting within `timeout`.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// A pool of at most `connections` connections.
@@ -155,7 +168,7 @@ impl Database {
     pub async fn connect(&self, connections: u32) -> Result<PgPool, DatabaseError> {
         PgPoolOptions::new()
             .max_connections(connections.max(1))
-            .acquire_timeout(Duration::from_secs(15))
+            .acquire_timeout(self.timeout)
             .connect_with(self.options.clone())
             .await
             .map_err(|error| DatabaseError::Connect {
@@ -169,7 +182,7 @@ impl Database {
     pub fn connect_lazy(&self, connections: u32) -> PgPool {
         PgPoolOptions::new()
             .max_connections(connections.max(1))
-            .acquire_timeout(Duration::from_secs(15))
+            .acquire_timeout(self.timeout)
             .connect_lazy_with(self.options.clone())
     }
 

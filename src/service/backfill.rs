@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::chain::upload::{upload_run, Pipeline, RunOutcome};
 use crate::input::run_id::RunId;
 use crate::ledger::{plan, Access, Due, Ledger, LedgerConfig};
+use crate::shutdown::unless_stopped;
 
 /// What a backfill needs.
 #[derive(Debug)]
@@ -146,7 +147,11 @@ pub async fn run(
     shutdown: &CancellationToken,
     report: &mut dyn Report,
 ) -> anyhow::Result<Summary> {
-    let opened = settings.database.open(settings.jobs, Access::Write).await?;
+    let opened = unless_stopped(
+        shutdown,
+        settings.database.open(settings.jobs, Access::Write),
+    )
+    .await?;
     let pipeline = Arc::new(
         settings
             .pipeline

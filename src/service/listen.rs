@@ -15,7 +15,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::chain::upload::{upload_run, Outcome, Pipeline, RunOutcome, RunReport};
+use crate::chain::upload::{
+    is_transient_local, upload_run, Outcome, Pipeline, RunOutcome, RunReport,
+};
 use crate::input::message::{self, Decision, MessageFilter};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
@@ -25,6 +27,7 @@ use crate::service::metrics::Metrics;
 use crate::service::notify::Notifier;
 use crate::service::recent::Recent;
 use crate::service::server::{self, Readiness};
+use crate::shutdown::unless_stopped;
 
 /// How many bytes of a bad message are logged.
 const EXCERPT_BYTES: usize = 200;
@@ -39,6 +42,10 @@ const STOP_MARGIN: Duration = Duration::from_secs(30);
 /// How many database probes between two counts of unconfirmed uploads
 /// (30 s).
 const UNCONFIRMED_EVERY: u64 = 15;
+/// How many times a run that failed for a transient local reason is tried
+/// again, and the first pause (twice as long each time).
+const TRANSIENT_RETRIES: u32 = 3;
+const TRANSIENT_PAUSE: Duration = Duration::from_secs(2);
 /// How long reading a run's `debian_build` row may take.
 const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs that may wait for a job unless told otherwise.
@@ -284,12 +291,20 @@ impl Listener {
         };
         let started = Instant::now();
         self.metrics.upload_started();
-        let result = match self.records(&run_id, recorded).await {
-            Ok(records) => {
-                let ledger = self.ledger.as_ref();
-                upload_run(&self.pipeline, ledger, &run_id, &records, &self.abort).await
+        let mut retries = 0;
+        let result = loop {
+            let result = self.upload_once(&run_id, &recorded).await;
+            if retries == TRANSIENT_RETRIES || !is_transient_local(&result) {
+                break result;
             }
-            Err(e) => Err(e),
+            let pause = TRANSIENT_PAUSE * 2u32.pow(retries);
+            retries += 1;
+            self.metrics.transient_retry();
+            tracing::warn!(run_id = %run_id, ?pause, retry = retries, "a transient local error (no descriptor, memory or disk space left): trying the run again");
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = self.abort.cancelled() => break result,
+            }
         };
         self.record(&run_id, &result, started.elapsed().as_secs_f64());
         if self.ledger.is_none() {
@@ -306,6 +321,13 @@ impl Listener {
             .lock()
             .expect("in-flight set poisoned")
             .remove(&run_id);
+    }
+
+    /// One try at a run: its records, then the chain.
+    async fn upload_once(&self, run_id: &RunId, recorded: &Recorded) -> anyhow::Result<RunReport> {
+        let records = self.records(run_id, recorded.clone()).await?;
+        let ledger = self.ledger.as_ref();
+        upload_run(&self.pipeline, ledger, run_id, &records, &self.abort).await
     }
 
     /// What the run is compared with: its `debian_build` row when the
@@ -400,7 +422,7 @@ impl Listener {
 }
 
 /// Where a run's record comes from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Recorded {
     /// Its `debian_build` row, read by the catch-up backfill.
     Build(Record),
@@ -424,10 +446,16 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         ledger = settings.database.as_ref().is_some_and(|d| d.policy.is_some()),
         "starting"
     );
+    raise_open_files_limit();
+    // The first uploads find their suites' indices read.
+    settings
+        .pipeline
+        .archives
+        .warm(&settings.filter.distributions);
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
     let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
-    let opened = open_database(&settings).await?;
+    let opened = unless_stopped(&shutdown, open_database(&settings)).await?;
     let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
     let listener = Listener::new(
         settings.pipeline,
@@ -481,6 +509,27 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     server.stop().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Raises the soft limit on open files to the hard one (systemd's default
+/// soft limit is 1,024), so that the health port's connections and the
+/// uploads' files and pipes have room. Logged, never fatal.
+fn raise_open_files_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current == limit.maximum {
+        return;
+    }
+    let raised = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => {
+            tracing::debug!(from = ?limit.current, to = ?limit.maximum, "raised the open files limit")
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open files limit"),
+    }
 }
 
 /// The database, when one is configured: the runs' records, the ledger,

@@ -38,6 +38,7 @@ pub struct Metrics {
     redis_reconnects: Counter,
     catch_ups: Counter,
     unconfirmed: Gauge,
+    transient_retries: Counter,
 }
 
 impl Default for Metrics {
@@ -64,6 +65,7 @@ impl Metrics {
         let redis_reconnects = Counter::default();
         let catch_ups = Counter::default();
         let unconfirmed = Gauge::default();
+        let transient_retries = Counter::default();
         let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
         build_info
             .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
@@ -98,7 +100,13 @@ impl Metrics {
             "Uploads in the ledger whose dput may have run without being recorded, or that the archive has not shown after reconcile's --after: never retried automatically (alert on it; resolve with ledger reconcile or ledger retry)",
             unconfirmed.clone(),
         );
+        registry.register(
+            "auto_upload_transient_retries",
+            "Runs tried again after a transient local error (no descriptor or memory left, a full temporary directory)",
+            transient_retries.clone(),
+        );
         registry.register_collector(Box::new(ProcessCollector));
+        registry.register_collector(Box::new(ArchiveCollector));
         registry.register(
             "debsign_failed",
             "Number of .changes that debsign failed to sign",
@@ -164,6 +172,7 @@ impl Metrics {
             redis_reconnects,
             catch_ups,
             unconfirmed,
+            transient_retries,
         }
     }
 
@@ -185,6 +194,11 @@ impl Metrics {
     /// Counts a ledger claim lost to another process.
     pub fn claim_lost(&self) {
         self.claims_lost.inc();
+    }
+
+    /// Counts a run tried again after a transient local error.
+    pub fn transient_retry(&self) {
+        self.transient_retries.inc();
     }
 
     /// How many uploads the ledger shows as unconfirmed.
@@ -285,6 +299,33 @@ impl ProcessStats {
             open_fds,
             max_fds,
         })
+    }
+}
+
+/// The archive checks skipped, by reason, from the archive module's
+/// counters.
+#[derive(Debug)]
+struct ArchiveCollector;
+
+impl Collector for ArchiveCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        use std::sync::atomic::Ordering;
+        let skipped = &crate::archive::SKIPPED;
+        let mut family = encoder.encode_descriptor(
+            "auto_upload_archive_checks_skipped",
+            "Archive checks skipped (the upload went ahead unchecked), by reason: timeout (--archive-timeout), unreadable (absent, unreachable, corrupt, or past a cap)",
+            None,
+            MetricType::Counter,
+        )?;
+        for (reason, count) in [
+            ("timeout", &skipped.timeout),
+            ("unreadable", &skipped.unreadable),
+        ] {
+            let labels = [("reason", reason)];
+            ConstCounter::new(count.load(Ordering::Relaxed) as f64)
+                .encode(family.encode_family(&labels)?)?;
+        }
+        Ok(())
     }
 }
 

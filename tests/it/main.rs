@@ -3,6 +3,7 @@
 
 mod archive;
 mod backfill;
+mod bounded;
 mod claims;
 mod cli;
 mod config;

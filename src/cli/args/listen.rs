@@ -6,7 +6,12 @@ use super::*;
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// Redis URL [default: redis_location from --config, else redis://127.0.0.1:6379].
-    #[arg(long, env = "AUTO_UPLOAD_REDIS", value_name = "URL")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_REDIS",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub redis: Option<String>,
 
     /// Redis pub/sub channel the runner publishes results on.

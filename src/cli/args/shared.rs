@@ -15,7 +15,12 @@ pub struct ArchiveArgs {
     /// read is logged and never blocks an upload [default: the
     /// archive_mirror_uri of the janitor.conf distribution named as the
     /// .changes's Distribution].
-    #[arg(long, env = "AUTO_UPLOAD_ARCHIVE", value_name = "URL")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_ARCHIVE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub archive: Option<String>,
 
     /// Where the archive's Sources indices are kept, parsed, between runs;
@@ -25,6 +30,17 @@ pub struct ArchiveArgs {
     /// $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload].
     #[arg(long, env = "AUTO_UPLOAD_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Give up checking the archive after this long: the upload goes ahead
+    /// unchecked, with a warning and a metric (the index is still read in
+    /// the background for the next upload).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_ARCHIVE_TIMEOUT",
+        default_value = "10s",
+        value_name = "DURATION"
+    )]
+    pub archive_timeout: String,
 }
 
 /// Where a run's artifacts are read from.
@@ -183,14 +199,35 @@ pub struct LedgerArgs {
     /// PostgreSQL URL of the Janitor database, which also holds the upload
     /// ledger [default: database_location from --config; DATABASE_URL is
     /// never read].
-    #[arg(long, env = "AUTO_UPLOAD_DATABASE", value_name = "URL")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database: Option<String>,
 
     /// PostgreSQL URL of the database that holds the upload ledger, when
     /// not the Janitor's (a read-only role there, say) [default: the
     /// Janitor database].
-    #[arg(long, env = "AUTO_UPLOAD_LEDGER_DATABASE", value_name = "URL")]
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_LEDGER_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub ledger_database: Option<String>,
+
+    /// Give up connecting to a database after this long (a server that
+    /// does not answer, an address that drops packets); SIGINT and SIGTERM
+    /// stop the wait at once.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_CONNECT_TIMEOUT",
+        default_value = "5s",
+        value_name = "DURATION"
+    )]
+    pub connect_timeout: String,
 
     /// Schema of the upload ledger (created and migrated by auto-upload).
     #[arg(

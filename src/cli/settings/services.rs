@@ -117,16 +117,26 @@ pub(super) fn database(
     ) else {
         return Ok(None);
     };
-    database_at(&url, &args.ledger_schema).map(Some)
+    database_at(&url, args).map(Some)
 }
 
-/// A database URL, checked.
-fn database_at(url: &str, schema: &str) -> Result<Database, SettingsError> {
-    Database::new(url, schema).map_err(|e| SettingsError::Invalid {
+/// A database URL, checked, with the ledger's schema and the connect
+/// timeout.
+fn database_at(url: &str, args: &cli::LedgerArgs) -> Result<Database, SettingsError> {
+    let timeout = duration("--connect-timeout", &args.connect_timeout)?;
+    if timeout.is_zero() {
+        return Err(SettingsError::Invalid {
+            what: "--connect-timeout",
+            value: args.connect_timeout.clone(),
+            reason: "must be more than zero".into(),
+        });
+    }
+    let database = Database::new(url, &args.ledger_schema).map_err(|e| SettingsError::Invalid {
         what: "database URL",
         value: e.to_string(),
         reason: "expected postgres://[user[:password]@]host[:port]/database".into(),
-    })
+    })?;
+    Ok(database.with_connect_timeout(timeout))
 }
 
 fn policy(
@@ -163,7 +173,7 @@ pub(super) fn ledger(
     let ledger_database = match &args.ledger_database {
         Some(url) if !args.no_ledger => {
             config.choose(sources::LEDGER_DATABASE, Some(url.clone()), |_| None, None);
-            Some(database_at(url, &args.ledger_schema)?)
+            Some(database_at(url, args)?)
         }
         _ => None,
     };
