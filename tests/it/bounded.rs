@@ -185,39 +185,54 @@ fn a_header_sent_a_byte_at_a_time_is_cut_off() {
 #[test]
 fn a_closed_stderr_neither_stops_uploads_nor_shutdown() {
     let env = TestEnv::new();
-    env.add_run("run-deaf-1");
-    env.add_run_of("run-deaf-2", &package("deaf", VERSION, "unstable"));
-    let channel = channel("deaf");
-    let port = free_port();
-    let mut child = env
-        .cmd()
-        .args(["listen", "--redis", REDIS, "--channel", &channel])
-        .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
-        .arg(env.store())
-        .args(env.signing_args())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    wait_until(20, "listen to be ready", || {
-        http_get(port, "/ready").is_some_and(|(status, _)| status == 200)
-    });
-    let mut first = [0u8; 64];
-    assert!(stderr.read(&mut first).unwrap() > 0, "it logged nothing");
-    // Whatever read stderr goes away.
-    drop(stderr);
-    let messages = [
-        runner_message("run-deaf-1", "unstable", "x"),
-        runner_message("run-deaf-2", "unstable", "x").replace("auhello", "deaf"),
-    ];
-    for message in messages {
-        assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+    // Closed before the first message, and after it.
+    for (n, close_after_first) in [(1, false), (2, true)] {
+        let first = format!("run-deaf-{n}a");
+        let second = format!("run-deaf-{n}b");
+        let (a, b) = (format!("deaf{n}a"), format!("deaf{n}b"));
+        env.add_run_of(&first, &package(&a, VERSION, "unstable"));
+        env.add_run_of(&second, &package(&b, VERSION, "unstable"));
+        let channel = channel(&format!("deaf-{n}"));
+        let port = free_port();
+        let mut child = env
+            .cmd()
+            .args(["listen", "--redis", REDIS, "--channel", &channel])
+            .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
+            .arg(env.store())
+            .args(env.signing_args())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        wait_until(20, "listen to be ready", || {
+            http_get(port, "/ready").is_some_and(|(status, _)| status == 200)
+        });
+        let mut buf = [0u8; 64];
+        assert!(stderr.read(&mut buf).unwrap() > 0, "it logged nothing");
+        let before = env.incoming().len();
+        let publish_run = |run_id: &str, source: &str| {
+            let message = runner_message(run_id, "unstable", "x").replace("auhello", source);
+            assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+        };
+        if close_after_first {
+            publish_run(&first, &a);
+            wait_until(60, "the first upload", || {
+                env.incoming().len() == before + 8
+            });
+            // Whatever read stderr goes away after the first message.
+            drop(stderr);
+        } else {
+            // Whatever read stderr goes away before the first message.
+            drop(stderr);
+            publish_run(&first, &a);
+        }
+        publish_run(&second, &b);
+        wait_until(60, "both uploads", || env.incoming().len() == before + 16);
+        run(Command::new("kill").args(["-TERM", &child.id().to_string()]));
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{status}");
     }
-    wait_until(60, "both uploads", || env.incoming().len() == 16);
-    run(Command::new("kill").args(["-TERM", &child.id().to_string()]));
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{status}");
 
     // backfill -v whose reader closes early exits as it would have.
     let output = env
