@@ -294,6 +294,22 @@ impl RunOutcome {
         }
     }
 
+    /// Every label [`RunOutcome::label`] gives, for metrics exported at 0
+    /// from the start (an `increase()` alert then sees the first one).
+    pub const LABELS: [&'static str; 11] = [
+        "uploaded",
+        "skipped",
+        "superseded",
+        "sign_failed",
+        "upload_failed",
+        "artifacts_missing",
+        "no_changes",
+        "verification_failed",
+        "mismatch",
+        "interrupted",
+        "failed",
+    ];
+
     /// The label of listen's `auto_upload_uploads_total` metric.
     pub fn label(self) -> &'static str {
         match self {

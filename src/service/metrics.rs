@@ -12,6 +12,8 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
+
+use crate::chain::upload::RunOutcome;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::metrics::MetricType;
@@ -41,6 +43,10 @@ pub struct Metrics {
     transient_retries: Counter,
 }
 
+/// The outcomes of a message read: accepted, ignored, malformed, or
+/// replayed (a run uploaded lately, without a ledger).
+pub const MESSAGE_OUTCOMES: [&str; 4] = ["accepted", "ignored", "malformed", "replayed"];
+
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
@@ -55,6 +61,14 @@ impl Metrics {
         let upload_failed = Counter::default();
         let messages = Family::<Outcome, Counter>::default();
         let uploads = Family::<Outcome, Counter>::default();
+        // Every label from the start, at 0: an increase() alert sees the
+        // first of each after a restart.
+        for outcome in MESSAGE_OUTCOMES {
+            drop(messages.get_or_create(&[("outcome", outcome)]));
+        }
+        for outcome in RunOutcome::LABELS {
+            drop(uploads.get_or_create(&[("outcome", outcome)]));
+        }
         let upload_duration = Histogram::new(exponential_buckets(0.25, 2.0, 12));
         let redis_connected = Gauge::default();
         let claims_lost = Counter::default();
@@ -216,7 +230,7 @@ impl Metrics {
         self.database_up.set(i64::from(up));
     }
 
-    /// Counts a message: `accepted`, `ignored` or `malformed`.
+    /// Counts a message: one of [`MESSAGE_OUTCOMES`].
     pub fn message(&self, outcome: &'static str) {
         self.messages.get_or_create(&[("outcome", outcome)]).inc();
     }
@@ -322,7 +336,7 @@ impl Collector for ArchiveCollector {
             ("unreadable", &skipped.unreadable),
         ] {
             let labels = [("reason", reason)];
-            ConstCounter::new(count.load(Ordering::Relaxed) as f64)
+            ConstCounter::new(count.load(Ordering::Relaxed))
                 .encode(family.encode_family(&labels)?)?;
         }
         Ok(())
@@ -416,6 +430,11 @@ mod tests {
             "auto_upload_build_info{version=\"0.1.0\"} 1",
             "auto_upload_redis_reconnects_total 0",
             "auto_upload_catch_ups_total 0",
+            "auto_upload_messages_total{outcome=\"replayed\"} 0",
+            "auto_upload_uploads_total{outcome=\"sign_failed\"} 0",
+            "auto_upload_uploads_total{outcome=\"mismatch\"} 0",
+            "auto_upload_uploads_total{outcome=\"failed\"} 0",
+            "auto_upload_archive_checks_skipped_total{reason=\"timeout\"} 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
         }
