@@ -12,20 +12,12 @@ use crate::exit_codes;
 /// Every generated file: its path below the project root, and its content.
 pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    let mut command = Cli::command();
+    // clap's implicit `help` subcommand has no page of its own: the man
+    // pages do not name one.
+    let mut command = Cli::command().disable_help_subcommand(true);
     command.build();
     files.push(("man/auto-upload.1".to_owned(), man_page(command.clone())));
-    for sub in command
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
-        let name = format!("auto-upload-{}", sub.get_name());
-        let sub = sub
-            .clone()
-            .name(name.clone())
-            .bin_name(format!("auto-upload {}", sub.get_name()));
-        files.push((format!("man/{name}.1"), man_page(sub)));
-    }
+    subcommand_pages(&command, "auto-upload", "auto-upload", &mut files);
     let mut janitor = JanitorCli::command();
     janitor.build();
     files.push(("man/janitor-auto-upload.1".to_owned(), man_page(janitor)));
@@ -44,6 +36,26 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
         ));
     }
     files
+}
+
+/// A page for every visible subcommand of `command` and theirs in turn
+/// (`auto-upload-ledger-list`, …): every page a SUBCOMMANDS section names.
+fn subcommand_pages(
+    command: &clap::Command,
+    page: &str,
+    bin: &str,
+    files: &mut Vec<(String, Vec<u8>)>,
+) {
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("{page}-{}", sub.get_name());
+        let bin_name = format!("{bin} {}", sub.get_name());
+        let sub = sub.clone().name(name.clone()).bin_name(bin_name.clone());
+        files.push((format!("man/{name}.1"), man_page(sub.clone())));
+        subcommand_pages(&sub, &name, &bin_name, files);
+    }
 }
 
 /// A man page: clap_mangen's sections, with the exit-code table as a proper
@@ -101,11 +113,11 @@ const OTHER_VARIABLES: [(&str, &str); 9] = [
     ),
     (
         "CACHE_DIRECTORY, XDG_CACHE_HOME, HOME",
-        "Where the archive's parsed Sources indices are kept between runs when \\-\\-cache\\-dir is not given: systemd's CacheDirectory= (the units: /var/cache/auto-upload), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload.",
+        "Where the archive's parsed Sources indices are kept between runs when --cache-dir is not given: systemd's CacheDirectory= (the units: /var/cache/auto-upload), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload.",
     ),
     (
         "RUST_LOG",
-        "Overrides the log level chosen by \\-v and \\-q (tracing's EnvFilter syntax).",
+        "Overrides the log level chosen by -v and -q (tracing's EnvFilter syntax).",
     ),
     (
         "NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID",

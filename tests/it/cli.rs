@@ -60,3 +60,39 @@ fn help_shows_the_exit_codes() {
         assert!(help.contains(needle), "{needle} missing from:\n{help}");
     }
 }
+
+#[test]
+fn every_man_page_renders_without_warnings_and_names_only_pages_that_exist() {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/man"));
+    let pages: Vec<String> = list_dir(dir);
+    assert!(pages.len() > 10, "{pages:?}");
+    for page in &pages {
+        let output = std::process::Command::new("man")
+            .args(["--warnings", "-l"])
+            .arg(dir.join(page))
+            .env("MANWIDTH", "100")
+            .env("MAN_KEEP_FORMATTING", "0")
+            .output()
+            .expect("man is needed: run .ci/setup");
+        assert!(output.status.success(), "{page}");
+        let warnings = stderr(&output);
+        assert!(warnings.trim().is_empty(), "{page}: {warnings}");
+        let text = stdout(&output);
+        assert!(
+            !text.contains("\\-") && !text.contains("\\e"),
+            "{page}: a literal escape"
+        );
+        // Every auto-upload page named is one that exists.
+        for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+            let Some(name) = word.strip_suffix("(1)") else {
+                continue;
+            };
+            if name.starts_with("auto-upload") || name.starts_with("janitor-auto-upload") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} names {name}(1), which does not exist"
+                );
+            }
+        }
+    }
+}
