@@ -96,3 +96,31 @@ fn every_man_page_renders_without_warnings_and_names_only_pages_that_exist() {
         }
     }
 }
+
+#[test]
+fn boolean_variables_take_what_systemd_takes() {
+    let env = TestEnv::new();
+    for (value, ledger) in [
+        ("1", false),
+        ("yes", false),
+        ("on", false),
+        ("0", true),
+        ("off", true),
+    ] {
+        let db = crate::support::database::TestDb::new();
+        let output = env
+            .cmd()
+            .args(["backfill", "--database", &db.url(), "--artifacts"])
+            .arg(env.store())
+            .env("AUTO_UPLOAD_NO_LEDGER", value)
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        let schema = db.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'auto_upload'");
+        assert_eq!(
+            schema.trim() == "1",
+            ledger,
+            "AUTO_UPLOAD_NO_LEDGER={value}"
+        );
+    }
+}

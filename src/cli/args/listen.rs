@@ -51,7 +51,7 @@ pub struct ListenArgs {
     pub campaigns: Vec<String>,
 
     /// Only source uploads, by content (see upload-run --source-only).
-    #[arg(long, env = "AUTO_UPLOAD_SOURCE_ONLY")]
+    #[arg(long, env = "AUTO_UPLOAD_SOURCE_ONLY", value_parser = BoolishValueParser::new())]
     pub source_only: bool,
 
     /// Serve /health, /ready and /metrics on ADDR:PORT.
@@ -83,12 +83,12 @@ pub struct ListenArgs {
     /// Run one catch-up backfill at start (needs a database). With
     /// --no-ledger it would upload every newest build again: refused unless
     /// --force is given too.
-    #[arg(long, env = "AUTO_UPLOAD_BACKFILL")]
+    #[arg(long, env = "AUTO_UPLOAD_BACKFILL", value_parser = BoolishValueParser::new())]
     pub backfill: bool,
 
     /// With --backfill --no-ledger: upload every newest build at start, as
     /// the Python service's --backfill did.
-    #[arg(long, env = "AUTO_UPLOAD_FORCE_BACKFILL")]
+    #[arg(long, env = "AUTO_UPLOAD_FORCE_BACKFILL", value_parser = BoolishValueParser::new())]
     pub force: bool,
 
     /// Runs that may wait for a free job; beyond that a run is dropped

@@ -249,6 +249,6 @@ pub struct LedgerArgs {
 
     /// Neither read nor write the upload ledger. listen then runs no
     /// catch-up backfill after a reconnect.
-    #[arg(long, env = "AUTO_UPLOAD_NO_LEDGER")]
+    #[arg(long, env = "AUTO_UPLOAD_NO_LEDGER", value_parser = BoolishValueParser::new())]
     pub no_ledger: bool,
 }
