@@ -459,4 +459,32 @@ mod tests {
             "{started}"
         );
     }
+
+    #[test]
+    fn the_shipped_alerts_and_dashboard_name_only_metrics_that_exist() {
+        let metrics = Metrics::new();
+        metrics.upload_started();
+        metrics.upload("uploaded", 1.0, true);
+        let text = metrics.render();
+        let exported = |name: &str| {
+            text.lines()
+                .filter(|l| !l.starts_with('#'))
+                .any(|l| l.starts_with(name) && l[name.len()..].starts_with(['{', ' ', '_']))
+        };
+        for file in [
+            include_str!("../../dist/prometheus/auto-upload.rules.yml"),
+            include_str!("../../dist/grafana/auto-upload.json"),
+        ] {
+            let mut at = 0;
+            while let Some(found) = file[at..].find("auto_upload_") {
+                let start = at + found;
+                let end = file[start..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(file.len(), |e| start + e);
+                let name = &file[start..end];
+                assert!(exported(name), "{name} is not exported:\n{text}");
+                at = end;
+            }
+        }
+    }
 }
