@@ -28,6 +28,7 @@ use crate::input::syntax;
 use crate::ledger::view::{self as ledger_view, ChangesHistory, RunState};
 use crate::ledger::{self as ledger_db, Access, Due, LedgerConfig};
 use crate::service::backfill::{BackfillSettings, Report, Summary};
+use crate::service::textfile::Textfile;
 use crate::shutdown::{unless_stopped, Interrupted};
 
 /// Runs `task` until done or until `shutdown` fires.
@@ -203,7 +204,32 @@ async fn backfill(
         return Ok(ExitCode::Success);
     }
     let mut printer = BackfillPrinter::new(terminal);
-    let summary = crate::service::backfill::run(settings, shutdown, &mut printer).await?;
+    let metrics_file = settings.metrics_file.clone();
+    let started = std::time::Instant::now();
+    let done = crate::service::backfill::run(settings, shutdown, &mut printer).await;
+    if let Some(path) = metrics_file {
+        let summary = done
+            .as_ref()
+            .map_or_else(|_| Summary::default(), Clone::clone);
+        let mut figures = Textfile::new("backfill");
+        for (outcome, count) in [
+            ("uploaded", summary.uploaded),
+            ("already_uploaded", summary.already_uploaded),
+            ("failed", summary.failed),
+            ("artifacts_missing", summary.artifacts_missing),
+            ("superseded", summary.superseded),
+        ] {
+            figures.gauge(
+                "runs",
+                "Runs the last backfill finished, by outcome",
+                &[("outcome", outcome)],
+                count as f64,
+            );
+        }
+        let succeeded = done.is_ok() && summary.failed == 0 && !shutdown.is_cancelled();
+        write_figures(figures, &path, succeeded, started.elapsed());
+    }
+    let summary = done?;
     printer.finish(&summary, verbose);
     if shutdown.is_cancelled() {
         return Err(Interrupted.into());
@@ -246,8 +272,28 @@ async fn ledger(
                 return upload_run(&run_id, &pipeline, Some(config), None, shutdown).await;
             }
         }
-        LedgerAction::Reconcile { archives, after } => {
-            return reconcile(pool, host, &archives, after).await;
+        LedgerAction::Reconcile {
+            archives,
+            after,
+            metrics_file,
+        } => {
+            let started = std::time::Instant::now();
+            let reconciled = reconcile(pool, host, &archives, after).await;
+            if let Some(path) = metrics_file {
+                let mut figures = Textfile::new("reconcile");
+                let counts = reconciled.as_ref().map_or([0; 3], |r| r.1);
+                for (state, count) in ["accepted", "unconfirmed", "unknown"].iter().zip(counts) {
+                    figures.gauge(
+                        "uploads",
+                        "Uploads the last reconcile marked, by state (unknown: not checked)",
+                        &[("state", state)],
+                        count as f64,
+                    );
+                }
+                let succeeded = matches!(reconciled, Ok((ExitCode::Success, _)));
+                write_figures(figures, &path, succeeded, started.elapsed());
+            }
+            return reconciled.map(|(code, _)| code);
         }
         LedgerAction::Forget(run_id) => match ledger_view::forget(pool, host, &run_id).await? {
             0 => anyhow::bail!("run {run_id} is not in the ledger"),
@@ -302,7 +348,7 @@ async fn reconcile(
     host: Option<&str>,
     archives: &Archives,
     after: std::time::Duration,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<(ExitCode, [u64; 3])> {
     let (mut accepted, mut unconfirmed, mut unknown) = (0u64, 0u64, 0u64);
     for upload in ledger_view::uploaded(pool, host, after).await? {
         let Some(archive) = archives.for_suite(&upload.distribution) else {
@@ -329,11 +375,20 @@ async fn reconcile(
         }
     }
     tracing::info!(accepted, unconfirmed, unknown, "reconciled");
-    Ok(if unknown > 0 {
+    let code = if unknown > 0 {
         ExitCode::Failure
     } else {
         ExitCode::Success
-    })
+    };
+    Ok((code, [accepted, unconfirmed, unknown]))
+}
+
+/// Writes a job's figures for node_exporter; a failure is logged, never
+/// the job's.
+fn write_figures(figures: Textfile, path: &Path, succeeded: bool, took: std::time::Duration) {
+    if let Err(e) = figures.write(path, succeeded, took) {
+        tracing::error!(file = %path.display(), error = %e, "cannot write the metrics file");
+    }
 }
 
 /// `ledger show`'s text: a block per `.changes`, its failed attempts, and

@@ -31,6 +31,8 @@ pub struct BackfillSettings {
     pub limit: Option<u64>,
     /// Print what is due, upload nothing.
     pub dry_run: bool,
+    /// Where the run's figures go for node_exporter (`--metrics-file`).
+    pub metrics_file: Option<std::path::PathBuf>,
 }
 
 /// What a backfill tells the layer that prints.

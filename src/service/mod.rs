@@ -1,7 +1,8 @@
 //! What drives the chain: the `listen` service on the runner's Redis
 //! channel ([`listen`]) with its health server ([`server`]), metrics
 //! ([`metrics`]), systemd notifications ([`notify`]) and memory of recent
-//! runs ([`recent`]); and the cron-driven [`backfill`].
+//! runs ([`recent`]); and the cron-driven [`backfill`], whose figures (and
+//! `ledger reconcile`'s) go to node_exporter's textfile collector ([`textfile`]).
 //!
 //! May use: `chain`, `ledger`, `archive`, `input` and the root modules.
 //! Never the front end (`cli`): shutdown comes in as a token.
@@ -12,3 +13,4 @@ pub mod metrics;
 pub mod notify;
 pub mod recent;
 pub mod server;
+pub mod textfile;

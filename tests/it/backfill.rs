@@ -440,3 +440,31 @@ fn listen_backfill_runs_one_backfill_at_start() {
         0.0
     );
 }
+
+#[test]
+fn backfill_writes_its_figures_for_node_exporter() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-prom", "prom");
+    let dput = env.logging_tool("dput-prom", "exit 0");
+    let file = env.path("auto-upload-backfill.prom");
+    let output = backfill_with(
+        &env,
+        &db,
+        &dput,
+        &["--metrics-file", &file.display().to_string()],
+    );
+    assert_exit(&output, 0);
+    let text = std::fs::read_to_string(&file).unwrap();
+    for line in [
+        "auto_upload_backfill_runs{outcome=\"uploaded\"} 1",
+        "auto_upload_backfill_runs{outcome=\"failed\"} 0",
+        "auto_upload_backfill_succeeded 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+    }
+    assert!(
+        text.contains("auto_upload_backfill_last_success_timestamp_seconds "),
+        "{text}"
+    );
+}

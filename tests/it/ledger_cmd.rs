@@ -255,10 +255,30 @@ fn reconcile_marks_what_the_archive_has_accepted_and_the_rest_unconfirmed() {
             .collect::<Vec<_>>()
     };
 
-    let output = ledger(&env, &db, &["reconcile", "--archive", &archive]);
+    let figures = env.path("auto-upload-reconcile.prom");
+    let output = ledger(
+        &env,
+        &db,
+        &[
+            "reconcile",
+            "--archive",
+            &archive,
+            "--metrics-file",
+            &figures.display().to_string(),
+        ],
+    );
     assert_exit(&output, 0);
     assert_eq!(stdout(&output), "");
     assert_eq!(stderr(&output), "", "silent on success");
+    let text = std::fs::read_to_string(&figures).unwrap();
+    assert!(
+        text.contains("auto_upload_reconcile_uploads{state=\"accepted\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("auto_upload_reconcile_succeeded 1\n"),
+        "{text}"
+    );
     assert_eq!(
         states(),
         vec![

@@ -82,6 +82,7 @@ pub(super) fn backfill(
         jobs,
         limit: args.limit,
         dry_run: args.dry_run,
+        metrics_file: args.metrics_file,
     })
 }
 
@@ -377,6 +378,8 @@ pub enum LedgerAction {
         archives: Box<Archives>,
         /// Uploads older than this and not in the archive are unconfirmed.
         after: std::time::Duration,
+        /// Where the figures go for node_exporter.
+        metrics_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -475,6 +478,7 @@ fn reconcile_action(
     let action = LedgerAction::Reconcile {
         archives: Box::new(archives),
         after: duration("--after", &args.after)?,
+        metrics_file: args.metrics_file,
     };
     Ok((args.key.ledger, host, action))
 }
