@@ -160,7 +160,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +179,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -910,13 +914,17 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__reconcile)
-            opts="-v -q -h --after --archive --cache-dir --archive-timeout --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --after --metrics-file --archive --cache-dir --archive-timeout --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

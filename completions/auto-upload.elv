@@ -208,6 +208,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --jobs 'Uploads run at once'
             cand --limit 'Stop after N uploads'
             cand --max-attempts 'Give up on a .changes after N failed attempts'
+            cand --metrics-file 'Write the run''s figures (runs by outcome, duration, last success) for node_exporter''s textfile collector to PATH, atomically; e.g. /var/lib/prometheus/node-exporter/auto-upload-JOB.prom'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -357,6 +358,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         }
         &'auto-upload;ledger;reconcile'= {
             cand --after 'An upload not in the archive after this long is unconfirmed'
+            cand --metrics-file 'Write the run''s figures (runs by outcome, duration, last success) for node_exporter''s textfile collector to PATH, atomically; e.g. /var/lib/prometheus/node-exporter/auto-upload-JOB.prom'
             cand --archive 'The Debian archive uploads go to (http(s):// or file://, the directory holding dists/): before signing, a .changes whose source the archive''s Sources index has at the same or a higher version is not uploaded (outcome superseded, exit 0). An archive that cannot be read is logged and never blocks an upload [default: the archive_mirror_uri of the janitor.conf distribution named as the .changes''s Distribution]'
             cand --cache-dir 'Where the archive''s Sources indices are kept, parsed, between runs; before one is used the archive''s files are checked (a stat, or an HTTP HEAD) and the index read again when they changed [default: $CACHE_DIRECTORY (systemd''s CacheDirectory=), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload]'
             cand --archive-timeout 'Give up checking the archive after this long: the upload goes ahead unchecked, with a warning and a metric (the index is still read in the background for the next upload)'

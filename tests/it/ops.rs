@@ -31,7 +31,7 @@ fn the_systemd_units_verify() {
         fs::write(units.join(&name), text).unwrap();
         names.push(units.join(name));
     }
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
     for entry in fs::read_dir(repo.join("man")).unwrap() {
         let path = entry.unwrap().path();
         fs::copy(&path, man1.join(path.file_name().unwrap())).unwrap();
