@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::chain::signature::{self, SignatureError, Verifier};
+use crate::chain::signature::{self, Pin, SignatureError, Verifier};
 use crate::chain::tool::{self, Tool, ToolError};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::Changes;
@@ -35,6 +35,9 @@ pub struct Signer {
     pub keyid: Option<String>,
     /// The check of the signature made, when keyrings are given.
     pub verifier: Option<Verifier>,
+    /// The signing key as gpg finds it (its fingerprints for the check,
+    /// its expiry for the operators).
+    pub key: Pin,
 }
 
 impl Signer {
@@ -99,6 +102,7 @@ mod tests {
             debsign: Tool::new("debsign", std::time::Duration::from_secs(1)),
             keyid: None,
             verifier: None,
+            key: Pin::new(Tool::new("gpg", std::time::Duration::from_secs(1)), None),
         };
         let name = OsString::from("x.changes");
         assert_eq!(signer.args(&name), vec!["--re-sign", "x.changes"]);

@@ -105,6 +105,41 @@ impl Pin {
     }
 }
 
+/// When the signing key stops signing: the earliest expiry (Unix time) of
+/// the keys in gpg's colon listing that can sign (primary key and
+/// subkeys); `None` when none of them expires.
+pub fn signing_expiry(listing: &str) -> Option<u64> {
+    listing
+        .lines()
+        .filter(|l| l.starts_with("sec:") || l.starts_with("ssb:"))
+        .filter_map(|l| {
+            let fields: Vec<&str> = l.split(':').collect();
+            let can_sign = fields.get(11).is_some_and(|c| c.contains('s'));
+            let expires = fields.get(6).and_then(|e| e.parse::<u64>().ok());
+            can_sign.then_some(expires).flatten()
+        })
+        .min()
+}
+
+impl Pin {
+    /// When the signing key stops signing (see [`signing_expiry`]), read
+    /// with gpg now.
+    ///
+    /// # Errors
+    /// gpg failed.
+    pub async fn expiry(&self) -> Result<Option<u64>, ToolError> {
+        let mut args: Vec<OsString> = ["--batch", "--with-colons", "--list-secret-keys"]
+            .map(OsString::from)
+            .to_vec();
+        if let Some(keyid) = &self.keyid {
+            args.push("--".into());
+            args.push(keyid.into());
+        }
+        let listing = self.gpg.run(&args, std::path::Path::new("/")).await?;
+        Ok(signing_expiry(&listing))
+    }
+}
+
 /// The `fpr` records of gpg's colon listing.
 fn fingerprints(listing: &str) -> Vec<String> {
     listing
@@ -294,6 +329,17 @@ mod tests {
                 "FEDCBA9876543210FEDCBA9876543210FEDCBA98"
             ]
         );
+    }
+
+    #[test]
+    fn the_earliest_expiry_of_a_signing_key() {
+        let listing = "sec:u:255:22:AAAA:1700000000:1900000000::u:::scSC:::+:::ed25519:::0:\n\
+                       fpr:::::::::AAAA:\n\
+                       ssb:u:255:18:BBBB:1700000000:1800000000::::::e:::+:::cv25519::\n\
+                       ssb:u:255:22:CCCC:1700000000:1850000000::::::s:::+:::ed25519::\n";
+        assert_eq!(signing_expiry(listing), Some(1_850_000_000));
+        let never = "sec:u:255:22:AAAA:1700000000:::u:::scSC:::+:::ed25519:::0:\n";
+        assert_eq!(signing_expiry(never), None);
     }
 
     #[test]

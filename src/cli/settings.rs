@@ -487,7 +487,8 @@ fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
     let pin = Pin::new(Tool::new("gpg", limit), keyid.clone());
     Ok(Signer {
         debsign: Tool::new(program(&args.debsign_program), limit),
-        verifier: verifier(args.keyrings, limit, Some(pin)),
+        verifier: verifier(args.keyrings, limit, Some(pin.clone())),
+        key: pin,
         keyid,
     })
 }

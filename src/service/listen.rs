@@ -15,6 +15,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::chain::signature::Pin;
 use crate::chain::upload::{
     is_transient_local, upload_run, Outcome, Pipeline, RunOutcome, RunReport,
 };
@@ -46,6 +47,8 @@ const UNCONFIRMED_EVERY: u64 = 15;
 /// again, and the first pause (twice as long each time).
 const TRANSIENT_RETRIES: u32 = 3;
 const TRANSIENT_PAUSE: Duration = Duration::from_secs(2);
+/// How often the signing key's expiry is read again.
+const KEY_CHECK: Duration = Duration::from_secs(24 * 3600);
 /// How long reading a run's `debian_build` row may take.
 const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs that may wait for a job unless told otherwise.
@@ -453,6 +456,11 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         .archives
         .warm(&settings.filter.distributions);
     let metrics = Arc::new(Metrics::new());
+    tokio::spawn(watch_key(
+        settings.pipeline.signer.key.clone(),
+        metrics.clone(),
+        shutdown.clone(),
+    ));
     let readiness = Arc::new(Readiness::default());
     let server = HealthServer::start(settings.health_addr.as_ref(), &readiness, &metrics).await?;
     let opened = unless_stopped(&shutdown, open_database(&settings)).await?;
@@ -703,6 +711,21 @@ impl Subscriber<'_> {
         if due {
             self.listener
                 .spawn_catch_up(pool, self.distributions, shutdown);
+        }
+    }
+}
+
+/// Reads when the signing key expires, at start and daily, for the gauge
+/// operators alert on before uploads start failing.
+async fn watch_key(key: Pin, metrics: Arc<Metrics>, shutdown: CancellationToken) {
+    loop {
+        match key.expiry().await {
+            Ok(at) => metrics.set_key_expiry(at),
+            Err(e) => tracing::warn!(error = %e, "cannot read when the signing key expires"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(KEY_CHECK) => {}
+            () = shutdown.cancelled() => return,
         }
     }
 }

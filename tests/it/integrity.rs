@@ -274,3 +274,53 @@ fn what_debsign_leaves_is_read_again_without_a_keyring() {
     );
     assert!(env.incoming().is_empty(), "{:?}", env.incoming());
 }
+
+#[test]
+fn listen_exports_when_the_signing_key_expires() {
+    use crate::support::service::*;
+    let env = TestEnv::new();
+    // The other key expires in a day (other_keyring makes it so).
+    other_keyring(&env);
+    let home = env.path("other-gnupg");
+    let port = free_port();
+    let mut child = env
+        .cmd()
+        .args(["listen", "--redis", REDIS, "--channel", &channel("expiry")])
+        .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
+        .arg(env.store())
+        .args(["--keyid", "other@example.org"])
+        .env("GNUPGHOME", &home)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let gauge = || -> f64 {
+        http_get(port, "/metrics")
+            .and_then(|(_, body)| {
+                body.lines().find_map(|l| {
+                    l.strip_prefix("auto_upload_signing_key_expiry_timestamp_seconds ")
+                        .and_then(|v| v.trim().parse().ok())
+                })
+            })
+            .unwrap_or(0.0)
+    };
+    wait_until(20, "the expiry gauge", || gauge() > 0.0);
+    let expiry = gauge();
+    let _ = child.kill();
+    let _ = child.wait();
+    stop_other_agent(&env);
+    assert!(
+        (now + 23.0 * 3600.0..now + 25.0 * 3600.0).contains(&expiry),
+        "{expiry} is not a day from {now}"
+    );
+    // The fixture's key never expires: 0.
+    let listen = Listen::start(&env, REDIS, &channel("never"), &[]);
+    assert_eq!(
+        listen.metric("auto_upload_signing_key_expiry_timestamp_seconds"),
+        0.0
+    );
+}

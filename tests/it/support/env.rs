@@ -479,6 +479,10 @@ impl TestEnv {
                 debsign: wrap("debsign"),
                 keyid: Some(fixture().fingerprint.clone()),
                 verifier: None,
+                key: auto_upload::chain::signature::Pin::new(
+                    Tool::new("gpg", std::time::Duration::from_secs(60)),
+                    Some(fixture().fingerprint.clone()),
+                ),
             },
             uploader: auto_upload::chain::dput::Uploader {
                 dput: wrap("dput"),
