@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectMeta, ObjectStore};
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use rustix::fs::FileType;
 use tempfile::NamedTempFile;
 use tokio::io::AsyncWriteExt;
@@ -455,10 +455,10 @@ impl ArtifactStore {
                         path: dest.to_owned(),
                         source,
                     })?;
-                let run_prefix = prefix.child(run_id.as_str());
+                let run_prefix = prefix.clone().join(run_id.as_str());
                 let fetched: Vec<Option<PathBuf>> = futures::stream::iter(wanted)
                     .map(|wanted| {
-                        let location = run_prefix.child(wanted.name.as_str());
+                        let location = run_prefix.clone().join(wanted.name.as_str());
                         self.fetch_one(store.as_ref(), location, dest, wanted, &budget)
                     })
                     .buffer_unordered(PARALLEL_FETCHES)
@@ -478,7 +478,7 @@ impl ArtifactStore {
         prefix: &ObjectPath,
         run_id: &RunId,
     ) -> Result<Vec<(FileName, ObjectMeta)>, ArtifactError> {
-        let run_prefix = prefix.child(run_id.as_str());
+        let run_prefix = prefix.clone().join(run_id.as_str());
         let mut listing = store.list(Some(&run_prefix));
         let mut found = Vec::new();
         let mut first = true;
@@ -594,7 +594,7 @@ async fn bucket_is_missing(
     {
         return true;
     }
-    let probe = run_prefix.child(".auto-upload-probe");
+    let probe = run_prefix.clone().join(".auto-upload-probe");
     matches!(
         store.head(&probe).await,
         Err(object_store::Error::NotFound { .. })
