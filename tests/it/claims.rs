@@ -244,18 +244,9 @@ fn the_end_of_an_upload_is_recorded_once_the_database_is_back() {
         crate::support::database::pg_user(),
         db.name.clone(),
     );
-    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
     // dput succeeds, but the ledger's database goes away meanwhile (no new
     // connections, the pool's own ones ended) and comes back 3 s later.
-    let dput = env.logging_tool(
-        "dput-outage",
-        &format!(
-            "{psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
-               -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
-             setsid sh -c \"sleep 3; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &\n\
-             exit 0"
-        ),
-    );
+    let dput = env.logging_tool("dput-outage", &format!("{}\nexit 0", db.refusal_script(3)));
     let output = with_ledger(&env, &db, &["backfill", "--source-only", "--lease", "30s"])
         .env("AUTO_UPLOAD_DPUT", &dput)
         .output()

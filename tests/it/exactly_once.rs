@@ -155,18 +155,11 @@ fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() 
     let db = TestDb::new();
     db.add_built_run(&env, "run-refuse", SOURCE);
     let (host, user, name) = (pg_host(), pg_user(), db.name.clone());
-    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
     // dput succeeds; then the database refuses connections for 4 s, more
     // than a third of the 9 s lease.
     let dput = env.logging_tool(
         "dput-refuse",
-        &format!(
-            "dput \"$@\" || exit 1\n\
-             {psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
-               -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
-             setsid sh -c \"sleep 4; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &\n\
-             exit 0"
-        ),
+        &format!("dput \"$@\" || exit 1\n{}\nexit 0", db.refusal_script(4)),
     );
     let output = with_lease(&env, &db, &dput, &["upload-run", "run-refuse"], "9s")
         .output()
@@ -217,13 +210,7 @@ fn flaky_dput(env: &TestEnv) -> PathBuf {
 /// The database refuses new connections and ends its sessions for
 /// `seconds`, then takes them again (in the background).
 fn refuse_connections(db: &TestDb, seconds: u64) {
-    let (host, user, name) = (pg_host(), pg_user(), db.name.clone());
-    let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
-    run(Command::new("sh").arg("-c").arg(format!(
-        "{psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
-           -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
-         setsid sh -c \"sleep {seconds}; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &"
-    )));
+    run(Command::new("sh").arg("-c").arg(db.refusal_script(seconds)));
 }
 
 /// Faults injected, by kind.

@@ -30,11 +30,8 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Write the run's figures (runs by outcome, duration, last success)
-    /// for node_exporter's textfile collector to PATH, atomically; e.g.
-    /// /var/lib/prometheus/node-exporter/auto-upload-JOB.prom.
-    #[arg(long, env = "AUTO_UPLOAD_METRICS_FILE", value_name = "PATH")]
-    pub metrics_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub metrics: MetricsFileArgs,
 
     /// Upload again what the ledger says is uploaded or gave up on (and
     /// pass -f to dput).

@@ -36,11 +36,8 @@ pub struct LedgerReconcileArgs {
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub after: String,
 
-    /// Write the run's figures (runs by outcome, duration, last success)
-    /// for node_exporter's textfile collector to PATH, atomically; e.g.
-    /// /var/lib/prometheus/node-exporter/auto-upload-JOB.prom.
-    #[arg(long, env = "AUTO_UPLOAD_METRICS_FILE", value_name = "PATH")]
-    pub metrics_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub metrics: MetricsFileArgs,
 
     #[command(flatten)]
     pub archive: ArchiveArgs,

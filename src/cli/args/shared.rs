@@ -252,3 +252,13 @@ pub struct LedgerArgs {
     #[arg(long, env = "AUTO_UPLOAD_NO_LEDGER", value_parser = BoolishValueParser::new())]
     pub no_ledger: bool,
 }
+
+/// Where a cron job's figures go for Prometheus.
+#[derive(Debug, Args)]
+pub struct MetricsFileArgs {
+    /// Write the run's figures (runs by outcome, duration, last success)
+    /// for node_exporter's textfile collector to PATH, atomically; e.g.
+    /// /var/lib/prometheus/node-exporter/auto-upload-JOB.prom.
+    #[arg(long, env = "AUTO_UPLOAD_METRICS_FILE", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+}

@@ -82,7 +82,7 @@ pub(super) fn backfill(
         jobs,
         limit: args.limit,
         dry_run: args.dry_run,
-        metrics_file: args.metrics_file,
+        metrics_file: args.metrics.metrics_file,
     })
 }
 
@@ -478,7 +478,7 @@ fn reconcile_action(
     let action = LedgerAction::Reconcile {
         archives: Box::new(archives),
         after: duration("--after", &args.after)?,
-        metrics_file: args.metrics_file,
+        metrics_file: args.metrics.metrics_file,
     };
     Ok((args.key.ledger, host, action))
 }

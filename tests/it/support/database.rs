@@ -167,6 +167,19 @@ impl TestDb {
         self.add_build(run_id, distribution, source, VERSION);
     }
 
+    /// A shell command that makes this database refuse new connections and
+    /// end its sessions, then take connections again `seconds` later (in
+    /// the background): a database away, for a dput stand-in to run.
+    pub fn refusal_script(&self, seconds: u64) -> String {
+        let (host, user, name) = (pg_host(), pg_user(), &self.name);
+        let psql = format!("psql -X -q -h '{host}' -U '{user}' -d postgres");
+        format!(
+            "{psql} -c 'ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false' \
+               -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'\" >/dev/null\n\
+             setsid sh -c \"sleep {seconds}; {psql} -c 'ALTER DATABASE \\\"{name}\\\" ALLOW_CONNECTIONS true'\" </dev/null >/dev/null 2>&1 &"
+        )
+    }
+
     /// Runs SQL in this database.
     pub fn sql(&self, sql: &str) -> String {
         psql(&self.name, sql)
