@@ -335,8 +335,8 @@ mod tests {
     fn the_earliest_expiry_of_a_signing_key() {
         let listing = "sec:u:255:22:AAAA:1700000000:1900000000::u:::scSC:::+:::ed25519:::0:\n\
                        fpr:::::::::AAAA:\n\
-                       ssb:u:255:18:BBBB:1700000000:1800000000::::::e:::+:::cv25519::\n\
-                       ssb:u:255:22:CCCC:1700000000:1850000000::::::s:::+:::ed25519::\n";
+                       ssb:u:255:18:BBBB:1700000000:1800000000:::::e:::+:::cv25519::\n\
+                       ssb:u:255:22:CCCC:1700000000:1850000000:::::s:::+:::ed25519::\n";
         assert_eq!(signing_expiry(listing), Some(1_850_000_000));
         let never = "sec:u:255:22:AAAA:1700000000:::u:::scSC:::+:::ed25519:::0:\n";
         assert_eq!(signing_expiry(never), None);
