@@ -12,6 +12,11 @@ use auto_upload::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ProcessExitCode {
+    // Two TLS providers are compiled in (ring, and aws-lc-rs through
+    // object_store's reqwest): rustls cannot pick one by itself, and every
+    // TLS connection (Redis, PostgreSQL, an HTTPS mirror, GCS, S3) would
+    // panic. ring, chosen once, before anything connects.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
     let sink = if telemetry::stderr_is_journal() {
