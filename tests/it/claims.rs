@@ -239,11 +239,6 @@ fn the_end_of_an_upload_is_recorded_once_the_database_is_back() {
     let env = TestEnv::new();
     let db = TestDb::new();
     db.add_built_run(&env, "run-outage", "auhello");
-    let (host, user, name) = (
-        crate::support::database::pg_host(),
-        crate::support::database::pg_user(),
-        db.name.clone(),
-    );
     // dput succeeds, but the ledger's database goes away meanwhile (no new
     // connections, the pool's own ones ended) and comes back 3 s later.
     let dput = env.logging_tool("dput-outage", &format!("{}\nexit 0", db.refusal_script(3)));
@@ -252,16 +247,7 @@ fn the_end_of_an_upload_is_recorded_once_the_database_is_back() {
         .output()
         .unwrap();
     // Wait for the database whatever happened, then judge.
-    wait_until(10, "the database to take connections again", || {
-        Command::new("psql")
-            .args([
-                "-X", "-q", "-h", &host, "-U", &user, "-d", &name, "-c", "SELECT 1",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
+    db.wait_for_connections(10);
     assert_exit(&output, 0);
     assert_eq!(env.calls("dput-outage").len(), 1);
     assert_eq!(

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::support::database::{pg_host, pg_user, TestDb};
+use crate::support::database::TestDb;
 use crate::support::*;
 
 /// A dput stand-in: logs `start NAME`, waits `pause` seconds, runs the real
@@ -154,7 +154,6 @@ fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() 
     let env = TestEnv::new();
     let db = TestDb::new();
     db.add_built_run(&env, "run-refuse", SOURCE);
-    let (host, user, name) = (pg_host(), pg_user(), db.name.clone());
     // dput succeeds; then the database refuses connections for 4 s, more
     // than a third of the 9 s lease.
     let dput = env.logging_tool(
@@ -164,16 +163,7 @@ fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() 
     let output = with_lease(&env, &db, &dput, &["upload-run", "run-refuse"], "9s")
         .output()
         .unwrap();
-    wait_until(15, "the database to take connections again", || {
-        Command::new("psql")
-            .args([
-                "-X", "-q", "-h", &host, "-U", &user, "-d", &name, "-c", "SELECT 1",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
+    db.wait_for_connections(15);
     assert_exit(&output, 0);
     assert_stderr_contains(&output, "trying again");
     assert_eq!(env.calls("dput-refuse").len(), 1);

@@ -180,6 +180,29 @@ impl TestDb {
         )
     }
 
+    /// Waits (at most `seconds`) until the database takes connections
+    /// again after a [`TestDb::refusal_script`].
+    pub fn wait_for_connections(&self, seconds: u64) {
+        super::wait::wait_until(seconds, "the database to take connections again", || {
+            Command::new("psql")
+                .args([
+                    "-X",
+                    "-q",
+                    "-h",
+                    &pg_host(),
+                    "-U",
+                    &pg_user(),
+                    "-d",
+                    &self.name,
+                ])
+                .args(["-c", "SELECT 1"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+    }
+
     /// Runs SQL in this database.
     pub fn sql(&self, sql: &str) -> String {
         psql(&self.name, sql)
