@@ -620,7 +620,7 @@ async fn upload_in(
     for (parsed, superseded) in found {
         let outcome = if pipeline.dry_run {
             match superseded {
-                Some(theirs) => Outcome::Superseded(theirs),
+                Some(has) => has.outcome(&parsed),
                 None => Outcome::WouldUpload,
             }
         } else {
@@ -655,7 +655,7 @@ async fn fetch_checked(
     run_id: &RunId,
     records: &[Record],
     workdir: &std::path::Path,
-) -> anyhow::Result<Vec<(Changes, Option<String>)>> {
+) -> anyhow::Result<Vec<(Changes, Option<ArchiveHas>)>> {
     let names = pipeline.store.list(run_id).await?;
     let changes_files: Vec<Wanted> = names
         .into_iter()
@@ -713,35 +713,55 @@ async fn fetch_checked(
     Ok(found.into_iter().zip(superseded).collect())
 }
 
-/// The archive's version of the `.changes`'s source when it is the same
-/// or newer (then uploading is pointless: the archive would reject it).
-/// An archive that cannot be read knows nothing (logged where it is read).
-async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<String> {
+/// The archive has the `.changes`'s source at this version or a newer
+/// one: uploading is pointless (the archive would reject it).
+#[derive(Debug)]
+struct ArchiveHas {
+    /// The archive's version.
+    version: String,
+    /// Where it was read, without a password.
+    archive: String,
+}
+
+impl ArchiveHas {
+    /// The `superseded` outcome, said at warn where it is decided (the
+    /// lookup itself runs beside the fetch, before verification and the
+    /// ledger have had their say).
+    fn outcome(self, changes: &Changes) -> Outcome {
+        tracing::warn!(changes = %changes.file_name(), ours = %changes.version, archive = %self.archive, version = %self.version, "superseded: the archive has this version of the source or a newer one; not uploaded");
+        Outcome::Superseded(self.version)
+    }
+}
+
+/// What the archive has of the `.changes`'s source when it is this
+/// version or newer. An archive that cannot be read knows nothing (logged
+/// where it is read).
+async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<ArchiveHas> {
     let archive = pipeline.archives.for_suite(&changes.distribution)?;
     let ours: debversion::Version = changes.version.parse().ok()?;
     match archive.newest(&changes.distribution, &changes.source).await {
-        Ok(Some(theirs)) if theirs >= ours => {
-            tracing::warn!(changes = %changes.file_name(), ours = %changes.version, archive = archive.url(), version = %theirs, "superseded: the archive has this version of the source or a newer one; not uploaded");
-            Some(theirs.to_string())
-        }
+        Ok(Some(theirs)) if theirs >= ours => Some(ArchiveHas {
+            version: theirs.to_string(),
+            archive: archive.url().to_owned(),
+        }),
         _ => None,
     }
 }
 
 /// Claims one verified `.changes` in the ledger (when there is one), signs
 /// and uploads it while the claim is held, and records how it went;
-/// `superseded` is the archive's version when it has this one or newer.
+/// `superseded` says what the archive has when it has this one or newer.
 async fn upload_one(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
     parsed: &Changes,
-    superseded: Option<String>,
+    superseded: Option<ArchiveHas>,
 ) -> anyhow::Result<Outcome> {
     let name = parsed.file_name();
     let Some(ledger) = ledger else {
-        if let Some(theirs) = superseded {
-            return Ok(Outcome::Superseded(theirs));
+        if let Some(has) = superseded {
+            return Ok(has.outcome(parsed));
         }
         return Ok(sign_and_upload(pipeline, parsed, None).await);
     };
@@ -764,15 +784,15 @@ async fn upload_one(
         return Ok(Outcome::Skipped(claim));
     }
     let held = Held::new(ledger, run_id, &name, asked);
-    if let Some(theirs) = superseded {
+    if let Some(has) = superseded {
         let recorded = ledger
             .until_recorded(&name, held.deadline(), || {
-                ledger.supersede(run_id, &name, &theirs)
+                ledger.supersede(run_id, &name, &has.version)
             })
             .await
             .with_context(|| format!("recording {name} as superseded in the ledger"))?;
         return Ok(if recorded {
-            Outcome::Superseded(theirs)
+            has.outcome(parsed)
         } else {
             Outcome::ClaimLost(held.lost_error("before it was recorded as superseded"))
         });
