@@ -84,7 +84,7 @@ impl Metrics {
         let key_expiry = Gauge::default();
         let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
         build_info
-            .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
+            .get_or_create(&[("version", crate::VERSION)])
             .set(1);
         registry.register(
             "auto_upload_build_info",

@@ -11,7 +11,7 @@ use super::*;
 #[derive(Debug, Parser)]
 #[command(
     name = "janitor-auto-upload",
-    version,
+    version = crate::VERSION,
     infer_long_args = true,
     about = "Upload the Debian packages the Janitor built (auto-upload listen, \
              with the command line of the Janitor's Python service)"

@@ -36,7 +36,7 @@ pub const JANITOR_NAME: &str = "janitor-auto-upload";
 #[derive(Debug, Parser)]
 #[command(
     name = "auto-upload",
-    version,
+    version = crate::VERSION,
     about,
     long_about = "Sign and upload the Debian packages that the Debian Janitor built \
                   successfully: fetch a run's artifacts, verify its .changes files, \
