@@ -386,6 +386,14 @@ async fn reconcile(
 /// Writes a job's figures for node_exporter; a failure is logged, never
 /// the job's.
 fn write_figures(figures: Textfile, path: &Path, succeeded: bool, took: std::time::Duration) {
+    // The shipped units name node_exporter's textfile directory, which
+    // exists only where prometheus-node-exporter is installed: its absence
+    // is not trouble, every other failure is.
+    let directory = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if directory.is_some_and(|d| !d.is_dir()) {
+        tracing::info!(file = %path.display(), "no such directory (is prometheus-node-exporter installed?): the figures are not written");
+        return;
+    }
     if let Err(e) = figures.write(path, succeeded, took) {
         tracing::error!(file = %path.display(), error = %e, "cannot write the metrics file");
     }
