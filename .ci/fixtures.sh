@@ -12,16 +12,17 @@ make_key() {
     KEY=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }')
 }
 
-# make_package DIR: builds auhello 1.0-1, a 3.0 (quilt) source upload for
-# unstable and an arch:all binary upload, into DIR.
+# make_package DIR [REVISION]: builds auhello 1.0-REVISION (default 1), a
+# 3.0 (quilt) source upload for unstable and an arch:all binary upload,
+# into DIR.
 make_package() {
-    local dir="$1" tree="$1/auhello-1.0"
+    local dir="$1" revision="${2:-1}" tree="$1/auhello-1.0"
     mkdir -p "$tree/debian/source"
     echo "hello from auto-upload" > "$tree/README"
     tar -C "$dir" -czf "$dir/auhello_1.0.orig.tar.gz" auhello-1.0
     echo "3.0 (quilt)" > "$tree/debian/source/format"
-    cat > "$tree/debian/changelog" <<'CHANGELOG'
-auhello (1.0-1) unstable; urgency=medium
+    cat > "$tree/debian/changelog" <<CHANGELOG
+auhello (1.0-$revision) unstable; urgency=medium
 
   * Initial release.
 

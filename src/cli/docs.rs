@@ -188,12 +188,12 @@ fn files_section(name: &str) -> String {
             "Settings of the systemd units, as AUTO_UPLOAD_* variables.",
         ));
         files.push((
-            "/usr/lib/systemd/system/auto-upload.service, auto-upload-backfill.service, auto-upload-backfill.timer",
-            "The units: listen as a Type=notify service with a watchdog; backfill hourly.",
+            "/usr/lib/systemd/system/auto-upload.service, auto-upload-backfill.service, auto-upload-backfill.timer, auto-upload-reconcile.service, auto-upload-reconcile.timer",
+            "The units: listen as a Type=notify service with a watchdog; backfill hourly; ledger reconcile every six hours. The Debian package enables and starts none of them; an upgrade restarts a running auto-upload.service; removal stops them all.",
         ));
         files.push((
             "/var/lib/auto-upload/gnupg",
-            "GNUPGHOME of the units: the signing key.",
+            "GNUPGHOME of the units (/var/lib/private/auto-upload/gnupg outside them): the signing key. Purging the package keeps /var/lib/private/auto-upload when anything is in it.",
         ));
     }
     let mut text = String::from(".SH FILES\n");
