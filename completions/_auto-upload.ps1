@@ -104,6 +104,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
         'auto-upload;dput' {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
             [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--delayed', '--delayed', [CompletionResultType]::ParameterName, 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)')
             [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
             [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
             [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
@@ -135,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--gpgv-program', '--gpgv-program', [CompletionResultType]::ParameterName, 'The gpgv program to run')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
             [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--delayed', '--delayed', [CompletionResultType]::ParameterName, 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)')
             [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
             [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
             [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
@@ -187,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--gpgv-program', '--gpgv-program', [CompletionResultType]::ParameterName, 'The gpgv program to run')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
             [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--delayed', '--delayed', [CompletionResultType]::ParameterName, 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)')
             [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
             [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
             [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
@@ -235,6 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--gpgv-program', '--gpgv-program', [CompletionResultType]::ParameterName, 'The gpgv program to run')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
             [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--delayed', '--delayed', [CompletionResultType]::ParameterName, 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)')
             [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
             [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
             [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
@@ -271,6 +275,8 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
             [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let the uploaders start uploads again; listen catches up with the runs left due')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -334,6 +340,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--gpgv-program', '--gpgv-program', [CompletionResultType]::ParameterName, 'The gpgv program to run')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
             [CompletionResult]::new('--dput-host', '--dput-host', [CompletionResultType]::ParameterName, 'dput host (a section of dput.cf); without it dput uses its default host')
+            [CompletionResult]::new('--delayed', '--delayed', [CompletionResultType]::ParameterName, 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)')
             [CompletionResult]::new('--dput-config', '--dput-config', [CompletionResultType]::ParameterName, 'dput configuration file (dput -c)')
             [CompletionResult]::new('--dput-program', '--dput-program', [CompletionResultType]::ParameterName, 'The dput program to run (dput, dput-ng, or a wrapper)')
             [CompletionResult]::new('--upload-timeout', '--upload-timeout', [CompletionResultType]::ParameterName, 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7')
@@ -396,12 +403,53 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'auto-upload;ledger;pause' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the other operators (ledger list, the service''s status, its log)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'auto-upload;ledger;resume' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
+            [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
+            [CompletionResult]::new('--ledger-schema', '--ledger-schema', [CompletionResultType]::ParameterName, 'Schema of the upload ledger (created and migrated by auto-upload)')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'A ledger claim older than this is taken over (a crashed uploader)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it')
+            [CompletionResult]::new('--config-schema', '--config-schema', [CompletionResultType]::ParameterName, 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only log errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'auto-upload;ledger;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every .changes of a run, its history of attempts and the whole last error')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
             [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let the uploaders start uploads again; listen catches up with the runs left due')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -418,6 +466,12 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;ledger;help;reconcile' {
+            break
+        }
+        'auto-upload;ledger;help;pause' {
+            break
+        }
+        'auto-upload;ledger;help;resume' {
             break
         }
         'auto-upload;ledger;help;help' {
@@ -476,6 +530,8 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)')
             [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove every ledger row of a run')
             [CompletionResult]::new('reconcile', 'reconcile', [CompletionResultType]::ParameterValue, 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let the uploaders start uploads again; listen catches up with the runs left due')
             break
         }
         'auto-upload;help;ledger;list' {
@@ -491,6 +547,12 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;help;ledger;reconcile' {
+            break
+        }
+        'auto-upload;help;ledger;pause' {
+            break
+        }
+        'auto-upload;help;ledger;resume' {
             break
         }
         'auto-upload;help;generate-docs' {

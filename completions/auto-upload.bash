@@ -82,8 +82,14 @@ _auto__upload() {
             auto__upload__subcmd__help__subcmd__ledger,list)
                 cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__list"
                 ;;
+            auto__upload__subcmd__help__subcmd__ledger,pause)
+                cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__pause"
+                ;;
             auto__upload__subcmd__help__subcmd__ledger,reconcile)
                 cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__reconcile"
+                ;;
+            auto__upload__subcmd__help__subcmd__ledger,resume)
+                cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__resume"
                 ;;
             auto__upload__subcmd__help__subcmd__ledger,retry)
                 cmd="auto__upload__subcmd__help__subcmd__ledger__subcmd__retry"
@@ -100,8 +106,14 @@ _auto__upload() {
             auto__upload__subcmd__ledger,list)
                 cmd="auto__upload__subcmd__ledger__subcmd__list"
                 ;;
+            auto__upload__subcmd__ledger,pause)
+                cmd="auto__upload__subcmd__ledger__subcmd__pause"
+                ;;
             auto__upload__subcmd__ledger,reconcile)
                 cmd="auto__upload__subcmd__ledger__subcmd__reconcile"
+                ;;
+            auto__upload__subcmd__ledger,resume)
+                cmd="auto__upload__subcmd__ledger__subcmd__resume"
                 ;;
             auto__upload__subcmd__ledger,retry)
                 cmd="auto__upload__subcmd__ledger__subcmd__retry"
@@ -118,8 +130,14 @@ _auto__upload() {
             auto__upload__subcmd__ledger__subcmd__help,list)
                 cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__list"
                 ;;
+            auto__upload__subcmd__ledger__subcmd__help,pause)
+                cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__pause"
+                ;;
             auto__upload__subcmd__ledger__subcmd__help,reconcile)
                 cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__reconcile"
+                ;;
+            auto__upload__subcmd__ledger__subcmd__help,resume)
+                cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__resume"
                 ;;
             auto__upload__subcmd__ledger__subcmd__help,retry)
                 cmd="auto__upload__subcmd__ledger__subcmd__help__subcmd__retry"
@@ -160,7 +178,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,6 +268,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --delayed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dput-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -294,7 +316,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__dput)
-            opts="-0 -v -q -h --simulate --force --null --dput-host --host --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --simulate --force --null --dput-host --host --delayed --dput-config --dput-program --upload-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,6 +327,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delayed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -548,7 +574,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__help__subcmd__ledger)
-            opts="list show retry forget reconcile"
+            opts="list show retry forget reconcile pause resume"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,7 +615,35 @@ _auto__upload() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auto__subcmd__upload__subcmd__help__subcmd__ledger__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auto__subcmd__upload__subcmd__help__subcmd__ledger__subcmd__reconcile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__help__subcmd__ledger__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -674,7 +728,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger)
-            opts="-v -q -h --config --config-schema --verbose --quiet --log-format --help list show retry forget reconcile help"
+            opts="-v -q -h --config --config-schema --verbose --quiet --log-format --help list show retry forget reconcile pause resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,7 +804,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__help)
-            opts="list show retry forget reconcile help"
+            opts="list show retry forget reconcile pause resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -805,7 +859,35 @@ _auto__upload() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__help__subcmd__reconcile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -867,6 +949,60 @@ _auto__upload() {
                     return 0
                     ;;
                 --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__pause)
+            opts="-v -q -h --reason --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -983,8 +1119,58 @@ _auto__upload() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auto__subcmd__upload__subcmd__ledger__subcmd__resume)
+            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__retry)
-            opts="-v -q -h --now --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --now --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,6 +1237,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delayed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1148,7 +1338,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1235,6 +1425,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delayed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1352,7 +1546,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,6 +1597,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --dput-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delayed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

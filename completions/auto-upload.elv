@@ -97,6 +97,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;dput'= {
             cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
             cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --delayed 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)'
             cand --dput-config 'dput configuration file (dput -c)'
             cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
             cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
@@ -127,6 +128,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --gpgv-program 'The gpgv program to run'
             cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
             cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --delayed 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)'
             cand --dput-config 'dput configuration file (dput -c)'
             cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
             cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
@@ -178,6 +180,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --gpgv-program 'The gpgv program to run'
             cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
             cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --delayed 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)'
             cand --dput-config 'dput configuration file (dput -c)'
             cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
             cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
@@ -225,6 +228,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --gpgv-program 'The gpgv program to run'
             cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
             cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --delayed 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)'
             cand --dput-config 'dput configuration file (dput -c)'
             cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
             cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
@@ -260,6 +264,8 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
             cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
+            cand pause 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced'
+            cand resume 'Let the uploaders start uploads again; listen catches up with the runs left due'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auto-upload;ledger;list'= {
@@ -320,6 +326,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --gpgv-program 'The gpgv program to run'
             cand --host 'dput host (a section of dput.cf); without it dput uses its default host'
             cand --dput-host 'dput host (a section of dput.cf); without it dput uses its default host'
+            cand --delayed 'Upload to the archive''s DELAYED queue, DAYS (0 to 15) later: dput -e DAYS. SUITE=DAYS delays only uploads to that suite and wins over a plain DAYS; repeat it, or give a comma-separated list in the environment. Recorded in the ledger (ledger show)'
             cand --dput-config 'dput configuration file (dput -c)'
             cand --dput-program 'The dput program to run (dput, dput-ng, or a wrapper)'
             cand --upload-timeout 'Kill dput (its whole process group) when uploading one .changes takes longer than this; the .changes fails with exit 7'
@@ -379,12 +386,51 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'auto-upload;ledger;pause'= {
+            cand --reason 'Why, for the other operators (ledger list, the service''s status, its log)'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'auto-upload;ledger;resume'= {
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
+            cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
+            cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
+            cand --ledger-schema 'Schema of the upload ledger (created and migrated by auto-upload)'
+            cand --lease 'A ledger claim older than this is taken over (a crashed uploader)'
+            cand --config 'Janitor configuration file (protobuf text format, like janitor.conf); artifact_location, redis_location and database_location are read from it'
+            cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
+            cand --log-format 'Format of the log lines on stderr'
+            cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Only log errors'
+            cand --quiet 'Only log errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'auto-upload;ledger;help'= {
             cand list 'One line per run: run id, host, source, version, distribution, state, attempts, last change, first line of the last error'
             cand show 'Every .changes of a run, its history of attempts and the whole last error'
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
             cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
+            cand pause 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced'
+            cand resume 'Let the uploaders start uploads again; listen catches up with the runs left due'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auto-upload;ledger;help;list'= {
@@ -396,6 +442,10 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;ledger;help;forget'= {
         }
         &'auto-upload;ledger;help;reconcile'= {
+        }
+        &'auto-upload;ledger;help;pause'= {
+        }
+        &'auto-upload;ledger;help;resume'= {
         }
         &'auto-upload;ledger;help;help'= {
         }
@@ -443,6 +493,8 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand retry 'Reset a failed, given-up or unconfirmed run so that the next backfill uploads it (or --now: at once, through the upload-run chain)'
             cand forget 'Remove every ledger row of a run'
             cand reconcile 'Look each uploaded .changes up in the archive: accepted when its version (or a higher one) is there, unconfirmed when still missing after --after. Silent on success'
+            cand pause 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced'
+            cand resume 'Let the uploaders start uploads again; listen catches up with the runs left due'
         }
         &'auto-upload;help;ledger;list'= {
         }
@@ -453,6 +505,10 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         &'auto-upload;help;ledger;forget'= {
         }
         &'auto-upload;help;ledger;reconcile'= {
+        }
+        &'auto-upload;help;ledger;pause'= {
+        }
+        &'auto-upload;help;ledger;resume'= {
         }
         &'auto-upload;help;generate-docs'= {
         }

@@ -27,13 +27,16 @@ pub enum ExitCode {
     Signing = 6,
     /// Upload failed.
     Upload = 7,
+    /// The ledger is paused (`ledger pause`): nothing was uploaded, the run
+    /// stays due (sysexits' EX_TEMPFAIL: try again later).
+    Paused = 75,
     /// Interrupted by SIGINT or SIGTERM before the work was done.
     Interrupted = 130,
 }
 
 /// Every exit code with its meaning: the source of `--help`'s table, the
 /// man pages' EXIT STATUS section and README's table.
-pub const TABLE: [(ExitCode, &str); 9] = [
+pub const TABLE: [(ExitCode, &str); 10] = [
     (ExitCode::Success, "done, or nothing to do"),
     (ExitCode::Failure, "any other failure"),
     (
@@ -51,6 +54,10 @@ pub const TABLE: [(ExitCode, &str); 9] = [
         "signing failed, the signed .changes does not match what was checked, or a signature does not verify against --keyring or is not the signing key's",
     ),
     (ExitCode::Upload, "upload failed"),
+    (
+        ExitCode::Paused,
+        "the ledger is paused (ledger pause): nothing more was uploaded; the run stays due",
+    ),
     (
         ExitCode::Interrupted,
         "interrupted by SIGINT or SIGTERM before the work was done",

@@ -1,5 +1,6 @@
 //! Uploading signed `.changes` files with dput.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -26,6 +27,73 @@ impl HasExitCode for DputError {
     }
 }
 
+/// The most days dput's DELAYED queue takes (dput and dput-ng: 0 to 15).
+pub const MAX_DELAY_DAYS: u8 = 15;
+
+/// A `--delayed` value that is neither `DAYS` nor `SUITE=DAYS` with DAYS
+/// from 0 to 15.
+#[derive(Debug, thiserror::Error)]
+#[error("--delayed {value:?}: {why}")]
+pub struct DelayError {
+    /// The value given.
+    pub value: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+/// Which uploads go to the archive's DELAYED queue, for how many days:
+/// one number for every suite, and numbers per suite that win over it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delays {
+    every: Option<u8>,
+    suites: BTreeMap<String, u8>,
+}
+
+impl Delays {
+    /// From `--delayed` values, each `DAYS` (every suite) or `SUITE=DAYS`.
+    ///
+    /// # Errors
+    /// A value that is not one of those, DAYS above 15, an empty or
+    /// dash-led suite, or the same suite (or the plain DAYS) twice.
+    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, DelayError> {
+        let mut delays = Self::default();
+        for value in values {
+            let value = value.as_ref();
+            let error = |why| DelayError {
+                value: value.to_owned(),
+                why,
+            };
+            let (suite, days) = match value.split_once('=') {
+                Some((suite, days)) => (Some(suite), days),
+                None => (None, value),
+            };
+            let days: u8 = days
+                .parse()
+                .ok()
+                .filter(|d| *d <= MAX_DELAY_DAYS)
+                .ok_or_else(|| error("DAYS must be a whole number from 0 to 15"))?;
+            match suite {
+                None if delays.every.is_some() => return Err(error("a second plain DAYS")),
+                None => delays.every = Some(days),
+                Some(suite) if suite.is_empty() || suite.starts_with('-') => {
+                    return Err(error("the suite must be a name"))
+                }
+                Some(suite) => {
+                    if delays.suites.insert(suite.to_owned(), days).is_some() {
+                        return Err(error("the same suite twice"));
+                    }
+                }
+            }
+        }
+        Ok(delays)
+    }
+
+    /// The days of delay for an upload to `suite`, if it is delayed.
+    pub fn for_suite(&self, suite: &str) -> Option<u8> {
+        self.suites.get(suite).copied().or(self.every)
+    }
+}
+
 /// How to upload: which dput, which host and configuration.
 #[derive(Debug, Clone)]
 pub struct Uploader {
@@ -40,11 +108,14 @@ pub struct Uploader {
     pub simulate: bool,
     /// Upload even when dput logged an earlier upload (dput -f).
     pub force: bool,
+    /// The DELAYED queue, per suite (dput -e DAYS).
+    pub delays: Delays,
 }
 
 impl Uploader {
-    /// The arguments for uploading the file `name`.
-    fn args(&self, name: &OsString) -> Vec<OsString> {
+    /// The arguments for uploading the file `name`, delayed by `delay`
+    /// days if given.
+    fn args(&self, name: &OsString, delay: Option<u8>) -> Vec<OsString> {
         let mut args = Vec::new();
         if let Some(config) = &self.config {
             args.push("-c".into());
@@ -56,6 +127,10 @@ impl Uploader {
         if self.force {
             args.push("-f".into());
         }
+        if let Some(days) = delay {
+            args.push("-e".into());
+            args.push(days.to_string().into());
+        }
         if let Some(host) = &self.host {
             args.push(host.into());
         }
@@ -63,8 +138,8 @@ impl Uploader {
         args
     }
 
-    /// Runs `dput [-c FILE] [-s] [-f] [HOST] ./NAME` in the file's
-    /// directory. Only a parsed [`Changes`] is uploaded: dput reads the file
+    /// Runs `dput [-c FILE] [-s] [-f] [-e DAYS] [HOST] ./NAME` in the
+    /// file's directory, `-e` when its suite is delayed. Only a parsed [`Changes`] is uploaded: dput reads the file
     /// names it lists.
     ///
     /// # Errors
@@ -73,7 +148,10 @@ impl Uploader {
     pub async fn upload(&self, changes: &Changes) -> Result<(), DputError> {
         let (dir, name) = tool::in_dir(&changes.path);
         self.dput
-            .run(&self.args(&name), &dir)
+            .run(
+                &self.args(&name, self.delays.for_suite(&changes.distribution)),
+                &dir,
+            )
             .await
             .map_err(|source| DputError {
                 path: changes.path.clone(),
@@ -97,10 +175,20 @@ mod tests {
             config: Some("/etc/dput.cf".into()),
             simulate: true,
             force: true,
+            delays: Delays::default(),
         };
         assert_eq!(
-            uploader.args(&OsString::from("x.changes")),
-            vec!["-c", "/etc/dput.cf", "-s", "-f", "janitor", "x.changes"]
+            uploader.args(&OsString::from("x.changes"), Some(3)),
+            vec![
+                "-c",
+                "/etc/dput.cf",
+                "-s",
+                "-f",
+                "-e",
+                "3",
+                "janitor",
+                "x.changes"
+            ]
         );
         let bare = Uploader {
             host: None,
@@ -109,6 +197,28 @@ mod tests {
             force: false,
             ..uploader
         };
-        assert_eq!(bare.args(&OsString::from("x.changes")), vec!["x.changes"]);
+        assert_eq!(
+            bare.args(&OsString::from("x.changes"), None),
+            vec!["x.changes"]
+        );
+    }
+
+    #[test]
+    fn delays_per_suite_win_over_the_plain_number() {
+        let delays = Delays::parse(&["2", "unstable=7", "lintian-fixes=0"]).unwrap();
+        assert_eq!(delays.for_suite("unstable"), Some(7));
+        assert_eq!(delays.for_suite("lintian-fixes"), Some(0));
+        assert_eq!(delays.for_suite("experimental"), Some(2));
+        let only = Delays::parse(&["unstable=3"]).unwrap();
+        assert_eq!(only.for_suite("experimental"), None);
+        assert_eq!(
+            Delays::parse::<&str>(&[]).unwrap().for_suite("unstable"),
+            None
+        );
+        for bad in ["16", "-1", "x", "=3", "-e=3", "unstable=", "unstable=3.5"] {
+            assert!(Delays::parse(&[bad]).is_err(), "{bad} was taken");
+        }
+        assert!(Delays::parse(&["1", "2"]).is_err());
+        assert!(Delays::parse(&["a=1", "a=2"]).is_err());
     }
 }

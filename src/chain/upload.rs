@@ -123,6 +123,7 @@ impl Outcome {
             Self::Skipped(Claim::Superseded { .. }) => "superseded",
             Self::Skipped(Claim::Unconfirmed) => "unconfirmed",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
+            Self::Skipped(Claim::Paused { .. }) => "paused",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
             Self::Superseded(_) => "superseded",
@@ -143,6 +144,7 @@ impl Outcome {
     /// The exit code this outcome stands for.
     pub fn exit_code(&self) -> ExitCode {
         match self {
+            Self::Skipped(Claim::Paused { .. }) => ExitCode::Paused,
             Self::Uploaded | Self::WouldUpload | Self::Skipped(_) | Self::Superseded(_) => {
                 ExitCode::Success
             }
@@ -227,6 +229,9 @@ pub enum RunOutcome {
     /// Nothing failed, nothing uploaded, and the archive had some of them
     /// already (or newer).
     Superseded,
+    /// The ledger is paused: a `.changes` was not claimed, the run stays
+    /// due.
+    Paused,
     /// debsign failed on a `.changes` (the first failure).
     SignFailed,
     /// dput failed on a `.changes` (the first failure).
@@ -281,6 +286,7 @@ impl RunOutcome {
                 ExitCode::Success => Self::Skipped,
                 ExitCode::Signing => Self::SignFailed,
                 ExitCode::Upload => Self::UploadFailed,
+                ExitCode::Paused => Self::Paused,
                 _ => Self::ClaimLost,
             },
             Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
@@ -296,10 +302,11 @@ impl RunOutcome {
 
     /// Every label [`RunOutcome::label`] gives, for metrics exported at 0
     /// from the start (an `increase()` alert then sees the first one).
-    pub const LABELS: [&'static str; 11] = [
+    pub const LABELS: [&'static str; 12] = [
         "uploaded",
         "skipped",
         "superseded",
+        "paused",
         "sign_failed",
         "upload_failed",
         "artifacts_missing",
@@ -316,6 +323,7 @@ impl RunOutcome {
             Self::Uploaded => "uploaded",
             Self::Skipped => "skipped",
             Self::Superseded => "superseded",
+            Self::Paused => "paused",
             Self::SignFailed => "sign_failed",
             Self::UploadFailed => "upload_failed",
             Self::ArtifactsMissing => "artifacts_missing",
@@ -331,6 +339,7 @@ impl RunOutcome {
     pub fn exit_code(self) -> ExitCode {
         match self {
             Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
+            Self::Paused => ExitCode::Paused,
             Self::SignFailed => ExitCode::Signing,
             Self::UploadFailed => ExitCode::Upload,
             Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
@@ -345,7 +354,7 @@ impl RunOutcome {
     pub fn is_failure(self) -> bool {
         !matches!(
             self,
-            Self::Uploaded | Self::Skipped | Self::Superseded | Self::Interrupted
+            Self::Uploaded | Self::Skipped | Self::Superseded | Self::Paused | Self::Interrupted
         )
     }
 
@@ -357,6 +366,7 @@ impl RunOutcome {
             Self::Uploaded
             | Self::Skipped
             | Self::Superseded
+            | Self::Paused
             | Self::SignFailed
             | Self::UploadFailed
             | Self::ClaimLost => Some(RunRecord::GotThrough),
@@ -491,12 +501,12 @@ impl<'a> Held<'a> {
     /// the database does not answer and the claim cannot have expired.
     /// `false`: dput must not run (the claim is gone, or the ledger could
     /// not be told).
-    async fn start_upload(&self) -> bool {
+    async fn start_upload(&self, delayed: Option<u8>) -> bool {
         let sent = Instant::now();
         let started = self
             .ledger
             .until_recorded(self.changes, self.deadline(), || {
-                self.ledger.start_upload(self.run_id, self.changes)
+                self.ledger.start_upload(self.run_id, self.changes, delayed)
             })
             .await;
         match started {
@@ -559,7 +569,8 @@ async fn sign_and_upload(
         Some(Ok(())) => {}
     }
     if let Some(held) = held {
-        if !held.start_upload().await {
+        let delayed = pipeline.uploader.delays.for_suite(&changes.distribution);
+        if !held.start_upload(delayed).await {
             return lost(
                 "before dput (or the ledger could not be told dput starts); it was not uploaded",
             );
@@ -778,6 +789,10 @@ async fn upload_one(
             tracing::info!(changes = %name, "the archive has the unconfirmed upload: accepted");
         }
         return Ok(Outcome::Skipped(Claim::AlreadyUploaded));
+    }
+    if let Claim::Paused { reason } = &claim {
+        tracing::warn!(changes = %name, reason = %reason, "the ledger is paused: not uploaded; the run stays due");
+        return Ok(Outcome::Skipped(claim));
     }
     if !matches!(claim, Claim::Granted { .. }) {
         tracing::info!(changes = %name, ?claim, "skipped");

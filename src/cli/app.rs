@@ -218,6 +218,7 @@ async fn backfill(
             ("failed", summary.failed),
             ("artifacts_missing", summary.artifacts_missing),
             ("superseded", summary.superseded),
+            ("paused", summary.paused),
         ] {
             figures.gauge(
                 "runs",
@@ -252,7 +253,30 @@ async fn ledger(
     let ledger = unless_stopped(shutdown, existing_ledger(config)).await?;
     let pool = ledger.pool();
     match action {
-        LedgerAction::List { query, json } => list_ledger(pool, &query, json).await?,
+        LedgerAction::List { query, json } => {
+            // Said first, in the log (stderr): stdout stays one line per run.
+            if let Some(pause) = ledger_db::pause::paused(pool).await? {
+                tracing::warn!(since = %pause.since, by = %pause.by, reason = %syntax::printable(&pause.reason), "the ledger is paused: no new upload starts (ledger resume lets them start again)");
+            }
+            list_ledger(pool, &query, json).await?
+        }
+        LedgerAction::Pause { reason } => {
+            let by = operator();
+            if ledger_db::pause::pause(pool, &reason, &by).await? {
+                tracing::info!(by = %by, reason = %reason, "paused: no uploader sharing this ledger starts a new upload; uploads in flight finish");
+            } else {
+                tracing::info!(by = %by, reason = %reason, "paused already: the reason is replaced");
+            }
+        }
+        LedgerAction::Resume => {
+            if ledger_db::pause::resume(pool).await? {
+                tracing::info!(
+                    "resumed: uploads start again; listen catches up with the runs left due"
+                );
+            } else {
+                tracing::info!("not paused: nothing to resume");
+            }
+        }
         LedgerAction::Show(run_id) => {
             let shown = ledger_view::show(pool, host, &run_id).await?;
             if shown.is_empty() {
@@ -399,6 +423,18 @@ fn write_figures(figures: Textfile, path: &Path, succeeded: bool, took: std::tim
     }
 }
 
+/// Who pauses the ledger: `user@host`, as far as this process can tell.
+fn operator() -> String {
+    let user = ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "?".to_owned());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "?".to_owned());
+    format!("{user}@{host}")
+}
+
 /// `ledger show`'s text: a block per `.changes`, its failed attempts, and
 /// the whole last error, indented.
 fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
@@ -416,6 +452,9 @@ fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> String {
         ));
         if let Some(at) = &c.uploaded_at {
             text.push_str(&format!(", uploaded {at}"));
+        }
+        if let Some(days) = c.delayed {
+            text.push_str(&format!(", to DELAYED/{days}-day"));
         }
         if let Some(by) = &c.claimed_by {
             text.push_str(&format!(", claimed by {by}"));

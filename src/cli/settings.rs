@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::archive::{Archive, Archives};
 use crate::chain::artifacts::{ArtifactError, ArtifactStore, RunLimits};
-use crate::chain::dput::Uploader;
+use crate::chain::dput::{Delays, Uploader};
 use crate::chain::sign::Signer;
 use crate::chain::signature::{Pin, Verifier};
 use crate::chain::tool::Tool;
@@ -521,6 +521,11 @@ fn uploader(
         config: args.dput_config.map(|c| absolute(&c)),
         simulate,
         force,
+        delays: Delays::parse(&args.delayed).map_err(|e| SettingsError::Invalid {
+            what: "--delayed",
+            value: e.value,
+            reason: e.why.to_owned(),
+        })?,
     })
 }
 

@@ -314,6 +314,12 @@ pub enum Claim {
         /// How many times it failed.
         attempts: i32,
     },
+    /// The ledger is paused (`ledger pause`): nothing new is claimed, the
+    /// run stays due.
+    Paused {
+        /// Why, as the operator said.
+        reason: String,
+    },
 }
 
 /// What a `.changes` is, for the ledger's row.
@@ -384,7 +390,9 @@ impl Ledger {
             "INSERT INTO upload AS u
                  (host, run_id, changes, state, attempts, source, version, distribution,
                   claimed_by, claimed_at, updated_at)
-             VALUES ($1, $2, $3, 'claimed', 1, $4, $5, $6, $7, now(), now())
+             SELECT $1::text, $2::text, $3::text, 'claimed', 1, $4::text, $5::text, $6::text,
+                    $7::text, now(), now()
+              WHERE NOT EXISTS (SELECT FROM pause)
              ON CONFLICT (host, run_id, changes) DO UPDATE
                  SET state = CASE WHEN u.state = 'uploading' THEN 'unconfirmed' ELSE 'claimed' END,
                      attempts = CASE WHEN u.state = 'uploading' THEN u.attempts
@@ -425,6 +433,11 @@ impl Ledger {
                 return Ok(Claim::Unconfirmed);
             }
             None => {}
+        }
+        if let Some(pause) = super::pause::paused(&self.pool).await? {
+            return Ok(Claim::Paused {
+                reason: pause.reason,
+            });
         }
         let row = sqlx::query(
             "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by, archive_version
@@ -517,13 +530,20 @@ impl Ledger {
     /// Says, under this process's claim, that dput is about to run: the row
     /// moves from `claimed` to `uploading`, so that whoever finds it after
     /// the lease knows an upload may have happened. Returns `false` when the
-    /// claim is no longer this process's: dput must not run.
+    /// claim is no longer this process's: dput must not run. `delayed`: the
+    /// days of the DELAYED queue it goes to, recorded with it.
     ///
     /// # Errors
     /// The query failed.
-    pub async fn start_upload(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
+    pub async fn start_upload(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        delayed: Option<u8>,
+    ) -> Result<bool, DatabaseError> {
         let started = sqlx::query(
-            "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now()
+            "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now(),
+                               delayed = $5
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
         )
@@ -531,6 +551,7 @@ impl Ledger {
         .bind(run_id.as_str())
         .bind(changes)
         .bind(&self.owner)
+        .bind(delayed.map(i16::from))
         .execute(&self.pool)
         .await?;
         Ok(started.rows_affected() == 1)

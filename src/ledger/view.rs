@@ -220,6 +220,8 @@ pub struct ChangesHistory {
     pub updated_at: String,
     /// When it was uploaded.
     pub uploaded_at: Option<String>,
+    /// The days of dput's DELAYED queue it was uploaded to, if delayed.
+    pub delayed: Option<i16>,
     /// Who holds or held the claim.
     pub claimed_by: Option<String>,
     /// The whole last error.
@@ -243,7 +245,7 @@ pub async fn show(
         utc!("updated_at"),
         " AS updated_at, ",
         utc!("uploaded_at"),
-        " AS uploaded_at, claimed_by, last_error, archive_version
+        " AS uploaded_at, delayed, claimed_by, last_error, archive_version
            FROM upload WHERE run_id = $1 AND ($2::text IS NULL OR host = $2)
           ORDER BY host, changes"
     ))
@@ -286,6 +288,7 @@ pub async fn show(
             distribution: row.try_get("distribution")?,
             updated_at: row.try_get("updated_at")?,
             uploaded_at: row.try_get("uploaded_at")?,
+            delayed: row.try_get("delayed")?,
             claimed_by: row.try_get("claimed_by")?,
             last_error: row.try_get("last_error")?,
             host,

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chain::upload::{upload_run, Pipeline, RunOutcome};
 use crate::input::run_id::RunId;
-use crate::ledger::{plan, Access, Due, Ledger, LedgerConfig};
+use crate::ledger::{pause, plan, Access, Due, Ledger, LedgerConfig};
 use crate::shutdown::unless_stopped;
 
 /// What a backfill needs.
@@ -90,6 +90,8 @@ pub struct Summary {
     pub artifacts_missing: u64,
     /// Runs the archive had already.
     pub superseded: u64,
+    /// Runs left due because the ledger is paused (`ledger pause`).
+    pub paused: u64,
 }
 
 impl Summary {
@@ -100,6 +102,7 @@ impl Summary {
             RunOutcome::Skipped => self.already_uploaded += 1,
             RunOutcome::ArtifactsMissing => self.artifacts_missing += 1,
             RunOutcome::Superseded => self.superseded += 1,
+            RunOutcome::Paused => self.paused += 1,
             RunOutcome::Interrupted => {}
             _ => self.failed += 1,
         }
@@ -116,7 +119,11 @@ impl std::fmt::Display for Summary {
             self.failed,
             self.artifacts_missing,
             self.superseded
-        )
+        )?;
+        if self.paused > 0 {
+            write!(f, ", left due by the pause {}", self.paused)?;
+        }
+        Ok(())
     }
 }
 
@@ -160,8 +167,14 @@ pub async fn run(
             .expect("settings give a pipeline unless it is a dry run"),
     );
     let ledger = opened.ledger.clone();
-    let mut due = plan(&opened.pool, &settings.distributions, ledger.as_ref());
     let mut summary = Summary::default();
+    if ledger.is_some() {
+        if let Some(pause) = pause::paused(&opened.pool).await? {
+            tracing::warn!(reason = %pause.reason, by = %pause.by, since = %pause.since, "the ledger is paused: nothing is uploaded; the runs stay due");
+            return Ok(summary);
+        }
+    }
+    let mut due = plan(&opened.pool, &settings.distributions, ledger.as_ref());
     let mut running = FuturesUnordered::new();
     let mut exhausted = false;
     loop {
@@ -169,6 +182,7 @@ pub async fn run(
             && running.len() < settings.jobs
             && !shutdown.is_cancelled()
             && !limit_reached(settings.limit, &summary, running.len())
+            && summary.paused == 0
         {
             let Some(run) = due.next().await else {
                 exhausted = true;

@@ -22,7 +22,9 @@ use crate::chain::upload::{
 use crate::input::message::{self, Decision, MessageFilter};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
+use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
+use crate::ledger::pause::{self, Pause};
 use crate::ledger::{self, Access, Ledger, LedgerConfig, Opened};
 use crate::service::metrics::Metrics;
 use crate::service::notify::Notifier;
@@ -104,6 +106,8 @@ pub struct Listener {
     capacity: usize,
     tracker: TaskTracker,
     abort: CancellationToken,
+    /// The ledger's pause as last read (its reason), if it is paused.
+    paused: Arc<Mutex<Option<String>>>,
 }
 
 impl Listener {
@@ -128,7 +132,21 @@ impl Listener {
             capacity: jobs.max(1) + DEFAULT_MAX_QUEUED,
             tracker: TaskTracker::new(),
             abort: CancellationToken::new(),
+            paused: Arc::default(),
         }
+    }
+
+    /// Why the ledger is paused, if it is (as last read).
+    pub fn paused(&self) -> Option<String> {
+        self.paused.lock().expect("pause poisoned").clone()
+    }
+
+    /// Records the ledger's pause; returns whether that changed it.
+    fn set_paused(&self, reason: Option<String>) -> bool {
+        let mut paused = self.paused.lock().expect("pause poisoned");
+        let changed = *paused != reason;
+        *paused = reason;
+        changed
     }
 
     /// The same listener recording its uploads in `ledger`.
@@ -292,6 +310,17 @@ impl Listener {
                 .await
                 .expect("the semaphore is never closed"),
         };
+        if let Some(reason) = self.paused() {
+            // Not even fetched: the ledger's claim would refuse it anyway.
+            // The run stays due; the catch-up after resume uploads it.
+            tracing::info!(run_id = %run_id, reason = %reason, "the ledger is paused: left due");
+            self.metrics.upload(RunOutcome::Paused.label(), 0.0, false);
+            self.in_flight
+                .lock()
+                .expect("in-flight set poisoned")
+                .remove(&run_id);
+            return;
+        }
         let started = Instant::now();
         self.metrics.upload_started();
         let mut retries = 0;
@@ -763,6 +792,13 @@ async fn watch_database(watch: DatabaseWatch) {
             tokio::time::timeout(DATABASE_PROBE, sqlx::query("SELECT 1").execute(&watch.pool))
                 .await
                 .is_ok_and(|r| r.is_ok());
+        if answered {
+            if let Ok(Ok(pause)) =
+                tokio::time::timeout(DATABASE_PROBE, pause::paused(&watch.pool)).await
+            {
+                follow_pause(&watch, pause);
+            }
+        }
         if answered == up {
             continue;
         }
@@ -776,6 +812,28 @@ async fn watch_database(watch: DatabaseWatch) {
                 .spawn_catch_up(&watch.pool, &watch.distributions, &watch.shutdown);
         } else {
             tracing::error!("the ledger's database does not answer; not ready");
+        }
+    }
+}
+
+/// The step for each reading of the ledger's pause: on a change, the
+/// listener's state (its status line and the early skip), the gauge, a log
+/// line, and on resume a catch-up backfill for the runs left due.
+fn follow_pause(watch: &DatabaseWatch, pause: Option<Pause>) {
+    let reason = pause.as_ref().map(|p| p.reason.clone());
+    if !watch.listener.set_paused(reason) {
+        return;
+    }
+    watch.metrics.set_paused(pause.is_some());
+    match pause {
+        Some(pause) => {
+            tracing::warn!(reason = %pause.reason, by = %pause.by, since = %pause.since, "the ledger is paused: no new upload starts; uploads in flight finish")
+        }
+        None => {
+            tracing::warn!("the ledger is resumed; catching up with the runs left due");
+            watch
+                .listener
+                .spawn_catch_up(&watch.pool, &watch.distributions, &watch.shutdown);
         }
     }
 }
@@ -873,8 +931,12 @@ impl Heartbeat {
     }
 
     fn line(&self, listener: &Listener) -> String {
+        let paused = listener
+            .paused()
+            .map(|reason| format!("paused: {}; ", printable(&reason)))
+            .unwrap_or_default();
         format!(
-            "{}; uploads in flight: {}",
+            "{paused}{}; uploads in flight: {}",
             self.status,
             listener.in_flight()
         )

@@ -42,6 +42,7 @@ pub struct Metrics {
     unconfirmed: Gauge,
     transient_retries: Counter,
     key_expiry: Gauge,
+    paused: Gauge,
 }
 
 /// The outcomes of a message read: accepted, ignored, malformed, or
@@ -82,6 +83,7 @@ impl Metrics {
         let unconfirmed = Gauge::default();
         let transient_retries = Counter::default();
         let key_expiry = Gauge::default();
+        let paused = Gauge::default();
         let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
         build_info
             .get_or_create(&[("version", crate::VERSION)])
@@ -125,6 +127,11 @@ impl Metrics {
             "auto_upload_signing_key_expiry_timestamp_seconds",
             "When the signing key stops signing (Unix time; 0 when it never expires or cannot be read), from gpg at start and daily",
             key_expiry.clone(),
+        );
+        registry.register(
+            "auto_upload_paused",
+            "1 while the ledger is paused (ledger pause): no new upload starts, runs stay due",
+            paused.clone(),
         );
         registry.register_collector(Box::new(ProcessCollector));
         registry.register_collector(Box::new(ArchiveCollector));
@@ -195,6 +202,7 @@ impl Metrics {
             unconfirmed,
             transient_retries,
             key_expiry,
+            paused,
         }
     }
 
@@ -227,6 +235,11 @@ impl Metrics {
     pub fn set_key_expiry(&self, at: Option<u64>) {
         self.key_expiry
             .set(at.and_then(|t| i64::try_from(t).ok()).unwrap_or(0));
+    }
+
+    /// Records whether the ledger is paused.
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.set(i64::from(paused));
     }
 
     /// How many uploads the ledger shows as unconfirmed.

@@ -17,6 +17,7 @@ mod limits;
 mod listen;
 mod ops;
 mod pipeline;
+mod policy;
 mod record;
 mod stores;
 mod support;

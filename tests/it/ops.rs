@@ -52,7 +52,7 @@ fn the_systemd_units_verify() {
 
 /// Reads datagrams until one contains `needle` (failing after `seconds`);
 /// returns every datagram read, in order.
-fn read_until(socket: &UnixDatagram, needle: &str, seconds: u64) -> Vec<String> {
+pub(crate) fn read_until(socket: &UnixDatagram, needle: &str, seconds: u64) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];

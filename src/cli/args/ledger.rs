@@ -1,4 +1,5 @@
-//! `ledger` and its subcommands: list, show, retry, forget, reconcile.
+//! `ledger` and its subcommands: list, show, retry, forget, reconcile,
+//! pause, resume.
 
 use super::*;
 
@@ -27,6 +28,26 @@ pub enum LedgerCommand {
     /// version (or a higher one) is there, unconfirmed when still missing
     /// after --after. Silent on success.
     Reconcile(LedgerReconcileArgs),
+    /// Pause every uploader sharing this ledger: no process (listen
+    /// replicas, backfill, upload-run) starts a new upload; runs stay due,
+    /// uploads in flight finish. Again with a new reason: the reason is
+    /// replaced.
+    Pause(LedgerPauseArgs),
+    /// Let the uploaders start uploads again; listen catches up with the
+    /// runs left due.
+    Resume(LedgerKeyArgs),
+}
+
+/// `ledger pause`.
+#[derive(Debug, Args)]
+pub struct LedgerPauseArgs {
+    /// Why, for the other operators (ledger list, the service's status,
+    /// its log).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    #[command(flatten)]
+    pub key: LedgerKeyArgs,
 }
 
 /// `ledger reconcile`.

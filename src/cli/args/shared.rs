@@ -168,6 +168,18 @@ pub struct UploaderArgs {
     )]
     pub host: Option<String>,
 
+    /// Upload to the archive's DELAYED queue, DAYS (0 to 15) later: dput -e
+    /// DAYS. SUITE=DAYS delays only uploads to that suite and wins over a
+    /// plain DAYS; repeat it, or give a comma-separated list in the
+    /// environment. Recorded in the ledger (ledger show).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_DELAYED",
+        value_name = "[SUITE=]DAYS",
+        value_delimiter = ','
+    )]
+    pub delayed: Vec<String>,
+
     /// dput configuration file (dput -c).
     #[arg(long, env = "AUTO_UPLOAD_DPUT_CONFIG", value_name = "FILE")]
     pub dput_config: Option<PathBuf>,

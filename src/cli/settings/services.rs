@@ -381,6 +381,13 @@ pub enum LedgerAction {
         /// Where the figures go for node_exporter.
         metrics_file: Option<std::path::PathBuf>,
     },
+    /// `ledger pause --reason TEXT`.
+    Pause {
+        /// Why.
+        reason: String,
+    },
+    /// `ledger resume`.
+    Resume,
 }
 
 /// The `ledger` subcommands: the database is required, `--no-ledger`
@@ -407,6 +414,17 @@ pub(crate) fn ledger_command(
                 action,
             )
         }
+        cli::LedgerCommand::Pause(args) => {
+            let reason = args.reason.trim().to_owned();
+            if reason.is_empty() {
+                return Err(SettingsError::Missing {
+                    what: "reason for the pause",
+                    how: "--reason TEXT",
+                });
+            }
+            (args.key.ledger, None, LedgerAction::Pause { reason })
+        }
+        cli::LedgerCommand::Resume(args) => (args.ledger, None, LedgerAction::Resume),
         cli::LedgerCommand::Reconcile(args) => reconcile_action(args, config)?,
         cli::LedgerCommand::Retry(args) => retry_action(*args, config)?,
     };

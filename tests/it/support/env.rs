@@ -490,6 +490,7 @@ impl TestEnv {
                 config: Some(self.dput_cf()),
                 simulate: false,
                 force: false,
+                delays: Default::default(),
             },
             dry_run: false,
             archives: Default::default(),

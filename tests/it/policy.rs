@@ -1,0 +1,197 @@
+//! Upload policy: dput's DELAYED queue, and the switch that pauses every
+//! uploader sharing a ledger (listen replicas, backfill, upload-run).
+
+use std::fs;
+use std::process::Output;
+
+use crate::support::database::{psql, TestDb};
+use crate::support::service::{channel, publish, runner_message, Listen, REDIS};
+use crate::support::*;
+
+fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
+    env.cmd()
+        .arg("ledger")
+        .args(args)
+        .args(["--database", &db.url()])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn delayed_uploads_go_to_the_delayed_queue_of_their_suite_and_the_ledger_says_so() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-unstable", "unstable");
+    db.add_run_in(&env, "run-experimental", "experimental");
+    // dput's local method writes into incoming/DELAYED/N-day, as an
+    // archive's upload queue lays it out.
+    for days in ["3", "7"] {
+        fs::create_dir_all(env.path(&format!("archive/incoming/DELAYED/{days}-day"))).unwrap();
+    }
+    let delays = ["--delayed", "7", "--delayed", "unstable=3"];
+    for run in ["run-unstable", "run-experimental"] {
+        let output = env
+            .upload_run(run)
+            .args(["--database", &db.url()])
+            .args(delays)
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+    }
+    // Nothing at the top of the queue: unstable waits 3 days (its own),
+    // experimental 7 (the plain number).
+    assert_eq!(env.incoming(), vec!["DELAYED"]);
+    let three = list_dir(&env.path("archive/incoming/DELAYED/3-day"));
+    let seven = list_dir(&env.path("archive/incoming/DELAYED/7-day"));
+    for (files, what) in [(&three, "3-day"), (&seven, "7-day")] {
+        assert!(
+            files.contains(&SOURCE_CHANGES.to_owned()),
+            "{what}: {files:?}"
+        );
+        assert!(
+            files.contains(&BINARY_CHANGES.to_owned()),
+            "{what}: {files:?}"
+        );
+    }
+    let shown = stdout(&ledger(&env, &db, &["show", "run-unstable"]));
+    assert_eq!(shown.matches("to DELAYED/3-day").count(), 2, "{shown}");
+    let shown = stdout(&ledger(&env, &db, &["show", "run-experimental"]));
+    assert_eq!(shown.matches("to DELAYED/7-day").count(), 2, "{shown}");
+
+    // dput takes 0 to 15 days; anything else is refused before any work.
+    for bad in ["16", "unstable=x", "=3"] {
+        let output = env
+            .upload_run("run-unstable")
+            .args(["--delayed", bad])
+            .output()
+            .unwrap();
+        assert_exit(&output, 2);
+        assert_stderr_contains(&output, "--delayed");
+    }
+}
+
+#[test]
+fn a_pause_stops_every_uploader_and_resume_lets_the_runs_through() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let channel = channel("pause");
+    db.add_built_run(&env, "run-p1", "auhello");
+    db.add_built_run(&env, "run-p2", "auhelpa");
+    // Two listen replicas sharing the ledger; the ledger exists once the
+    // first has started.
+    let database = ["--database", &db.url()];
+    // The first tells systemd its status (a watchdog beat every 200 ms).
+    let socket_path = env.path("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    let first = Listen::start_with(&env, REDIS, &channel, &database, |command| {
+        command
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("WATCHDOG_USEC", "400000");
+    });
+    let second = Listen::start(&env, REDIS, &channel, &database);
+    assert_eq!(first.metric("auto_upload_paused"), 0.0);
+
+    let output = ledger(&env, &db, &["pause", "--reason", "archive migration"]);
+    assert_exit(&output, 0);
+    for listen in [&first, &second] {
+        wait_until(20, "listen to see the pause", || {
+            listen.metric("auto_upload_paused") == 1.0
+        });
+        // Still ready: a pause is the operators' choice, not a fault.
+        assert_eq!(listen.status("/ready"), Some(200));
+    }
+    crate::ops::read_until(
+        &socket,
+        "STATUS=paused: archive migration; redis: subscribed",
+        20,
+    );
+
+    // A message, upload-run and backfill while paused: nothing is uploaded.
+    let message = runner_message("run-p1", "unstable", "lintian-fixes");
+    assert_eq!(publish(REDIS, &channel, message.as_bytes()), 2);
+    wait_until(20, "both replicas to leave run-p1 due", || {
+        first.logs().contains("the ledger is paused: left due")
+            && second.logs().contains("the ledger is paused: left due")
+    });
+    let output = env
+        .upload_run("run-p2")
+        .args(["--database", &db.url()])
+        .output()
+        .unwrap();
+    assert_exit(&output, 75);
+    assert_stdout_contains(&output, "paused\t");
+    let output = env
+        .cmd()
+        .args(["backfill", "--database", &db.url(), "--artifacts"])
+        .arg(env.store())
+        .args(env.signing_args())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stderr_contains(&output, "the ledger is paused");
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+
+    // ledger list says so first (stderr), and the runs are still due.
+    let output = ledger(&env, &db, &["list"]);
+    assert_exit(&output, 0);
+    assert_stderr_contains(&output, "archive migration");
+    let output = ledger(&env, &db, &["pause", "--reason", "  "]);
+    assert_exit(&output, 2);
+
+    // Resume: the replicas catch up with both runs, each uploaded once.
+    assert_exit(&ledger(&env, &db, &["resume"]), 0);
+    // Both .changes of both runs, each once (the ledger's rows are keyed
+    // by .changes: a second upload would be a second attempt).
+    let uploaded = || {
+        psql(
+            &db.name,
+            "SELECT count(*) || ' ' || coalesce(max(attempts), 0) FROM auto_upload.upload
+              WHERE state = 'uploaded' AND changes <> ''",
+        )
+        .trim()
+        .to_owned()
+    };
+    wait_until(60, "the catch-up to upload both runs", || {
+        uploaded() == "4 1"
+    });
+    for listen in [&first, &second] {
+        wait_until(20, "listen to see the resume", || {
+            listen.metric("auto_upload_paused") == 0.0
+        });
+    }
+    let listing = env.process_incoming();
+    assert_source_accepted(&listing);
+    assert!(listing.contains("auhelpa"), "{listing}");
+}
+
+#[test]
+fn an_upload_in_flight_when_the_ledger_is_paused_finishes() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-f", "auhello");
+    // dput waits for the pause before it uploads.
+    let gate = env.path("gate");
+    let dput = env.script(
+        "dput-waits",
+        &format!(
+            "touch '{}.started'\nwhile [ ! -e '{}' ]; do sleep 0.1; done\nexec dput \"$@\"",
+            gate.display(),
+            gate.display()
+        ),
+    );
+    let upload = env
+        .upload_run("run-f")
+        .args(["--database", &db.url(), "--source-only"])
+        .env("AUTO_UPLOAD_DPUT", &dput)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = env.path("gate.started");
+    wait_until(60, "dput to start", || started.exists());
+    assert_exit(&ledger(&env, &db, &["pause", "--reason", "stop now"]), 0);
+    fs::write(&gate, "").unwrap();
+    let output = upload.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "uploaded\t");
+    assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
+}
