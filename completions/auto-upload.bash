@@ -178,7 +178,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +281,14 @@ _auto__upload() {
                     return 0
                     ;;
                 --upload-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-redis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1338,7 +1346,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1444,6 +1452,14 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --publish-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1546,7 +1562,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1613,6 +1629,14 @@ _auto__upload() {
                     return 0
                     ;;
                 --upload-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-redis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

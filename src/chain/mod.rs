@@ -1,7 +1,8 @@
 //! One run's upload chain: fetch the artifacts ([`artifacts`]), sign
 //! ([`sign`]) and check the signature ([`signature`]), upload ([`dput`]),
-//! the external programs run with deadlines ([`tool`]), and the chain
-//! itself ([`upload`]), which `upload-run`, `listen` and `backfill` all call.
+//! tell what happened ([`publish`]), the external programs run with
+//! deadlines ([`tool`]), and the chain itself ([`upload`]), which
+//! `upload-run`, `listen` and `backfill` all call.
 //!
 //! May use: `input` (the checked types), `archive` (what the archive has
 //! already), `ledger` (claims), and the root modules. Never the drivers
@@ -9,6 +10,7 @@
 
 pub mod artifacts;
 pub mod dput;
+pub mod publish;
 pub mod sign;
 pub mod signature;
 pub mod tool;

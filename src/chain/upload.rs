@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::archive::Archives;
 use crate::chain::artifacts::{ArtifactError, ArtifactStore, Wanted};
 use crate::chain::dput::{DputError, Uploader};
+use crate::chain::publish::{OutcomeMessage, Publisher};
 use crate::chain::sign::{SignError, Signer};
 use crate::chain::signature::SignatureError;
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
@@ -63,6 +64,8 @@ pub struct Pipeline {
     /// The operator's selections every `.changes` must match besides the
     /// run's own record (`listen`/`backfill` `--distribution`, `--campaign`).
     pub scope: Vec<Record>,
+    /// Where each `.changes` outcome is published (`--publish-channel`).
+    pub publisher: Option<Arc<Publisher>>,
 }
 
 /// This process's ledger claim on a `.changes` was taken over by another
@@ -417,7 +420,37 @@ pub async fn upload_run(
     if let Some(ledger) = ledger {
         record_run(ledger, run_id, &result).await;
     }
+    if let (Some(publisher), Ok(report), false) = (&pipeline.publisher, &result, pipeline.dry_run) {
+        publish(publisher, &pipeline.uploader, run_id, report).await;
+    }
     result
+}
+
+/// Publishes the outcome of each `.changes` this process acted on: not one
+/// the ledger showed done, claimed elsewhere, given up or paused (another
+/// process, or an earlier run, told of it; or nothing happened).
+async fn publish(publisher: &Publisher, uploader: &Uploader, run_id: &RunId, report: &RunReport) {
+    for changes in &report.changes {
+        if matches!(changes.outcome, Outcome::Skipped(_) | Outcome::WouldUpload) {
+            continue;
+        }
+        let delayed = matches!(changes.outcome, Outcome::Uploaded)
+            .then(|| uploader.delays.for_suite(&changes.distribution))
+            .flatten();
+        publisher
+            .tell(&OutcomeMessage {
+                run_id: run_id.as_str().to_owned(),
+                changes: changes.name.clone(),
+                source: changes.source.clone(),
+                version: changes.version.clone(),
+                suite: changes.distribution.clone(),
+                host: uploader.host.clone(),
+                outcome: changes.outcome.label().to_owned(),
+                delayed,
+                time: OutcomeMessage::now(),
+            })
+            .await;
+    }
 }
 
 /// Records in the ledger how the run as a whole went: any failure before

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::archive::{Archive, Archives};
 use crate::chain::artifacts::{ArtifactError, ArtifactStore, RunLimits};
 use crate::chain::dput::{Delays, Uploader};
+use crate::chain::publish::Publisher;
 use crate::chain::sign::Signer;
 use crate::chain::signature::{Pin, Verifier};
 use crate::chain::tool::Tool;
@@ -321,6 +322,7 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             archive: args.archive,
             index_ttl: RUN_LONG,
             scope: Vec::new(),
+            publish: Some((args.publish, None)),
         },
         config,
     )?;
@@ -375,6 +377,9 @@ struct Chain {
     archive: cli::ArchiveArgs,
     index_ttl: std::time::Duration,
     scope: Vec<Record>,
+    /// `--publish-channel` and its Redis, with the Redis to fall back on
+    /// (listen's `--redis`); `None` where outcomes are not published.
+    publish: Option<(cli::PublishArgs, Option<String>)>,
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
@@ -388,7 +393,30 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         dry_run: chain.dry_run,
         archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
         scope: chain.scope,
+        publisher: publisher(chain.publish, config)?,
     })
+}
+
+/// The publisher of outcomes, when `--publish-channel` is given.
+fn publisher(
+    publish: Option<(cli::PublishArgs, Option<String>)>,
+    config: &Sources,
+) -> Result<Option<std::sync::Arc<Publisher>>, SettingsError> {
+    let Some((args, fallback)) = publish else {
+        return Ok(None);
+    };
+    let Some(channel) = args.publish_channel else {
+        return Ok(None);
+    };
+    if channel.is_empty() {
+        return Err(SettingsError::Invalid {
+            what: "--publish-channel",
+            value: channel,
+            reason: "a channel has a name".to_owned(),
+        });
+    }
+    let client = services::redis_client(args.publish_redis.or(fallback), config)?;
+    Ok(Some(std::sync::Arc::new(Publisher::new(client, channel))))
 }
 
 /// The archives to check: `--archive` for every suite, else each

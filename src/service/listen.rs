@@ -484,7 +484,10 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         .pipeline
         .archives
         .warm(&settings.filter.distributions);
-    let metrics = Arc::new(Metrics::new());
+    let metrics = Arc::new(match &settings.pipeline.publisher {
+        Some(publisher) => Metrics::with_publish_failures(publisher.failures()),
+        None => Metrics::new(),
+    });
     tokio::spawn(watch_key(
         settings.pipeline.signer.key.clone(),
         metrics.clone(),

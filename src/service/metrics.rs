@@ -58,6 +58,12 @@ impl Default for Metrics {
 impl Metrics {
     /// A fresh registry with every metric at zero.
     pub fn new() -> Self {
+        Self::with_publish_failures(Counter::default())
+    }
+
+    /// As [`Metrics::new`], exporting `publish_failures` (the publisher's
+    /// own counter) as `auto_upload_publish_failures_total`.
+    pub fn with_publish_failures(publish_failures: Counter) -> Self {
         let mut registry = Registry::default();
         let debsign_failed = Counter::default();
         let upload_failed = Counter::default();
@@ -127,6 +133,11 @@ impl Metrics {
             "auto_upload_signing_key_expiry_timestamp_seconds",
             "When the signing key stops signing (Unix time; 0 when it never expires or cannot be read), from gpg at start and daily",
             key_expiry.clone(),
+        );
+        registry.register(
+            "auto_upload_publish_failures",
+            "Outcome messages that could not be published on --publish-channel (the uploads went ahead)",
+            publish_failures,
         );
         registry.register(
             "auto_upload_paused",

@@ -195,3 +195,142 @@ fn an_upload_in_flight_when_the_ledger_is_paused_finishes() {
     assert_stdout_contains(&output, "uploaded\t");
     assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
 }
+
+/// A connection to the shared Redis, for a subscription (`as_pubsub`: the
+/// subscription lasts as long as the `PubSub` it gives).
+fn redis_connection() -> redis::Connection {
+    redis::Client::open(REDIS)
+        .unwrap()
+        .get_connection()
+        .unwrap_or_else(|e| panic!("Redis at {REDIS} is not reachable ({e}): run .ci/setup"))
+}
+
+/// The next message of a subscription within `seconds`, if any.
+fn next_message(pubsub: &mut redis::PubSub<'_>, seconds: u64) -> Option<String> {
+    pubsub
+        .set_read_timeout(Some(std::time::Duration::from_secs(seconds)))
+        .unwrap();
+    match pubsub.get_message() {
+        Ok(message) => Some(message.get_payload().unwrap()),
+        Err(e) if e.is_timeout() => None,
+        Err(e) => panic!("reading the subscription: {e}"),
+    }
+}
+
+/// Validates `message` against the shipped JSON Schema with Debian's
+/// python3-jsonschema (a validator that is not ours).
+fn assert_valid_outcome(env: &TestEnv, message: &str) {
+    let file = env.path("message.json");
+    fs::write(&file, message).unwrap();
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/dist/schema/upload-outcome.schema.json"
+    );
+    let output = std::process::Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open(sys.argv[1]))\n\
+             jsonschema.Draft202012Validator.check_schema(schema)\n\
+             jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))",
+            schema,
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3 is not installed: run .ci/setup");
+    assert!(
+        output.status.success(),
+        "{message} does not validate (python3-jsonschema from .ci/setup): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn each_changes_outcome_is_published_once_in_the_schemas_shape() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let channel = channel("outcomes");
+    let outcomes = channel.replace("outcomes", "outcomes-published");
+    db.add_built_run(&env, "run-o", "auhello");
+    let mut connection = redis_connection();
+    let mut subscriber = connection.as_pubsub();
+    subscriber.subscribe(&outcomes).unwrap();
+    let listen = Listen::start(
+        &env,
+        REDIS,
+        &channel,
+        &[
+            "--database",
+            &db.url(),
+            "--publish-channel",
+            &outcomes,
+            "--delayed",
+            "unstable=2",
+        ],
+    );
+    fs::create_dir_all(env.path("archive/incoming/DELAYED/2-day")).unwrap();
+    let message = runner_message("run-o", "unstable", "lintian-fixes");
+    assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+    let mut told = Vec::new();
+    for _ in 0..2 {
+        let message = next_message(&mut subscriber, 60)
+            .unwrap_or_else(|| panic!("no outcome message: {}", listen.logs()));
+        assert_valid_outcome(&env, &message);
+        told.push(serde_json::from_str::<serde_json::Value>(&message).unwrap());
+    }
+    told.sort_by_key(|m| m["changes"].as_str().unwrap().to_owned());
+    assert_eq!(told[0]["changes"], BINARY_CHANGES);
+    assert_eq!(told[1]["changes"], SOURCE_CHANGES);
+    for m in &told {
+        assert_eq!(m["run_id"], "run-o");
+        assert_eq!(m["outcome"], "uploaded");
+        assert_eq!(m["source"], SOURCE);
+        assert_eq!(m["version"], VERSION);
+        assert_eq!(m["suite"], "unstable");
+        assert_eq!(m["host"], HOST);
+        assert_eq!(m["delayed"], 2);
+    }
+    drop(listen);
+
+    // The same run again: the ledger shows it done, nothing is told.
+    let output = env
+        .upload_run("run-o")
+        .args(["--database", &db.url(), "--publish-channel", &outcomes])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "already-uploaded\t");
+    assert_eq!(next_message(&mut subscriber, 1), None);
+
+    // A failure is told too, and validates.
+    db.add_run_in(&env, "run-o2", "experimental");
+    let refusing = env.logging_tool("dput-refuses", "echo refused >&2; exit 1");
+    let output = env
+        .upload_run("run-o2")
+        .args(["--database", &db.url(), "--publish-channel", &outcomes])
+        .env("AUTO_UPLOAD_DPUT", &refusing)
+        .output()
+        .unwrap();
+    assert_exit(&output, 7);
+    let message = next_message(&mut subscriber, 10).expect("an outcome message for the failure");
+    assert_valid_outcome(&env, &message);
+    let failed: serde_json::Value = serde_json::from_str(&message).unwrap();
+    assert_eq!(failed["outcome"], "upload-failed");
+    assert_eq!(failed["delayed"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_failure_to_publish_never_fails_the_upload() {
+    let env = TestEnv::new();
+    env.add_run("run-np");
+    let nobody = format!("redis://127.0.0.1:{}", free_port());
+    let output = env
+        .upload_run("run-np")
+        .args(["--publish-channel", "outcomes", "--publish-redis", &nobody])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "uploaded\t");
+    assert_stderr_contains(&output, "the outcome was not published");
+    assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
+}

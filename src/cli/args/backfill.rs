@@ -51,5 +51,8 @@ pub struct BackfillArgs {
     pub uploader: UploaderArgs,
 
     #[command(flatten)]
+    pub publish: PublishArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 }

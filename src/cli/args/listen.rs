@@ -112,6 +112,9 @@ pub struct ListenArgs {
     pub uploader: UploaderArgs,
 
     #[command(flatten)]
+    pub publish: PublishArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]

@@ -204,6 +204,29 @@ pub struct UploaderArgs {
     pub upload_timeout: String,
 }
 
+/// Where each .changes outcome is told.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Publishing outcomes")]
+pub struct PublishArgs {
+    /// Publish one JSON message per .changes outcome (uploaded, superseded
+    /// or a failure; not what the ledger showed done) on this Redis
+    /// channel; off unless given. The message's shape:
+    /// /usr/share/auto-upload/schema/upload-outcome.schema.json. A failure to
+    /// publish is logged and counted, never fails the upload.
+    #[arg(long, env = "AUTO_UPLOAD_PUBLISH_CHANNEL", value_name = "NAME")]
+    pub publish_channel: Option<String>,
+
+    /// The Redis to publish on [default: listen's --redis, else
+    /// redis_location from --config, else redis://127.0.0.1:6379].
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_PUBLISH_REDIS",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub publish_redis: Option<String>,
+}
+
 /// Where the Janitor database and the upload ledger are.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Database and ledger")]

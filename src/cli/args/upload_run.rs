@@ -34,6 +34,9 @@ pub struct UploadRunArgs {
     pub uploader: UploaderArgs,
 
     #[command(flatten)]
+    pub publish: PublishArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]

@@ -71,6 +71,7 @@ pub(super) fn backfill(
                 scope: Record::selection("--distribution", &args.distributions)
                     .into_iter()
                     .collect(),
+                publish: Some((args.publish, None)),
             },
             config,
         )?)
@@ -218,8 +219,9 @@ pub(super) fn listen(
         None => None,
     };
     let scope = listen_scope(&args.distributions, &args.campaigns, config);
+    let redis_flag = args.redis;
     Ok(ListenSettings {
-        redis: redis_client(args.redis, config)?,
+        redis: redis_client(redis_flag.clone(), config)?,
         database,
         backfill_at_start: args.backfill,
         max_queued: args.max_queued,
@@ -244,6 +246,7 @@ pub(super) fn listen(
                 archive: args.archive,
                 index_ttl: LISTEN_INDEX_TTL,
                 scope,
+                publish: Some((args.publish, redis_flag)),
             },
             config,
         )?,
@@ -279,7 +282,10 @@ fn listen_scope(distributions: &[String], campaigns: &[String], config: &Sources
 }
 
 /// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
-fn redis_client(flag: Option<String>, config: &Sources) -> Result<redis::Client, SettingsError> {
+pub(crate) fn redis_client(
+    flag: Option<String>,
+    config: &Sources,
+) -> Result<redis::Client, SettingsError> {
     let url = config
         .choose(
             sources::REDIS,
@@ -520,6 +526,7 @@ fn retry_action(
             archive: args.archive,
             index_ttl: RUN_LONG,
             scope: Vec::new(),
+            publish: None,
         };
         Some(Box::new(pipeline(chain, config)?))
     } else {

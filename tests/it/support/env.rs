@@ -495,6 +495,7 @@ impl TestEnv {
             dry_run: false,
             archives: Default::default(),
             scope: Vec::new(),
+            publisher: None,
         }
     }
 
