@@ -7,23 +7,33 @@ use std::path::PathBuf;
 use crate::chain::tool::{self, Tool, ToolError};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::Changes;
+use crate::input::hosts::{Hosts, Unrouted, DEFAULT_HOST_KEY};
 
 /// A `.changes` that could not be uploaded.
 #[derive(Debug, thiserror::Error)]
-#[error("uploading {path}{} failed", .host.as_ref().map(|h| format!(" to {h}")).unwrap_or_default())]
-pub struct DputError {
-    /// The `.changes`.
-    pub path: PathBuf,
-    /// The dput host, if one was named.
-    pub host: Option<String>,
-    /// What dput said.
-    #[source]
-    pub source: ToolError,
+pub enum DputError {
+    /// dput failed or ran out of time.
+    #[error("uploading {path}{} failed", .host.as_ref().map(|h| format!(" to {h}")).unwrap_or_default())]
+    Failed {
+        /// The `.changes`.
+        path: PathBuf,
+        /// The dput host, if one was named.
+        host: Option<String>,
+        /// What dput said.
+        #[source]
+        source: ToolError,
+    },
+    /// Its suite has no host.
+    #[error(transparent)]
+    Unrouted(#[from] Unrouted),
 }
 
 impl HasExitCode for DputError {
     fn exit_code(&self) -> ExitCode {
-        ExitCode::Upload
+        match self {
+            Self::Failed { .. } => ExitCode::Upload,
+            Self::Unrouted(_) => ExitCode::Usage,
+        }
     }
 }
 
@@ -99,9 +109,8 @@ impl Delays {
 pub struct Uploader {
     /// The dput program.
     pub dput: Tool,
-    /// The dput host, validated not to start with `-`; dput's default host
-    /// when `None`.
-    pub host: Option<String>,
+    /// The dput host of each suite (each validated not to start with `-`).
+    pub hosts: Hosts,
     /// A dput configuration file (dput -c).
     pub config: Option<PathBuf>,
     /// Only simulate (dput -s).
@@ -113,9 +122,9 @@ pub struct Uploader {
 }
 
 impl Uploader {
-    /// The arguments for uploading the file `name`, delayed by `delay`
-    /// days if given.
-    fn args(&self, name: &OsString, delay: Option<u8>) -> Vec<OsString> {
+    /// The arguments for uploading the file `name` to `host` (`None`:
+    /// dput's default), delayed by `delay` days if given.
+    fn args(&self, name: &OsString, host: Option<&str>, delay: Option<u8>) -> Vec<OsString> {
         let mut args = Vec::new();
         if let Some(config) = &self.config {
             args.push("-c".into());
@@ -131,7 +140,7 @@ impl Uploader {
             args.push("-e".into());
             args.push(days.to_string().into());
         }
-        if let Some(host) = &self.host {
+        if let Some(host) = host {
             args.push(host.into());
         }
         args.push(name.clone());
@@ -139,26 +148,27 @@ impl Uploader {
     }
 
     /// Runs `dput [-c FILE] [-s] [-f] [-e DAYS] [HOST] ./NAME` in the
-    /// file's directory, `-e` when its suite is delayed. Only a parsed [`Changes`] is uploaded: dput reads the file
+    /// file's directory: HOST is its suite's, `-e` when its suite is
+    /// delayed. Only a parsed [`Changes`] is uploaded: dput reads the file
     /// names it lists.
     ///
     /// # Errors
-    /// [`DputError`] with dput's status and last lines, or its deadline.
-    #[tracing::instrument(name = "dput", skip_all, fields(changes = %changes.path.display(), host = self.host.as_deref().unwrap_or("(default)")))]
+    /// [`DputError`] with dput's status and last lines, or its deadline;
+    /// [`DputError::Unrouted`] for a suite with no host (dput is not run).
+    #[tracing::instrument(name = "dput", skip_all, fields(changes = %changes.path.display()))]
     pub async fn upload(&self, changes: &Changes) -> Result<(), DputError> {
+        let host = self.hosts.route(&changes.distribution)?;
         let (dir, name) = tool::in_dir(&changes.path);
+        let delay = self.delays.for_suite(&changes.distribution);
         self.dput
-            .run(
-                &self.args(&name, self.delays.for_suite(&changes.distribution)),
-                &dir,
-            )
+            .run(&self.args(&name, host, delay), &dir)
             .await
-            .map_err(|source| DputError {
+            .map_err(|source| DputError::Failed {
                 path: changes.path.clone(),
-                host: self.host.clone(),
+                host: host.map(str::to_owned),
                 source,
             })?;
-        tracing::info!("uploaded");
+        tracing::info!(host = host.unwrap_or(DEFAULT_HOST_KEY), "uploaded");
         Ok(())
     }
 }
@@ -171,14 +181,14 @@ mod tests {
     fn args_follow_dput_order() {
         let uploader = Uploader {
             dput: Tool::new("dput", std::time::Duration::from_secs(1)),
-            host: Some("janitor".into()),
+            hosts: Hosts::single(Some("janitor".into())),
             config: Some("/etc/dput.cf".into()),
             simulate: true,
             force: true,
             delays: Delays::default(),
         };
         assert_eq!(
-            uploader.args(&OsString::from("x.changes"), Some(3)),
+            uploader.args(&OsString::from("x.changes"), Some("janitor"), Some(3)),
             vec![
                 "-c",
                 "/etc/dput.cf",
@@ -191,14 +201,14 @@ mod tests {
             ]
         );
         let bare = Uploader {
-            host: None,
+            hosts: Hosts::default(),
             config: None,
             simulate: false,
             force: false,
             ..uploader
         };
         assert_eq!(
-            bare.args(&OsString::from("x.changes"), None),
+            bare.args(&OsString::from("x.changes"), None, None),
             vec!["x.changes"]
         );
     }

@@ -20,6 +20,7 @@ use crate::chain::sign::{SignError, Signer};
 use crate::chain::signature::SignatureError;
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::input::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
+use crate::input::hosts::Unrouted;
 use crate::input::record::{self, Record};
 use crate::input::run_id::RunId;
 use crate::ledger::{Claim, Entry, Ledger};
@@ -235,6 +236,10 @@ pub enum RunOutcome {
     /// The ledger is paused: a `.changes` was not claimed, the run stays
     /// due.
     Paused,
+    /// The run's suite has no dput host (`--host SUITE=HOST` names others
+    /// only): nothing fetched or signed, nothing recorded, the run stays
+    /// due.
+    Unrouted,
     /// debsign failed on a `.changes` (the first failure).
     SignFailed,
     /// dput failed on a `.changes` (the first failure).
@@ -266,6 +271,15 @@ fn is_mismatch(cause: Cause<'_>) -> bool {
         )
 }
 
+/// Whether a cause of a run's failure is a suite without a dput host.
+fn is_unrouted(cause: Cause<'_>) -> bool {
+    cause.is::<Unrouted>()
+        || matches!(
+            cause.downcast_ref::<DputError>(),
+            Some(DputError::Unrouted(_))
+        )
+}
+
 /// What the ledger records for a run as a whole, beside the rows of its
 /// `.changes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,6 +307,7 @@ impl RunOutcome {
                 _ => Self::ClaimLost,
             },
             Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
+            Err(e) if e.chain().any(is_unrouted) => Self::Unrouted,
             Err(e) => match run_error_code(e) {
                 ExitCode::ArtifactsMissing => Self::ArtifactsMissing,
                 ExitCode::NoChanges => Self::NoChanges,
@@ -305,11 +320,12 @@ impl RunOutcome {
 
     /// Every label [`RunOutcome::label`] gives, for metrics exported at 0
     /// from the start (an `increase()` alert then sees the first one).
-    pub const LABELS: [&'static str; 12] = [
+    pub const LABELS: [&'static str; 13] = [
         "uploaded",
         "skipped",
         "superseded",
         "paused",
+        "unrouted",
         "sign_failed",
         "upload_failed",
         "artifacts_missing",
@@ -327,6 +343,7 @@ impl RunOutcome {
             Self::Skipped => "skipped",
             Self::Superseded => "superseded",
             Self::Paused => "paused",
+            Self::Unrouted => "unrouted",
             Self::SignFailed => "sign_failed",
             Self::UploadFailed => "upload_failed",
             Self::ArtifactsMissing => "artifacts_missing",
@@ -343,6 +360,7 @@ impl RunOutcome {
         match self {
             Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
             Self::Paused => ExitCode::Paused,
+            Self::Unrouted => ExitCode::Usage,
             Self::SignFailed => ExitCode::Signing,
             Self::UploadFailed => ExitCode::Upload,
             Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
@@ -365,7 +383,7 @@ impl RunOutcome {
     /// the `.changes` counts as an attempt; an interruption is no attempt.
     pub fn run_record(self) -> Option<RunRecord> {
         match self {
-            Self::Interrupted => None,
+            Self::Interrupted | Self::Unrouted => None,
             Self::Uploaded
             | Self::Skipped
             | Self::Superseded
@@ -412,12 +430,38 @@ pub async fn upload_run(
         );
     }
     all.extend(pipeline.scope.iter().cloned());
+    // The run's suites, as recorded: one without a dput host is refused
+    // before anything is fetched, and left due (nothing is recorded).
+    let suites: Vec<&String> = records
+        .iter()
+        .filter(|r| r.is_the_runs())
+        .filter_map(|r| r.distributions.as_ref())
+        .flatten()
+        .collect();
+    for suite in &suites {
+        pipeline
+            .uploader
+            .hosts
+            .route(suite)
+            .map_err(DputError::Unrouted)?;
+    }
     let result = tokio::select! {
         biased;
         () = cancel.cancelled() => Err(Interrupted.into()),
         report = upload_run_inner(pipeline, ledger, run_id, &all) => report,
     };
-    if let Some(ledger) = ledger {
+    // The run as a whole is recorded under its suite's host.
+    let run_ledger = match (ledger, suites.first()) {
+        (Some(ledger), Some(suite)) => ledger.for_suite(suite),
+        // No recorded suite: the host of every other suite, if there is one.
+        (Some(ledger), None) => ledger
+            .hosts()
+            .default_key()
+            .is_some()
+            .then(|| ledger.clone()),
+        (None, _) => None,
+    };
+    if let Some(ledger) = &run_ledger {
         record_run(ledger, run_id, &result).await;
     }
     if let (Some(publisher), Ok(report), false) = (&pipeline.publisher, &result, pipeline.dry_run) {
@@ -444,7 +488,12 @@ async fn publish(publisher: &Publisher, uploader: &Uploader, run_id: &RunId, rep
                 source: changes.source.clone(),
                 version: changes.version.clone(),
                 suite: changes.distribution.clone(),
-                host: uploader.host.clone(),
+                host: uploader
+                    .hosts
+                    .route(&changes.distribution)
+                    .ok()
+                    .flatten()
+                    .map(str::to_owned),
                 outcome: changes.outcome.label().to_owned(),
                 delayed,
                 time: OutcomeMessage::now(),
@@ -657,6 +706,14 @@ async fn upload_in(
     workdir: &std::path::Path,
 ) -> anyhow::Result<RunReport> {
     let mut found = fetch_checked(pipeline, run_id, records, workdir).await?;
+    // Every .changes has a host before any is signed.
+    for (parsed, _) in &found {
+        pipeline
+            .uploader
+            .hosts
+            .route(&parsed.distribution)
+            .map_err(DputError::Unrouted)?;
+    }
     // Source first: an archive may refuse binaries whose source it has not
     // seen. The sort is stable: otherwise in name order.
     found.sort_by_key(|(f, _)| !f.file_name().ends_with("_source.changes"));
@@ -668,7 +725,9 @@ async fn upload_in(
                 None => Outcome::WouldUpload,
             }
         } else {
-            upload_one(pipeline, ledger, run_id, &parsed, superseded).await?
+            // Routed above: the ledger key of its suite's host exists.
+            let bound = ledger.and_then(|l| l.for_suite(&parsed.distribution));
+            upload_one(pipeline, bound.as_ref(), run_id, &parsed, superseded).await?
         };
         outcome.log_failure();
         report.changes.push(ChangesReport {

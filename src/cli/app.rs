@@ -66,9 +66,13 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
         Task::Dput { uploader, input } => {
             each_path(input, shutdown, |path| {
                 let uploader = uploader.clone();
-                let host = uploader.host.clone();
+                let host = uploader.hosts.every().map(str::to_owned);
                 async move {
-                    let changes = readable(&path, |path, source| DputError { path, host, source })?;
+                    let changes = readable(&path, |path, source| DputError::Failed {
+                        path,
+                        host,
+                        source,
+                    })?;
                     uploader.upload(&changes).await.map_err(anyhow::Error::from)
                 }
             })
@@ -219,6 +223,7 @@ async fn backfill(
             ("artifacts_missing", summary.artifacts_missing),
             ("superseded", summary.superseded),
             ("paused", summary.paused),
+            ("unrouted", summary.unrouted),
         ] {
             figures.gauge(
                 "runs",

@@ -16,6 +16,7 @@ use crate::cli::janitor_conf::{ConfigError, JanitorConfig, Schema};
 use crate::cli::{self, Cli, Command, LogFormat};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Filter, Verify};
+use crate::input::hosts::Hosts;
 use crate::input::record::{self, Record};
 use crate::input::run_id::{InvalidRunId, RunId};
 use crate::input::syntax;
@@ -297,13 +298,13 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
 
 fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id = args.run_id.parse()?;
-    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let hosts = hosts(&args.uploader.host)?;
     let database = match database(&args.ledger, config)? {
         Some(database) => Some(Box::new(ledger(
             &args.ledger,
             config,
             database,
-            host,
+            hosts,
             None,
             args.force,
         )?)),
@@ -394,6 +395,15 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
         scope: chain.scope,
         publisher: publisher(chain.publish, config)?,
+    })
+}
+
+/// The dput hosts of `--host` (`HOST`, `SUITE=HOST`).
+pub(crate) fn hosts(values: &[String]) -> Result<Hosts, SettingsError> {
+    Hosts::parse(values).map_err(|e| SettingsError::Invalid {
+        what: "--host",
+        value: e.value,
+        reason: e.why.to_owned(),
     })
 }
 
@@ -545,7 +555,7 @@ fn uploader(
             program(&args.dput_program),
             time_limit("--upload-timeout", &args.upload_timeout)?,
         ),
-        host: no_leading_dash("dput host", args.host)?,
+        hosts: hosts(&args.host)?,
         config: args.dput_config.map(|c| absolute(&c)),
         simulate,
         force,

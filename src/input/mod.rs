@@ -9,6 +9,7 @@
 
 pub mod changes;
 pub mod checksums;
+pub mod hosts;
 pub mod message;
 pub mod record;
 pub mod run_id;

@@ -10,6 +10,7 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
+use crate::input::hosts::Hosts;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::ledger::database::{Database, DatabaseError};
@@ -74,19 +75,24 @@ static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The plan against the ledger, as one anti-join: a run is due when the
-/// ledger has no row for it on this host, or a row that is not done (failed
-/// fewer than `$3` times, or claimed longer ago than the lease `$4`), or
-/// when `$5` (force).
+/// ledger has no row for it under its suite's host (`$6` suites, `$7` their
+/// hosts, `$2` the host of every other suite: NULL when there is none, and
+/// then the run is due, for the chain to refuse and count), or a row that
+/// is not done (failed fewer than `$3` times, or claimed longer ago than
+/// the lease `$4`), or when `$5` (force).
 static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT n.run_id, n.distribution, n.source, n.version::text AS version,
                 n.binary_packages
            FROM ({NEWEST}) n
+          CROSS JOIN LATERAL (
+                SELECT coalesce((SELECT r.host FROM unnest($6::text[], $7::text[]) AS r(suite, host)
+                                  WHERE r.suite = n.distribution), $2::text) AS host) k
           WHERE $5
              OR NOT EXISTS (SELECT 1 FROM upload u
-                             WHERE u.host = $2 AND u.run_id = n.run_id)
+                             WHERE u.host = k.host AND u.run_id = n.run_id)
              OR EXISTS (SELECT 1 FROM upload u
-                         WHERE u.host = $2 AND u.run_id = n.run_id
+                         WHERE u.host = k.host AND u.run_id = n.run_id
                            AND ((u.state = 'failed'
                                  AND ($3::integer IS NULL OR u.attempts < $3))
                              OR (u.state IN ('claimed', 'uploading')
@@ -109,13 +115,18 @@ pub fn plan<'a>(
         Some(ledger) if ledger.separate => {
             return plan_apart(pool, distributions, ledger);
         }
-        Some(ledger) => sqlx::query(&PLAN_WITH_LEDGER)
-            .bind(distributions)
-            .bind(ledger.host().to_owned())
-            .bind(ledger.policy().max_attempts.map(|m| m as i32))
-            .bind(ledger.policy().lease.as_secs_f64())
-            .bind(ledger.policy().force)
-            .fetch(pool),
+        Some(ledger) => {
+            let (suites, hosts) = ledger.hosts().by_suite();
+            sqlx::query(&PLAN_WITH_LEDGER)
+                .bind(distributions)
+                .bind(ledger.hosts().default_key())
+                .bind(ledger.policy().max_attempts.map(|m| m as i32))
+                .bind(ledger.policy().lease.as_secs_f64())
+                .bind(ledger.policy().force)
+                .bind(suites)
+                .bind(hosts)
+                .fetch(pool)
+        }
     };
     rows.map(|row| due_of(&row?)).boxed()
 }
@@ -134,11 +145,12 @@ fn due_of(row: &sqlx::postgres::PgRow) -> Result<Due, DatabaseError> {
 /// Newest builds looked up in the ledger at once, when it is kept apart.
 const PLAN_BATCH: usize = 500;
 
-/// Which of `$2` (run ids) the ledger shows as done on host `$1`: a row
-/// for the run, none of which may be retried (failed fewer than `$3`
-/// times, or claimed longer ago than the lease `$4`).
+/// Which of `$2` (run ids, each under the host key at the same place in
+/// `$1`) the ledger shows as done: a row for the run, none of which may be
+/// retried (failed fewer than `$3` times, or claimed longer ago than the
+/// lease `$4`).
 const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
-     WHERE host = $1 AND run_id = ANY($2)
+     WHERE (host, run_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      GROUP BY run_id
     HAVING NOT bool_or((state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
                     OR (state IN ('claimed', 'uploading')
@@ -165,9 +177,13 @@ fn plan_apart<'a>(
             if ledger.policy().force {
                 return batch.into_iter().map(Ok).collect();
             }
-            let ids: Vec<&str> = batch.iter().map(|d| d.run_id.as_str()).collect();
+            // A run whose suite has no host is due: the chain refuses it.
+            let (keys, ids): (Vec<String>, Vec<&str>) = batch
+                .iter()
+                .filter_map(|d| Some((ledger.hosts().key(&d.distribution)?, d.run_id.as_str())))
+                .unzip();
             let done: Result<Vec<String>, _> = sqlx::query_scalar(DONE_IN_LEDGER)
-                .bind(ledger.host())
+                .bind(&keys)
                 .bind(&ids)
                 .bind(ledger.policy().max_attempts.map(|m| m as i32))
                 .bind(ledger.policy().lease.as_secs_f64())
@@ -210,8 +226,8 @@ pub struct LedgerConfig {
     pub ledger_database: Option<Database>,
     /// The claiming rules; `None` with `--no-ledger`.
     pub policy: Option<Policy>,
-    /// The dput host (`None`: dput's default): the ledger's key.
-    pub host: Option<String>,
+    /// The dput host of each suite: the ledger's keys.
+    pub hosts: Hosts,
 }
 
 /// Whether opening may create or migrate the ledger.
@@ -274,7 +290,7 @@ impl LedgerConfig {
             }
         };
         let ledger = kept.then(|| {
-            let ledger = Ledger::new(ledger_pool, self.host.as_deref(), policy.clone());
+            let ledger = Ledger::new(ledger_pool, self.hosts.clone(), policy.clone());
             Ledger {
                 separate: self.ledger_database.is_some(),
                 ..ledger
@@ -335,31 +351,47 @@ pub struct Entry<'a> {
     pub distribution: &'a str,
 }
 
-/// The ledger for one dput host, as used by one process.
+/// The ledger as used by one process: its rows are keyed by the dput host
+/// each suite's uploads go to; a `Ledger` writes under one of those keys
+/// (see [`Ledger::for_suite`]).
 #[derive(Debug, Clone)]
 pub struct Ledger {
     pool: PgPool,
     /// Kept in another database than the Janitor's: planned without a join.
     separate: bool,
+    /// Where each suite's uploads go.
+    hosts: Hosts,
+    /// The key this one writes under: a suite's host's, or (until bound
+    /// to a suite) the key of suites no `SUITE=HOST` names.
     host: String,
     owner: String,
     policy: Policy,
 }
 
 impl Ledger {
-    /// The ledger for uploads to `host` (`None`: dput's default host) in a
-    /// migrated database.
-    pub fn new(pool: PgPool, host: Option<&str>, policy: Policy) -> Self {
+    /// The ledger for uploads to `hosts` in a migrated database.
+    pub fn new(pool: PgPool, hosts: Hosts, policy: Policy) -> Self {
         let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_owned())
             .unwrap_or_else(|_| "unknown".into());
         Self {
             pool,
             separate: false,
-            host: ledger_host(host),
+            host: hosts.default_key().unwrap_or_default(),
+            hosts,
             owner: format!("{hostname}:{}", std::process::id()),
             policy,
         }
+    }
+
+    /// The same ledger writing under the key of `suite`'s host; `None` for
+    /// a suite with no host.
+    pub fn for_suite(&self, suite: &str) -> Option<Self> {
+        let host = self.hosts.key(suite)?;
+        Some(Self {
+            host,
+            ..self.clone()
+        })
     }
 
     /// The connection pool, for planning queries.
@@ -367,9 +399,14 @@ impl Ledger {
         &self.pool
     }
 
-    /// The host key used in the ledger.
+    /// The host key this one writes under.
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// Where each suite's uploads go.
+    pub fn hosts(&self) -> &Hosts {
+        &self.hosts
     }
 
     /// The claiming rules.
@@ -557,15 +594,16 @@ impl Ledger {
         Ok(started.rows_affected() == 1)
     }
 
-    /// How many `.changes` this host's ledger shows as `unconfirmed`.
+    /// How many `.changes` the ledger shows as `unconfirmed` under any of
+    /// this process's hosts.
     ///
     /// # Errors
     /// The query failed.
     pub async fn unconfirmed(&self) -> Result<i64, DatabaseError> {
         Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM upload WHERE host = $1 AND state = 'unconfirmed'",
+            "SELECT count(*) FROM upload WHERE host = ANY($1) AND state = 'unconfirmed'",
         )
-        .bind(&self.host)
+        .bind(self.hosts.keys())
         .fetch_one(&self.pool)
         .await?)
     }
@@ -744,9 +782,4 @@ impl Ledger {
             .await?;
         Ok(())
     }
-}
-
-/// The ledger's key for a dput host: its name, or `(default)`.
-pub fn ledger_host(host: Option<&str>) -> String {
-    host.unwrap_or("(default)").to_owned()
 }

@@ -92,6 +92,9 @@ pub struct Summary {
     pub superseded: u64,
     /// Runs left due because the ledger is paused (`ledger pause`).
     pub paused: u64,
+    /// Runs left due because their suite has no dput host (counted among
+    /// the failures too: the configuration needs mending).
+    pub unrouted: u64,
 }
 
 impl Summary {
@@ -103,6 +106,10 @@ impl Summary {
             RunOutcome::ArtifactsMissing => self.artifacts_missing += 1,
             RunOutcome::Superseded => self.superseded += 1,
             RunOutcome::Paused => self.paused += 1,
+            RunOutcome::Unrouted => {
+                self.unrouted += 1;
+                self.failed += 1;
+            }
             RunOutcome::Interrupted => {}
             _ => self.failed += 1,
         }
@@ -122,6 +129,9 @@ impl std::fmt::Display for Summary {
         )?;
         if self.paused > 0 {
             write!(f, ", left due by the pause {}", self.paused)?;
+        }
+        if self.unrouted > 0 {
+            write!(f, ", left due for want of a dput host {}", self.unrouted)?;
         }
         Ok(())
     }
@@ -168,8 +178,8 @@ pub async fn run(
     );
     let ledger = opened.ledger.clone();
     let mut summary = Summary::default();
-    if ledger.is_some() {
-        if let Some(pause) = pause::paused(&opened.pool).await? {
+    if let Some(ledger) = &ledger {
+        if let Some(pause) = pause::paused(ledger.pool()).await? {
             tracing::warn!(reason = %pause.reason, by = %pause.by, since = %pause.since, "the ledger is paused: nothing is uploaded; the runs stay due");
             return Ok(summary);
         }

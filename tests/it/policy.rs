@@ -334,3 +334,145 @@ fn a_failure_to_publish_never_fails_the_upload() {
     assert_stderr_contains(&output, "the outcome was not published");
     assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
 }
+
+/// A second reprepro archive beside `env`'s, accepting the same key, as
+/// dput host `second-archive` in `env`'s dput.cf.
+fn second_archive(env: &TestEnv) -> std::path::PathBuf {
+    let archive = env.path("archive2");
+    for dir in ["conf", "incoming", "tmp"] {
+        fs::create_dir_all(archive.join(dir)).unwrap();
+    }
+    for file in ["distributions", "incoming", "uploaders"] {
+        fs::copy(
+            env.path(&format!("archive/conf/{file}")),
+            archive.join("conf").join(file),
+        )
+        .unwrap();
+    }
+    let mut dput_cf = fs::read_to_string(env.dput_cf()).unwrap();
+    dput_cf.push_str(&format!(
+        "\n[second-archive]\nmethod = local\nincoming = {}\nallow_unsigned_uploads = 0\n",
+        archive.join("incoming").display()
+    ));
+    fs::write(env.dput_cf(), dput_cf).unwrap();
+    archive
+}
+
+#[test]
+fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let second = second_archive(&env);
+    db.add_package_run(&env, "run-unstable", "auhello", "unstable");
+    db.add_package_run(&env, "run-experimental", "auhelpa", "experimental");
+    db.add_package_run(&env, "run-elsewhere", "auhelpb", "bookworm-backports");
+    let hosts = [
+        "--host",
+        &format!("unstable={HOST}"),
+        "--host",
+        "experimental=second-archive",
+    ];
+    // upload-run of a suite no --host names: refused before anything is
+    // fetched or signed, and nothing is recorded.
+    let output = env
+        .cmd()
+        .args(["upload-run", "run-elsewhere", "--artifacts"])
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
+        .arg(env.dput_cf())
+        .args(hosts)
+        .args(["--database", &db.url()])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "no dput host for suite bookworm-backports");
+
+    // backfill: each run to its suite's archive; the third counted, left due.
+    let output = env
+        .cmd()
+        .args(["backfill", "--database", &db.url(), "--artifacts"])
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
+        .arg(env.dput_cf())
+        .args(hosts)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert_stderr_contains(&output, "no dput host for suite bookworm-backports");
+    let first = env.process_incoming();
+    assert!(first.contains("auhello"), "{first}");
+    assert!(!first.contains("auhelpa"), "{first}");
+    let archive2 = run(std::process::Command::new("reprepro")
+        .env("GNUPGHOME", &fixture().gnupghome)
+        .arg("-b")
+        .arg(&second)
+        .args(["processincoming", "default"]));
+    assert!(archive2.status.success());
+    let listing = stdout(&run(std::process::Command::new("reprepro")
+        .arg("-b")
+        .arg(&second)
+        .args(["list", "experimental"])));
+    assert!(listing.contains("auhelpa"), "{listing}");
+    assert!(!listing.contains("auhello"), "{listing}");
+
+    // The ledger keys each run by its host; nothing for the refused one,
+    // which a dry run still shows as due.
+    let rows = psql(
+        &db.name,
+        "SELECT run_id || ' ' || host FROM auto_upload.upload WHERE changes <> ''
+          GROUP BY run_id, host ORDER BY run_id",
+    );
+    assert_eq!(
+        rows.trim(),
+        format!("run-experimental second-archive\nrun-unstable {HOST}")
+    );
+    let output = env
+        .cmd()
+        .args(["backfill", "--dry-run", "--database", &db.url()])
+        .args(hosts)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 1, "{}", stdout(&output));
+    assert_stdout_contains(&output, "run-elsewhere");
+
+    // listen: logged and counted, left due.
+    let channel = channel("routes");
+    let url = db.url();
+    let mut extra = vec!["--database", &url];
+    extra.extend(hosts);
+    let listen = Listen::start_hosts(&env, REDIS, &channel, &extra);
+    let message = runner_message("run-elsewhere", "bookworm-backports", "backports");
+    assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+    let counted = || listen.metric(r#"auto_upload_uploads_total{outcome="unrouted"}"#) == 1.0;
+    for _ in 0..300 {
+        if counted() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(counted(), "not counted unrouted: {}", listen.logs());
+    assert!(listen
+        .logs()
+        .contains("no dput host for suite bookworm-backports"));
+    drop(listen);
+    let rows = psql(
+        &db.name,
+        "SELECT count(*) FROM auto_upload.upload WHERE run_id = 'run-elsewhere'",
+    );
+    assert_eq!(rows.trim(), "0");
+
+    // A plain --host takes every other suite.
+    let output = env
+        .cmd()
+        .args(["upload-run", "run-elsewhere", "--artifacts"])
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
+        .arg(env.dput_cf())
+        .args(hosts)
+        .args(["--host", "second-archive", "--source-only", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "would-upload\tauhelpb_1.0-1_source.changes");
+}

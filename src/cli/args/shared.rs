@@ -158,15 +158,21 @@ pub struct KeyringArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Upload")]
 pub struct UploaderArgs {
-    /// dput host (a section of dput.cf); without it dput uses its default host.
+    /// dput host (a section of dput.cf) for every suite; SUITE=HOST for one
+    /// suite, winning over a plain HOST (repeat it, or give a
+    /// comma-separated list in the environment). When hosts are named per
+    /// suite only, a suite without one is refused (upload-run: exit 2;
+    /// listen and backfill: logged, counted and left due). Without --host
+    /// dput uses its default host.
     #[arg(
         long,
         visible_alias = "dput-host",
         env = "AUTO_UPLOAD_HOST",
-        value_name = "HOST",
+        value_name = "[SUITE=]HOST",
+        value_delimiter = ',',
         allow_hyphen_values = true
     )]
-    pub host: Option<String>,
+    pub host: Vec<String>,
 
     /// Upload to the archive's DELAYED queue, DAYS (0 to 15) later: dput -e
     /// DAYS. SUITE=DAYS delays only uploads to that suite and wins over a

@@ -2,12 +2,13 @@
 //! ledger they share with `upload-run`.
 
 use super::sources::{self, Sources};
-use super::{archives, no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
+use super::{archives, hosts, no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
 use crate::archive::Archives;
 use crate::chain::upload::Pipeline;
 use crate::cli;
 use crate::cli::settings::Task;
 use crate::input::changes::Filter;
+use crate::input::hosts::Hosts;
 use crate::input::message::MessageFilter;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
@@ -36,7 +37,7 @@ pub(super) fn backfill(
     args: cli::BackfillArgs,
     config: &Sources,
 ) -> Result<BackfillSettings, SettingsError> {
-    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let hosts = hosts(&args.uploader.host)?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
         what: "database",
         how: DATABASE_SOURCES,
@@ -46,7 +47,7 @@ pub(super) fn backfill(
         &args.ledger,
         config,
         database,
-        host,
+        hosts,
         Some(args.max_attempts),
         args.force,
     )?;
@@ -161,13 +162,13 @@ fn policy(
     })
 }
 
-/// The database as a command uses it: with the ledger's rules for `host`
+/// The database as a command uses it: with the ledger's rules for `hosts`
 /// unless `--no-ledger`.
 pub(super) fn ledger(
     args: &cli::LedgerArgs,
     config: &Sources,
     database: Database,
-    host: Option<String>,
+    hosts: Hosts,
     max_attempts: Option<u32>,
     force: bool,
 ) -> Result<LedgerConfig, SettingsError> {
@@ -183,7 +184,7 @@ pub(super) fn ledger(
         database,
         ledger_database,
         policy: (!args.no_ledger).then_some(policy),
-        host,
+        hosts,
     })
 }
 
@@ -193,7 +194,7 @@ pub(super) fn listen(
     args: cli::ListenArgs,
     config: &Sources,
 ) -> Result<ListenSettings, SettingsError> {
-    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    let hosts = hosts(&args.uploader.host)?;
     if args.backfill && args.ledger.no_ledger && !args.force {
         return Err(SettingsError::Refused(
             "--backfill with --no-ledger would upload every newest build in debian_build \
@@ -206,7 +207,7 @@ pub(super) fn listen(
             &args.ledger,
             config,
             database,
-            host,
+            hosts,
             Some(DEFAULT_MAX_ATTEMPTS),
             false,
         )?),
@@ -443,7 +444,14 @@ pub(crate) fn ledger_command(
         what: "database",
         how: DATABASE_SOURCES,
     })?;
-    let database = ledger(&ledger_args, config, database, host.clone(), None, false)?;
+    let database = ledger(
+        &ledger_args,
+        config,
+        database,
+        Hosts::single(host.clone()),
+        None,
+        false,
+    )?;
     Ok(Task::Ledger {
         database: Box::new(database),
         host,
@@ -512,7 +520,8 @@ fn retry_action(
     args: cli::LedgerRetryArgs,
     config: &Sources,
 ) -> Result<LedgerParts, SettingsError> {
-    let host = no_leading_dash("dput host", args.uploader.host.clone())?;
+    // The rows reset: a plain --host's, else every host's.
+    let host = hosts(&args.uploader.host)?.every().map(str::to_owned);
     let run_id = args.run_id.parse()?;
     let now = if args.now {
         let chain = Chain {

@@ -486,7 +486,7 @@ impl TestEnv {
             },
             uploader: auto_upload::chain::dput::Uploader {
                 dput: wrap("dput"),
-                host: Some(HOST.into()),
+                hosts: auto_upload::input::hosts::Hosts::single(Some(HOST.into())),
                 config: Some(self.dput_cf()),
                 simulate: false,
                 force: false,

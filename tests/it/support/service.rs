@@ -113,6 +113,20 @@ impl Listen {
         listen
     }
 
+    /// As [`Listen::start`] with this env's key and dput.cf but no
+    /// `--host`: `extra` names the hosts.
+    pub fn start_hosts(env: &TestEnv, redis: &str, channel: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["--keyid", &fixture().fingerprint, "--dput-config"];
+        let cf = env.dput_cf().display().to_string();
+        args.push(&cf);
+        args.extend(extra);
+        let listen = Self::spawn_with(env, redis, channel, &args, false, |_| {});
+        wait_until(20, "listen to subscribe", || {
+            listen.status("/ready") == Some(200)
+        });
+        listen
+    }
+
     /// Starts `listen` as [`Listen::start_with`] does, without waiting
     /// for it to be ready.
     pub fn spawn(
@@ -122,6 +136,17 @@ impl Listen {
         extra: &[&str],
         adjust: impl FnOnce(&mut Command),
     ) -> Self {
+        Self::spawn_with(env, redis, channel, extra, true, adjust)
+    }
+
+    fn spawn_with(
+        env: &TestEnv,
+        redis: &str,
+        channel: &str,
+        extra: &[&str],
+        signing: bool,
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
         let port = free_port();
         let log = env.path(&format!("listen-{port}.log"));
         let mut command = env.cmd();
@@ -129,7 +154,11 @@ impl Listen {
             .args(["listen", "--redis", redis, "--channel", channel])
             .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
             .arg(env.store())
-            .args(env.signing_args())
+            .args(if signing {
+                env.signing_args()
+            } else {
+                Vec::new()
+            })
             .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());

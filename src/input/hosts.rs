@@ -1,0 +1,212 @@
+//! Which dput host each suite's uploads go to (`--host`): one host for
+//! every suite, hosts per suite that win over it, or neither (dput's own
+//! default host). When hosts are named per suite and none for every suite,
+//! a suite without one is refused, never uploaded to a default by accident.
+//! The ledger keys its rows by the host a `.changes` went to.
+
+use std::collections::BTreeMap;
+
+use crate::input::syntax::is_suite;
+
+/// The ledger's key for dput's default host (no `--host`).
+pub const DEFAULT_HOST_KEY: &str = "(default)";
+
+/// A `--host` value that is neither `HOST` nor `SUITE=HOST`.
+#[derive(Debug, thiserror::Error)]
+#[error("--host {value:?}: {why}")]
+pub struct HostError {
+    /// The value given.
+    pub value: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+/// A suite with no host when hosts are named per suite only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no dput host for suite {suite}: --host names hosts for {mapped} only (add --host {suite}=HOST, or a plain --host HOST for every other suite)")]
+pub struct Unrouted {
+    /// The suite.
+    pub suite: String,
+    /// The suites that have a host.
+    pub mapped: String,
+}
+
+/// Where each suite's uploads go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hosts {
+    every: Option<String>,
+    suites: BTreeMap<String, String>,
+}
+
+impl Hosts {
+    /// One host for every suite (`None`: dput's default host).
+    pub fn single(host: Option<String>) -> Self {
+        Self {
+            every: host,
+            suites: BTreeMap::new(),
+        }
+    }
+
+    /// From `--host` values, each `HOST` (every suite) or `SUITE=HOST`.
+    ///
+    /// # Errors
+    /// An empty or dash-led host, a suite that is not a suite name, the
+    /// same suite (or a plain HOST) twice.
+    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, HostError> {
+        let mut hosts = Self::default();
+        for value in values {
+            let value = value.as_ref();
+            let error = |why| HostError {
+                value: value.to_owned(),
+                why,
+            };
+            let (suite, host) = match value.split_once('=') {
+                Some((suite, host)) => (Some(suite), host),
+                None => (None, value),
+            };
+            if host.is_empty() || host.starts_with('-') || host.chars().any(char::is_control) {
+                return Err(error("a host must not be empty or start with '-'"));
+            }
+            match suite {
+                None if hosts.every.is_some() => return Err(error("a second plain HOST")),
+                None => hosts.every = Some(host.to_owned()),
+                Some(suite) if !is_suite(suite) => return Err(error("SUITE is not a suite name")),
+                Some(suite) => {
+                    if hosts
+                        .suites
+                        .insert(suite.to_owned(), host.to_owned())
+                        .is_some()
+                    {
+                        return Err(error("the same suite twice"));
+                    }
+                }
+            }
+        }
+        Ok(hosts)
+    }
+
+    /// The host for uploads to `suite` (`None`: dput's default host).
+    ///
+    /// # Errors
+    /// [`Unrouted`] when hosts are named per suite, none for `suite` and
+    /// none for every suite.
+    pub fn route(&self, suite: &str) -> Result<Option<&str>, Unrouted> {
+        if let Some(host) = self.suites.get(suite).or(self.every.as_ref()) {
+            return Ok(Some(host));
+        }
+        if self.suites.is_empty() {
+            return Ok(None);
+        }
+        Err(Unrouted {
+            suite: suite.to_owned(),
+            mapped: self.suites.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// The ledger's key for uploads to `suite`, if it has a host.
+    pub fn key(&self, suite: &str) -> Option<String> {
+        self.route(suite).ok().map(host_key)
+    }
+
+    /// The ledger's key for a suite no `SUITE=HOST` names (`None`: such a
+    /// suite is refused).
+    pub fn default_key(&self) -> Option<String> {
+        match &self.every {
+            Some(host) => Some(host.clone()),
+            None if self.suites.is_empty() => Some(DEFAULT_HOST_KEY.to_owned()),
+            None => None,
+        }
+    }
+
+    /// The suites named, and their hosts' keys, in two lists of one order
+    /// (for the ledger's queries).
+    pub fn by_suite(&self) -> (Vec<String>, Vec<String>) {
+        self.suites
+            .iter()
+            .map(|(suite, host)| (suite.clone(), host.clone()))
+            .unzip()
+    }
+
+    /// Every host key uploads may be recorded under.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.suites.values().cloned().collect();
+        keys.extend(self.default_key());
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The host for every suite, if one is named (`HOST` without `SUITE=`).
+    pub fn every(&self) -> Option<&str> {
+        self.every.as_deref()
+    }
+
+    /// How the hosts read in a log line.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .suites
+            .iter()
+            .map(|(suite, host)| format!("{suite}={host}"))
+            .collect();
+        match &self.every {
+            Some(host) => parts.push(host.clone()),
+            None if self.suites.is_empty() => parts.push(DEFAULT_HOST_KEY.to_owned()),
+            None => {}
+        }
+        parts.join(",")
+    }
+}
+
+/// The ledger's key for a host (`None`: dput's default host).
+pub fn host_key(host: Option<&str>) -> String {
+    host.unwrap_or(DEFAULT_HOST_KEY).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suites_route_to_their_hosts_and_others_to_the_plain_host() {
+        let hosts = Hosts::parse(&["unstable=ftp-master", "janitor", "lintian-fixes=apt"]).unwrap();
+        assert_eq!(hosts.route("unstable"), Ok(Some("ftp-master")));
+        assert_eq!(hosts.route("lintian-fixes"), Ok(Some("apt")));
+        assert_eq!(hosts.route("experimental"), Ok(Some("janitor")));
+        assert_eq!(hosts.default_key().as_deref(), Some("janitor"));
+        assert_eq!(hosts.keys(), vec!["apt", "ftp-master", "janitor"]);
+        assert_eq!(
+            hosts.describe(),
+            "lintian-fixes=apt,unstable=ftp-master,janitor"
+        );
+    }
+
+    #[test]
+    fn a_suite_without_a_host_is_refused_when_hosts_are_per_suite_only() {
+        let hosts = Hosts::parse(&["unstable=ftp-master"]).unwrap();
+        let refused = hosts.route("experimental").unwrap_err();
+        assert_eq!(refused.suite, "experimental");
+        assert_eq!(hosts.key("experimental"), None);
+        assert_eq!(hosts.default_key(), None);
+        // No --host at all: dput's default host, as before.
+        let none = Hosts::parse::<&str>(&[]).unwrap();
+        assert_eq!(none.route("anything"), Ok(None));
+        assert_eq!(none.key("anything").as_deref(), Some(DEFAULT_HOST_KEY));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for bad in [
+            "",
+            "-f",
+            "unstable=",
+            "unstable=-x",
+            "=h",
+            "../x=h",
+            "a b=h",
+        ] {
+            assert!(Hosts::parse(&[bad]).is_err(), "{bad:?} was taken");
+        }
+        assert!(Hosts::parse(&["a", "b"]).is_err());
+        assert!(Hosts::parse(&["s=a", "s=b"]).is_err());
+    }
+}
