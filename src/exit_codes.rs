@@ -27,9 +27,10 @@ pub enum ExitCode {
     Signing = 6,
     /// Upload failed.
     Upload = 7,
-    /// The ledger is paused (`ledger pause`): nothing was uploaded, the run
-    /// stays due (sysexits' EX_TEMPFAIL: try again later).
-    Paused = 75,
+    /// Not now: the ledger is paused (`ledger pause`) or an upload budget
+    /// is spent (`--max-uploads-per-hour`); what was not uploaded stays due
+    /// (sysexits' EX_TEMPFAIL: try again later).
+    Deferred = 75,
     /// Interrupted by SIGINT or SIGTERM before the work was done.
     Interrupted = 130,
 }
@@ -55,8 +56,8 @@ pub const TABLE: [(ExitCode, &str); 10] = [
     ),
     (ExitCode::Upload, "upload failed"),
     (
-        ExitCode::Paused,
-        "the ledger is paused (ledger pause): nothing more was uploaded; the run stays due",
+        ExitCode::Deferred,
+        "not now: the ledger is paused (ledger pause) or an upload budget is spent (--max-uploads-per-hour); what was not uploaded stays due",
     ),
     (
         ExitCode::Interrupted,

@@ -20,7 +20,8 @@ use crate::chain::sign::{SignError, Signer};
 use crate::chain::signature::SignatureError;
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::input::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
-use crate::input::hosts::Unrouted;
+use crate::input::hosts::{host_key, Unrouted};
+use crate::input::rates::LocalBudget;
 use crate::input::record::{self, Record};
 use crate::input::run_id::RunId;
 use crate::ledger::{Claim, Entry, Ledger};
@@ -67,6 +68,9 @@ pub struct Pipeline {
     pub scope: Vec<Record>,
     /// Where each `.changes` outcome is published (`--publish-channel`).
     pub publisher: Option<Arc<Publisher>>,
+    /// The upload budgets this process keeps itself when it has no ledger
+    /// (with one, the ledger keeps them for every process).
+    pub budget: Option<Arc<LocalBudget>>,
 }
 
 /// This process's ledger claim on a `.changes` was taken over by another
@@ -128,6 +132,7 @@ impl Outcome {
             Self::Skipped(Claim::Unconfirmed) => "unconfirmed",
             Self::Skipped(Claim::ClaimedElsewhere { .. }) => "claimed-elsewhere",
             Self::Skipped(Claim::Paused { .. }) => "paused",
+            Self::Skipped(Claim::Deferred { .. }) => "deferred",
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
             Self::Superseded(_) => "superseded",
@@ -148,7 +153,7 @@ impl Outcome {
     /// The exit code this outcome stands for.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Skipped(Claim::Paused { .. }) => ExitCode::Paused,
+            Self::Skipped(Claim::Paused { .. } | Claim::Deferred { .. }) => ExitCode::Deferred,
             Self::Uploaded | Self::WouldUpload | Self::Skipped(_) | Self::Superseded(_) => {
                 ExitCode::Success
             }
@@ -212,6 +217,24 @@ impl RunReport {
             .any(|c| matches!(c.outcome, Outcome::Superseded(_)))
     }
 
+    /// Whether a `.changes` met the ledger's pause.
+    pub fn paused(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Skipped(Claim::Paused { .. })))
+    }
+
+    /// How long until the budgets may allow a `.changes` deferred for them.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c.outcome {
+                Outcome::Skipped(Claim::Deferred { retry_after }) => Some(retry_after),
+                _ => None,
+            })
+            .max()
+    }
+
     /// Whether any `.changes` was uploaded.
     pub fn uploaded(&self) -> bool {
         self.changes
@@ -236,6 +259,8 @@ pub enum RunOutcome {
     /// The ledger is paused: a `.changes` was not claimed, the run stays
     /// due.
     Paused,
+    /// Over an upload budget: a `.changes` was deferred, still due.
+    Deferred,
     /// The run's suite has no dput host (`--host SUITE=HOST` names others
     /// only): nothing fetched or signed, nothing recorded, the run stays
     /// due.
@@ -303,7 +328,8 @@ impl RunOutcome {
                 ExitCode::Success => Self::Skipped,
                 ExitCode::Signing => Self::SignFailed,
                 ExitCode::Upload => Self::UploadFailed,
-                ExitCode::Paused => Self::Paused,
+                ExitCode::Deferred if report.paused() => Self::Paused,
+                ExitCode::Deferred => Self::Deferred,
                 _ => Self::ClaimLost,
             },
             Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
@@ -320,11 +346,12 @@ impl RunOutcome {
 
     /// Every label [`RunOutcome::label`] gives, for metrics exported at 0
     /// from the start (an `increase()` alert then sees the first one).
-    pub const LABELS: [&'static str; 13] = [
+    pub const LABELS: [&'static str; 14] = [
         "uploaded",
         "skipped",
         "superseded",
         "paused",
+        "deferred",
         "unrouted",
         "sign_failed",
         "upload_failed",
@@ -343,6 +370,7 @@ impl RunOutcome {
             Self::Skipped => "skipped",
             Self::Superseded => "superseded",
             Self::Paused => "paused",
+            Self::Deferred => "deferred",
             Self::Unrouted => "unrouted",
             Self::SignFailed => "sign_failed",
             Self::UploadFailed => "upload_failed",
@@ -359,7 +387,7 @@ impl RunOutcome {
     pub fn exit_code(self) -> ExitCode {
         match self {
             Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
-            Self::Paused => ExitCode::Paused,
+            Self::Paused | Self::Deferred => ExitCode::Deferred,
             Self::Unrouted => ExitCode::Usage,
             Self::SignFailed => ExitCode::Signing,
             Self::UploadFailed => ExitCode::Upload,
@@ -375,7 +403,12 @@ impl RunOutcome {
     pub fn is_failure(self) -> bool {
         !matches!(
             self,
-            Self::Uploaded | Self::Skipped | Self::Superseded | Self::Paused | Self::Interrupted
+            Self::Uploaded
+                | Self::Skipped
+                | Self::Superseded
+                | Self::Paused
+                | Self::Deferred
+                | Self::Interrupted
         )
     }
 
@@ -388,6 +421,7 @@ impl RunOutcome {
             | Self::Skipped
             | Self::Superseded
             | Self::Paused
+            | Self::Deferred
             | Self::SignFailed
             | Self::UploadFailed
             | Self::ClaimLost => Some(RunRecord::GotThrough),
@@ -865,6 +899,18 @@ async fn upload_one(
     let Some(ledger) = ledger else {
         if let Some(has) = superseded {
             return Ok(has.outcome(parsed));
+        }
+        // No ledger: this process keeps the budgets itself.
+        if let Some(budget) = &pipeline.budget {
+            let host = pipeline
+                .uploader
+                .hosts
+                .route(&parsed.distribution)
+                .ok()
+                .flatten();
+            if let Err(retry_after) = budget.take(&host_key(host)) {
+                return Ok(Outcome::Skipped(Claim::Deferred { retry_after }));
+            }
         }
         return Ok(sign_and_upload(pipeline, parsed, None).await);
     };

@@ -223,6 +223,7 @@ async fn backfill(
             ("artifacts_missing", summary.artifacts_missing),
             ("superseded", summary.superseded),
             ("paused", summary.paused),
+            ("deferred", summary.deferred),
             ("unrouted", summary.unrouted),
         ] {
             figures.gauge(

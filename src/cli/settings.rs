@@ -17,6 +17,7 @@ use crate::cli::{self, Cli, Command, LogFormat};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Filter, Verify};
 use crate::input::hosts::Hosts;
+use crate::input::rates::{LocalBudget, RateLimits};
 use crate::input::record::{self, Record};
 use crate::input::run_id::{InvalidRunId, RunId};
 use crate::input::syntax;
@@ -299,12 +300,14 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
 fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id = args.run_id.parse()?;
     let hosts = hosts(&args.uploader.host)?;
+    let limits = rates(&args.rates)?;
     let database = match database(&args.ledger, config)? {
         Some(database) => Some(Box::new(ledger(
             &args.ledger,
             config,
             database,
             hosts,
+            limits.clone(),
             None,
             args.force,
         )?)),
@@ -324,6 +327,7 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             index_ttl: RUN_LONG,
             scope: Vec::new(),
             publish: Some((args.publish, None)),
+            limits,
         },
         config,
     )?;
@@ -381,6 +385,8 @@ struct Chain {
     /// `--publish-channel` and its Redis, with the Redis to fall back on
     /// (listen's `--redis`); `None` where outcomes are not published.
     publish: Option<(cli::PublishArgs, Option<String>)>,
+    /// The upload budgets, kept by this process when it has no ledger.
+    limits: Option<RateLimits>,
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
@@ -395,6 +401,26 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
         scope: chain.scope,
         publisher: publisher(chain.publish, config)?,
+        budget: chain
+            .limits
+            .map(|limits| std::sync::Arc::new(LocalBudget::new(limits))),
+    })
+}
+
+/// The upload budgets of `--max-uploads-per-hour` and `--rate-window`.
+pub(crate) fn rates(args: &cli::RateArgs) -> Result<Option<RateLimits>, SettingsError> {
+    let window = services::duration("--rate-window", &args.rate_window)?;
+    if window.is_zero() {
+        return Err(SettingsError::Invalid {
+            what: "--rate-window",
+            value: args.rate_window.clone(),
+            reason: "the window must be longer than nothing".to_owned(),
+        });
+    }
+    RateLimits::parse(&args.max_uploads_per_hour, window).map_err(|e| SettingsError::Invalid {
+        what: "--max-uploads-per-hour",
+        value: e.value,
+        reason: e.why.to_owned(),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod checksums;
 pub mod hosts;
 pub mod message;
+pub mod rates;
 pub mod record;
 pub mod run_id;
 pub mod safe_fs;

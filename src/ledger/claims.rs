@@ -11,6 +11,7 @@ use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
 use crate::input::hosts::Hosts;
+use crate::input::rates::RateLimits;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::ledger::database::{Database, DatabaseError};
@@ -93,7 +94,8 @@ static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
                              WHERE u.host = k.host AND u.run_id = n.run_id)
              OR EXISTS (SELECT 1 FROM upload u
                          WHERE u.host = k.host AND u.run_id = n.run_id
-                           AND ((u.state = 'failed'
+                           AND (u.state = 'deferred'
+                             OR (u.state = 'failed'
                                  AND ($3::integer IS NULL OR u.attempts < $3))
                              OR (u.state IN ('claimed', 'uploading')
                                  AND u.claimed_at < now() - make_interval(secs => $4))))"
@@ -152,7 +154,8 @@ const PLAN_BATCH: usize = 500;
 const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
      WHERE (host, run_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      GROUP BY run_id
-    HAVING NOT bool_or((state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
+    HAVING NOT bool_or(state = 'deferred'
+                    OR (state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
                     OR (state IN ('claimed', 'uploading')
                         AND claimed_at < now() - make_interval(secs => $4)))";
 
@@ -228,6 +231,8 @@ pub struct LedgerConfig {
     pub policy: Option<Policy>,
     /// The dput host of each suite: the ledger's keys.
     pub hosts: Hosts,
+    /// The upload budgets (`--max-uploads-per-hour`).
+    pub limits: Option<RateLimits>,
 }
 
 /// Whether opening may create or migrate the ledger.
@@ -290,7 +295,8 @@ impl LedgerConfig {
             }
         };
         let ledger = kept.then(|| {
-            let ledger = Ledger::new(ledger_pool, self.hosts.clone(), policy.clone());
+            let ledger = Ledger::new(ledger_pool, self.hosts.clone(), policy.clone())
+                .with_limits(self.limits.clone());
             Ledger {
                 separate: self.ledger_database.is_some(),
                 ..ledger
@@ -336,6 +342,12 @@ pub enum Claim {
         /// Why, as the operator said.
         reason: String,
     },
+    /// Over an upload budget (`--max-uploads-per-hour`): `deferred`, still
+    /// due, no attempt counted.
+    Deferred {
+        /// When the budget may allow it.
+        retry_after: Duration,
+    },
 }
 
 /// What a `.changes` is, for the ledger's row.
@@ -366,6 +378,8 @@ pub struct Ledger {
     host: String,
     owner: String,
     policy: Policy,
+    /// The upload budgets every process sharing the ledger spends.
+    limits: Option<RateLimits>,
 }
 
 impl Ledger {
@@ -381,7 +395,13 @@ impl Ledger {
             hosts,
             owner: format!("{hostname}:{}", std::process::id()),
             policy,
+            limits: None,
         }
+    }
+
+    /// The same ledger spending `limits` (none when `None`).
+    pub fn with_limits(self, limits: Option<RateLimits>) -> Self {
+        Self { limits, ..self }
     }
 
     /// The same ledger writing under the key of `suite`'s host; `None` for
@@ -423,6 +443,15 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn claim(&self, run_id: &RunId, entry: &Entry<'_>) -> Result<Claim, DatabaseError> {
+        // With budgets, claims are taken one at a time across every process
+        // (a transaction-scoped advisory lock), so that two cannot both
+        // take the last upload of the budget.
+        let mut tx = self.pool.begin().await?;
+        if self.limits.is_some() {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('auto_upload.budget'))")
+                .execute(&mut *tx)
+                .await?;
+        }
         let granted: Option<(String, i32)> = sqlx::query_as(
             "INSERT INTO upload AS u
                  (host, run_id, changes, state, attempts, source, version, distribution,
@@ -447,6 +476,7 @@ impl Ledger {
                      distribution = EXCLUDED.distribution
                  WHERE (u.state IN ('claimed', 'uploading')
                         AND u.claimed_at < now() - make_interval(secs => $8))
+                    OR u.state = 'deferred'
                     OR (u.state = 'failed' AND ($9::integer IS NULL OR u.attempts < $9 OR $10))
                     OR (u.state IN ('uploaded', 'accepted', 'unconfirmed', 'superseded') AND $10)
              RETURNING u.state, u.attempts",
@@ -461,8 +491,19 @@ impl Ledger {
         .bind(self.policy.lease.as_secs_f64())
         .bind(self.policy.max_attempts.map(|m| m as i32))
         .bind(self.policy.force)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let (Some((state, _)), Some(limits)) = (&granted, &self.limits) {
+            if state == "claimed" {
+                if let Some(retry_after) = self.over_budget(&mut tx, limits).await? {
+                    self.defer(&mut tx, run_id, entry.changes, retry_after)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(Claim::Deferred { retry_after });
+                }
+            }
+        }
+        tx.commit().await?;
         match granted {
             Some((state, attempt)) if state == "claimed" => return Ok(Claim::Granted { attempt }),
             Some(_) => {
@@ -499,6 +540,69 @@ impl Ledger {
                 attempts: row.try_get("attempts")?,
             },
         })
+    }
+
+    /// Whether the claim just taken (counted) spends more than a budget:
+    /// how long until the oldest upload counted against it leaves the
+    /// window. Counted: uploads whose dput started within the window, and
+    /// live claims on their way to dput.
+    async fn over_budget(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        limits: &RateLimits,
+    ) -> Result<Option<Duration>, DatabaseError> {
+        let (every, here, every_wait, here_wait): (i64, i64, f64, f64) = sqlx::query_as(
+            "SELECT count(*),
+                    count(*) FILTER (WHERE host = $1),
+                    coalesce(extract(epoch FROM min(coalesce(started_at, claimed_at))
+                        + make_interval(secs => $2) - now()), 0)::float8,
+                    coalesce(extract(epoch FROM min(coalesce(started_at, claimed_at))
+                        FILTER (WHERE host = $1) + make_interval(secs => $2) - now()), 0)::float8
+               FROM upload
+              WHERE started_at > now() - make_interval(secs => $2)
+                 OR (state = 'claimed' AND claimed_at > now() - make_interval(secs => $3))",
+        )
+        .bind(&self.host)
+        .bind(limits.window.as_secs_f64())
+        .bind(self.policy.lease.as_secs_f64())
+        .fetch_one(&mut *tx)
+        .await?;
+        let over_every = limits.every.is_some_and(|n| every > i64::from(n));
+        let over_here = limits
+            .for_host(&self.host)
+            .is_some_and(|n| here > i64::from(n));
+        let wait = |seconds: f64| Duration::from_secs_f64(seconds.max(1.0));
+        Ok(match (over_every, over_here) {
+            (false, false) => None,
+            (true, false) => Some(wait(every_wait)),
+            (false, true) => Some(wait(here_wait)),
+            (true, true) => Some(wait(every_wait.max(here_wait))),
+        })
+    }
+
+    /// Gives back a claim just taken, over budget: the `.changes` is
+    /// `deferred` (still due), the attempt not counted.
+    async fn defer(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        run_id: &RunId,
+        changes: &str,
+        retry_after: Duration,
+    ) -> Result<(), DatabaseError> {
+        sqlx::query(
+            "UPDATE upload SET state = 'deferred', attempts = attempts - 1, claimed_by = NULL,
+                               claimed_at = NULL, updated_at = now(),
+                               last_error = 'over the upload budget: deferred for '
+                                            || round($4::numeric) || ' s'
+              WHERE host = $1 AND run_id = $2 AND changes = $3",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(retry_after.as_secs_f64())
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     }
 
     /// How often a claim is renewed while its `.changes` is signed or
@@ -580,7 +684,7 @@ impl Ledger {
     ) -> Result<bool, DatabaseError> {
         let started = sqlx::query(
             "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now(),
-                               delayed = $5
+                               delayed = $5, started_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
         )

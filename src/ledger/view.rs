@@ -12,7 +12,7 @@ use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
 
 /// A run's state as `ledger list` shows it: the most pressing state among
-/// its `.changes` (claimed, uploading, then refused, failed, unconfirmed,
+/// its `.changes` (claimed, uploading, then refused, failed, deferred, unconfirmed,
 /// uploaded, accepted, superseded); `gave-up` is a failure with the maximum attempts
 /// used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub enum RunState {
     Claimed,
     /// dput is running (or ran under a claim that has not expired yet).
     Uploading,
+    /// Over the upload budget (`--max-uploads-per-hour`): still due.
+    Deferred,
 }
 
 impl RunState {
@@ -51,6 +53,7 @@ impl RunState {
             Self::Refused => "refused",
             Self::Claimed => "claimed",
             Self::Uploading => "uploading",
+            Self::Deferred => "deferred",
         }
     }
 }
@@ -148,9 +151,9 @@ const LIST: &str = concat!(
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (ARRAY['claimed', 'uploading', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
+                       (ARRAY['claimed', 'uploading', 'refused', 'failed', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
                            [min(array_position(
-                               ARRAY['claimed', 'uploading', 'refused', 'failed', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
+                               ARRAY['claimed', 'uploading', 'refused', 'failed', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
                                state))] AS state,
                        max(archive_version) AS archive_version,
                        max(attempts) AS attempts,

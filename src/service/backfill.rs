@@ -92,6 +92,9 @@ pub struct Summary {
     pub superseded: u64,
     /// Runs left due because the ledger is paused (`ledger pause`).
     pub paused: u64,
+    /// Runs left due because an upload budget is spent
+    /// (`--max-uploads-per-hour`).
+    pub deferred: u64,
     /// Runs left due because their suite has no dput host (counted among
     /// the failures too: the configuration needs mending).
     pub unrouted: u64,
@@ -106,6 +109,7 @@ impl Summary {
             RunOutcome::ArtifactsMissing => self.artifacts_missing += 1,
             RunOutcome::Superseded => self.superseded += 1,
             RunOutcome::Paused => self.paused += 1,
+            RunOutcome::Deferred => self.deferred += 1,
             RunOutcome::Unrouted => {
                 self.unrouted += 1;
                 self.failed += 1;
@@ -129,6 +133,9 @@ impl std::fmt::Display for Summary {
         )?;
         if self.paused > 0 {
             write!(f, ", left due by the pause {}", self.paused)?;
+        }
+        if self.deferred > 0 {
+            write!(f, ", deferred by the upload budget {}", self.deferred)?;
         }
         if self.unrouted > 0 {
             write!(f, ", left due for want of a dput host {}", self.unrouted)?;
@@ -193,6 +200,7 @@ pub async fn run(
             && !shutdown.is_cancelled()
             && !limit_reached(settings.limit, &summary, running.len())
             && summary.paused == 0
+            && summary.deferred == 0
         {
             let Some(run) = due.next().await else {
                 exhausted = true;

@@ -301,31 +301,73 @@ impl Listener {
     }
 
     async fn upload(self, run_id: RunId, recorded: Recorded, permit: Option<OwnedSemaphorePermit>) {
-        let _permit = match permit {
-            Some(permit) => permit,
-            None => self
-                .permits
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed"),
+        let mut permit = permit;
+        let mut deferrals = 0u32;
+        let result = loop {
+            let held = match permit.take() {
+                Some(permit) => permit,
+                None => self
+                    .permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed"),
+            };
+            if let Some(reason) = self.paused() {
+                // Not even fetched: the ledger's claim would refuse it
+                // anyway. The run stays due; the catch-up after resume
+                // uploads it.
+                tracing::info!(run_id = %run_id, reason = %reason, "the ledger is paused: left due");
+                self.metrics.left_due(RunOutcome::Paused.label(), false);
+                self.forget_in_flight(&run_id);
+                return;
+            }
+            let result = self.upload_retrying(&run_id, &recorded).await;
+            let Some(wait) = result.as_ref().ok().and_then(RunReport::retry_after) else {
+                break result;
+            };
+            // Over an upload budget: the job is freed while the run waits
+            // for the budget, then it is tried again (with a ledger it
+            // stays due meanwhile, for any process to take).
+            drop(held);
+            self.metrics.left_due(RunOutcome::Deferred.label(), true);
+            if deferrals == 0 {
+                tracing::info!(run_id = %run_id, retry_in = ?wait, "over the upload budget: deferred; tried again when it allows");
+            }
+            deferrals += 1;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.abort.cancelled() => {
+                    self.forget_in_flight(&run_id);
+                    return;
+                }
+            }
         };
-        if let Some(reason) = self.paused() {
-            // Not even fetched: the ledger's claim would refuse it anyway.
-            // The run stays due; the catch-up after resume uploads it.
-            tracing::info!(run_id = %run_id, reason = %reason, "the ledger is paused: left due");
-            self.metrics.upload(RunOutcome::Paused.label(), 0.0, false);
-            self.in_flight
-                .lock()
-                .expect("in-flight set poisoned")
-                .remove(&run_id);
-            return;
+        if self.ledger.is_none() {
+            let mut recent = self.recent.lock().expect("recent runs poisoned");
+            match RunOutcome::of(&result) {
+                RunOutcome::Interrupted => {}
+                outcome if outcome.is_failure() && outcome != RunOutcome::Mismatch => {
+                    recent.remove(&run_id)
+                }
+                _ => recent.insert(run_id.clone()),
+            }
         }
+        self.forget_in_flight(&run_id);
+    }
+
+    /// The step for one try: the chain, tried again after a transient
+    /// local error; counted and logged unless it was deferred.
+    async fn upload_retrying(
+        &self,
+        run_id: &RunId,
+        recorded: &Recorded,
+    ) -> anyhow::Result<RunReport> {
         let started = Instant::now();
         self.metrics.upload_started();
         let mut retries = 0;
         let result = loop {
-            let result = self.upload_once(&run_id, &recorded).await;
+            let result = self.upload_once(run_id, recorded).await;
             if retries == TRANSIENT_RETRIES || !is_transient_local(&result) {
                 break result;
             }
@@ -338,21 +380,17 @@ impl Listener {
                 () = self.abort.cancelled() => break result,
             }
         };
-        self.record(&run_id, &result, started.elapsed().as_secs_f64());
-        if self.ledger.is_none() {
-            let mut recent = self.recent.lock().expect("recent runs poisoned");
-            match RunOutcome::of(&result) {
-                RunOutcome::Interrupted => {}
-                outcome if outcome.is_failure() && outcome != RunOutcome::Mismatch => {
-                    recent.remove(&run_id)
-                }
-                _ => recent.insert(run_id.clone()),
-            }
+        if RunOutcome::of(&result) != RunOutcome::Deferred {
+            self.record(run_id, &result, started.elapsed().as_secs_f64());
         }
+        result
+    }
+
+    fn forget_in_flight(&self, run_id: &RunId) {
         self.in_flight
             .lock()
             .expect("in-flight set poisoned")
-            .remove(&run_id);
+            .remove(run_id);
     }
 
     /// One try at a run: its records, then the chain.

@@ -273,6 +273,15 @@ impl Metrics {
         self.messages.get_or_create(&[("outcome", outcome)]).inc();
     }
 
+    /// Counts a run left due (`paused`, `deferred`): no duration is
+    /// observed; `started` when [`Metrics::upload_started`] counted it.
+    pub fn left_due(&self, outcome: &'static str, started: bool) {
+        if started {
+            self.in_flight.dec();
+        }
+        self.uploads.get_or_create(&[("outcome", outcome)]).inc();
+    }
+
     /// Counts a finished run upload and its duration; `uploaded` when a
     /// `.changes` reached the archive.
     pub fn upload(&self, outcome: &'static str, seconds: f64, uploaded: bool) {

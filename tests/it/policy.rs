@@ -476,3 +476,161 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
     assert_exit(&output, 0);
     assert_stdout_contains(&output, "would-upload\tauhelpb_1.0-1_source.changes");
 }
+
+#[test]
+fn an_upload_budget_is_shared_by_replicas_and_backfill_and_what_it_defers_follows() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let channel = channel("budget");
+    let sources = ["auhello", "auhelpa", "auhelpb", "auhelpc", "auhelpd"];
+    for (i, source) in sources.iter().enumerate() {
+        db.add_built_run(&env, &format!("run-b{i}"), source);
+    }
+    // Two uploads per 10 s window (an hour, shortened), one .changes a run.
+    let url = db.url();
+    let budget = [
+        "--max-uploads-per-hour",
+        "2",
+        "--rate-window",
+        "10s",
+        "--source-only",
+        "--database",
+        &url,
+    ];
+    let first = Listen::start(&env, REDIS, &channel, &budget);
+    let second = Listen::start(&env, REDIS, &channel, &budget);
+    let backfill = || {
+        env.cmd()
+            .args(["backfill", "--artifacts"])
+            .arg(env.store())
+            .args(env.signing_args())
+            .args(budget)
+            .output()
+            .unwrap()
+    };
+    let count = |state: &str| {
+        psql(
+            &db.name,
+            &format!(
+                "SELECT count(*) FROM auto_upload.upload WHERE state = '{state}' AND changes <> ''"
+            ),
+        )
+        .trim()
+        .parse::<u32>()
+        .unwrap()
+    };
+    // Three runs announced to both replicas, and a backfill for the rest.
+    for i in 0..3 {
+        let message = runner_message(&format!("run-b{i}"), "unstable", "lintian-fixes");
+        assert_eq!(publish(REDIS, &channel, message.as_bytes()), 2);
+    }
+    let output = backfill();
+    assert_exit(&output, 0);
+    // Two uploads in the window; the rest deferred (still due, no attempt).
+    wait_until(30, "two uploads", || count("uploaded") == 2);
+    wait_until(30, "the rest deferred", || count("deferred") >= 1);
+    assert_eq!(count("uploaded"), 2);
+    let output = env
+        .cmd()
+        .args(["ledger", "list", "--state", "deferred", "--database", &url])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("\tdeferred\t0\t"),
+        "{}",
+        stdout(&output)
+    );
+    let attempts = psql(
+        &db.name,
+        "SELECT coalesce(max(attempts), 0) FROM auto_upload.upload WHERE state = 'deferred'",
+    );
+    assert_eq!(attempts.trim(), "0");
+    // The replicas try their runs again as the window moves; the next
+    // backfill takes what only it had found. Every run is uploaded once.
+    wait_until(60, "the replicas' runs", || {
+        let done = psql(
+            &db.name,
+            "SELECT count(*) FROM auto_upload.upload WHERE state = 'uploaded'
+               AND run_id IN ('run-b0', 'run-b1', 'run-b2')",
+        );
+        done.trim() == "3"
+    });
+    wait_until(60, "the backfills to upload the rest", || {
+        assert!(backfill().status.success());
+        count("uploaded") == 5
+    });
+    // Never more than two dput starts in any 10 s.
+    let starts = psql(
+        &db.name,
+        "SELECT extract(epoch FROM started_at) FROM auto_upload.upload
+          WHERE started_at IS NOT NULL ORDER BY started_at",
+    );
+    let starts: Vec<f64> = starts.lines().map(|l| l.trim().parse().unwrap()).collect();
+    assert_eq!(starts.len(), 5, "{starts:?}");
+    for pair in starts.windows(3) {
+        assert!(
+            pair[2] - pair[0] >= 10.0,
+            "three starts within 10 s: {starts:?}"
+        );
+    }
+    let deferred: f64 = [&first, &second]
+        .iter()
+        .map(|l| l.metric(r#"auto_upload_uploads_total{outcome="deferred"}"#))
+        .sum();
+    assert!(deferred >= 1.0, "{deferred}");
+    let logs = first.logs() + &second.logs();
+    assert!(logs.contains("over the upload budget: deferred"), "{logs}");
+}
+
+#[test]
+fn without_a_ledger_each_process_keeps_its_own_budget() {
+    let env = TestEnv::new();
+    let channel = channel("local-budget");
+    env.add_run("run-l1");
+    env.add_run_of("run-l2", &package("auhelpa", VERSION, "unstable"));
+    let listen = Listen::start(
+        &env,
+        REDIS,
+        &channel,
+        &[
+            "--max-uploads-per-hour",
+            "1",
+            "--rate-window",
+            "4s",
+            "--source-only",
+        ],
+    );
+    for run in ["run-l1", "run-l2"] {
+        let mut message: serde_json::Value =
+            serde_json::from_str(&runner_message(run, "unstable", "lintian-fixes")).unwrap();
+        if run == "run-l2" {
+            message["target"]["details"]["changes_filenames"] =
+                serde_json::json!(["auhelpa_1.0-1_source.changes", "auhelpa_1.0-1_all.changes"]);
+        }
+        assert_eq!(publish(REDIS, &channel, message.to_string().as_bytes()), 1);
+    }
+    wait_until(20, "the first upload", || {
+        env.incoming()
+            .iter()
+            .any(|f| f.ends_with("_source.changes"))
+    });
+    let first = std::time::Instant::now();
+    wait_until(30, "the deferred run, once the window moved", || {
+        env.incoming()
+            .iter()
+            .filter(|f| f.ends_with("_source.changes"))
+            .count()
+            == 2
+    });
+    assert!(
+        first.elapsed() >= std::time::Duration::from_secs(2),
+        "{:?}",
+        first.elapsed()
+    );
+    assert!(
+        listen.logs().contains("over the upload budget: deferred"),
+        "{}",
+        listen.logs()
+    );
+}

@@ -54,5 +54,8 @@ pub struct BackfillArgs {
     pub publish: PublishArgs,
 
     #[command(flatten)]
+    pub rates: RateArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 }

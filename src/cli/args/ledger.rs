@@ -89,6 +89,8 @@ pub enum LedgerState {
     Claimed,
     /// dput running now.
     Uploading,
+    /// Over the upload budget (--max-uploads-per-hour): still due.
+    Deferred,
 }
 
 /// Which ledger, for the `ledger` subcommands.

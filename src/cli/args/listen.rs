@@ -115,6 +115,9 @@ pub struct ListenArgs {
     pub publish: PublishArgs,
 
     #[command(flatten)]
+    pub rates: RateArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]

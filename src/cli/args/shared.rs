@@ -210,6 +210,34 @@ pub struct UploaderArgs {
     pub upload_timeout: String,
 }
 
+/// How many uploads may start in a window.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Upload policy")]
+pub struct RateArgs {
+    /// At most N uploads (.changes whose dput starts) per --rate-window;
+    /// HOST=N for uploads to one dput host. With a ledger every process
+    /// sharing it (listen replicas, backfill, upload-run) spends one
+    /// budget; without one, each process its own. A .changes over budget is
+    /// deferred: still due, no attempt counted, uploaded once the budget
+    /// allows (listen waits and tries again; upload-run exits 75).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_MAX_UPLOADS_PER_HOUR",
+        value_name = "[HOST=]N",
+        value_delimiter = ','
+    )]
+    pub max_uploads_per_hour: Vec<String>,
+
+    /// The window --max-uploads-per-hour counts in.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_RATE_WINDOW",
+        default_value = "1h",
+        value_name = "DURATION"
+    )]
+    pub rate_window: String,
+}
+
 /// Where each .changes outcome is told.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Publishing outcomes")]

@@ -37,6 +37,9 @@ pub struct UploadRunArgs {
     pub publish: PublishArgs,
 
     #[command(flatten)]
+    pub rates: RateArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]

@@ -2,7 +2,7 @@
 //! ledger they share with `upload-run`.
 
 use super::sources::{self, Sources};
-use super::{archives, hosts, no_leading_dash, pipeline, Chain, SettingsError, RUN_LONG};
+use super::{archives, hosts, no_leading_dash, pipeline, rates, Chain, SettingsError, RUN_LONG};
 use crate::archive::Archives;
 use crate::chain::upload::Pipeline;
 use crate::cli;
@@ -10,6 +10,7 @@ use crate::cli::settings::Task;
 use crate::input::changes::Filter;
 use crate::input::hosts::Hosts;
 use crate::input::message::MessageFilter;
+use crate::input::rates::RateLimits;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::ledger::database::{is_valid_schema, Database};
@@ -38,6 +39,7 @@ pub(super) fn backfill(
     config: &Sources,
 ) -> Result<BackfillSettings, SettingsError> {
     let hosts = hosts(&args.uploader.host)?;
+    let limits = rates(&args.rates)?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
         what: "database",
         how: DATABASE_SOURCES,
@@ -48,6 +50,7 @@ pub(super) fn backfill(
         config,
         database,
         hosts,
+        limits.clone(),
         Some(args.max_attempts),
         args.force,
     )?;
@@ -73,6 +76,7 @@ pub(super) fn backfill(
                     .into_iter()
                     .collect(),
                 publish: Some((args.publish, None)),
+                limits,
             },
             config,
         )?)
@@ -169,6 +173,7 @@ pub(super) fn ledger(
     config: &Sources,
     database: Database,
     hosts: Hosts,
+    limits: Option<RateLimits>,
     max_attempts: Option<u32>,
     force: bool,
 ) -> Result<LedgerConfig, SettingsError> {
@@ -185,6 +190,7 @@ pub(super) fn ledger(
         ledger_database,
         policy: (!args.no_ledger).then_some(policy),
         hosts,
+        limits,
     })
 }
 
@@ -195,6 +201,7 @@ pub(super) fn listen(
     config: &Sources,
 ) -> Result<ListenSettings, SettingsError> {
     let hosts = hosts(&args.uploader.host)?;
+    let limits = rates(&args.rates)?;
     if args.backfill && args.ledger.no_ledger && !args.force {
         return Err(SettingsError::Refused(
             "--backfill with --no-ledger would upload every newest build in debian_build \
@@ -208,6 +215,7 @@ pub(super) fn listen(
             config,
             database,
             hosts,
+            limits.clone(),
             Some(DEFAULT_MAX_ATTEMPTS),
             false,
         )?),
@@ -248,6 +256,7 @@ pub(super) fn listen(
                 index_ttl: LISTEN_INDEX_TTL,
                 scope,
                 publish: Some((args.publish, redis_flag)),
+                limits,
             },
             config,
         )?,
@@ -450,6 +459,7 @@ pub(crate) fn ledger_command(
         database,
         Hosts::single(host.clone()),
         None,
+        None,
         false,
     )?;
     Ok(Task::Ledger {
@@ -478,6 +488,7 @@ fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> 
             cli::LedgerState::Refused => RunState::Refused,
             cli::LedgerState::Claimed => RunState::Claimed,
             cli::LedgerState::Uploading => RunState::Uploading,
+            cli::LedgerState::Deferred => RunState::Deferred,
         }),
         since: args
             .since
@@ -536,6 +547,7 @@ fn retry_action(
             index_ttl: RUN_LONG,
             scope: Vec::new(),
             publish: None,
+            limits: None,
         };
         Some(Box::new(pipeline(chain, config)?))
     } else {

@@ -496,6 +496,7 @@ impl TestEnv {
             archives: Default::default(),
             scope: Vec::new(),
             publisher: None,
+            budget: None,
         }
     }
 
