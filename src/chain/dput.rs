@@ -1,6 +1,5 @@
 //! Uploading signed `.changes` files with dput.
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -8,6 +7,8 @@ use crate::chain::tool::{self, Tool, ToolError};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::Changes;
 use crate::input::hosts::{Hosts, Unrouted, DEFAULT_HOST_KEY};
+use crate::input::keyed::{Keyed, KeyedError};
+use crate::input::syntax::is_suite;
 
 /// A `.changes` that could not be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -40,67 +41,30 @@ impl HasExitCode for DputError {
 /// The most days dput's DELAYED queue takes (dput and dput-ng: 0 to 15).
 pub const MAX_DELAY_DAYS: u8 = 15;
 
-/// A `--delayed` value that is neither `DAYS` nor `SUITE=DAYS` with DAYS
-/// from 0 to 15.
-#[derive(Debug, thiserror::Error)]
-#[error("--delayed {value:?}: {why}")]
-pub struct DelayError {
-    /// The value given.
-    pub value: String,
-    /// What is wrong with it.
-    pub why: &'static str,
-}
-
 /// Which uploads go to the archive's DELAYED queue, for how many days:
 /// one number for every suite, and numbers per suite that win over it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Delays {
-    every: Option<u8>,
-    suites: BTreeMap<String, u8>,
-}
+pub struct Delays(Keyed<u8>);
 
 impl Delays {
     /// From `--delayed` values, each `DAYS` (every suite) or `SUITE=DAYS`.
     ///
     /// # Errors
-    /// A value that is not one of those, DAYS above 15, an empty or
-    /// dash-led suite, or the same suite (or the plain DAYS) twice.
-    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, DelayError> {
-        let mut delays = Self::default();
-        for value in values {
-            let value = value.as_ref();
-            let error = |why| DelayError {
-                value: value.to_owned(),
-                why,
-            };
-            let (suite, days) = match value.split_once('=') {
-                Some((suite, days)) => (Some(suite), days),
-                None => (None, value),
-            };
-            let days: u8 = days
-                .parse()
+    /// DAYS not from 0 to 15, a SUITE that is not a suite name, the same
+    /// suite (or the plain DAYS) twice.
+    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, KeyedError> {
+        let days = |raw: &str| {
+            raw.parse::<u8>()
                 .ok()
                 .filter(|d| *d <= MAX_DELAY_DAYS)
-                .ok_or_else(|| error("DAYS must be a whole number from 0 to 15"))?;
-            match suite {
-                None if delays.every.is_some() => return Err(error("a second plain DAYS")),
-                None => delays.every = Some(days),
-                Some(suite) if suite.is_empty() || suite.starts_with('-') => {
-                    return Err(error("the suite must be a name"))
-                }
-                Some(suite) => {
-                    if delays.suites.insert(suite.to_owned(), days).is_some() {
-                        return Err(error("the same suite twice"));
-                    }
-                }
-            }
-        }
-        Ok(delays)
+                .ok_or("DAYS must be a whole number from 0 to 15")
+        };
+        Keyed::parse(values, days, is_suite).map(Self)
     }
 
     /// The days of delay for an upload to `suite`, if it is delayed.
     pub fn for_suite(&self, suite: &str) -> Option<u8> {
-        self.suites.get(suite).copied().or(self.every)
+        self.0.get(suite).copied()
     }
 }
 

@@ -4,22 +4,11 @@
 //! a suite without one is refused, never uploaded to a default by accident.
 //! The ledger keys its rows by the host a `.changes` went to.
 
-use std::collections::BTreeMap;
-
+use crate::input::keyed::{is_name, Keyed, KeyedError};
 use crate::input::syntax::is_suite;
 
 /// The ledger's key for dput's default host (no `--host`).
 pub const DEFAULT_HOST_KEY: &str = "(default)";
-
-/// A `--host` value that is neither `HOST` nor `SUITE=HOST`.
-#[derive(Debug, thiserror::Error)]
-#[error("--host {value:?}: {why}")]
-pub struct HostError {
-    /// The value given.
-    pub value: String,
-    /// What is wrong with it.
-    pub why: &'static str,
-}
 
 /// A suite with no host when hosts are named per suite only.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,18 +22,15 @@ pub struct Unrouted {
 
 /// Where each suite's uploads go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hosts {
-    every: Option<String>,
-    suites: BTreeMap<String, String>,
-}
+pub struct Hosts(Keyed<String>);
 
 impl Hosts {
     /// One host for every suite (`None`: dput's default host).
     pub fn single(host: Option<String>) -> Self {
-        Self {
+        Self(Keyed {
             every: host,
-            suites: BTreeMap::new(),
-        }
+            ..Keyed::default()
+        })
     }
 
     /// From `--host` values, each `HOST` (every suite) or `SUITE=HOST`.
@@ -52,37 +38,15 @@ impl Hosts {
     /// # Errors
     /// An empty or dash-led host, a suite that is not a suite name, the
     /// same suite (or a plain HOST) twice.
-    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, HostError> {
-        let mut hosts = Self::default();
-        for value in values {
-            let value = value.as_ref();
-            let error = |why| HostError {
-                value: value.to_owned(),
-                why,
-            };
-            let (suite, host) = match value.split_once('=') {
-                Some((suite, host)) => (Some(suite), host),
-                None => (None, value),
-            };
-            if host.is_empty() || host.starts_with('-') || host.chars().any(char::is_control) {
-                return Err(error("a host must not be empty or start with '-'"));
+    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, KeyedError> {
+        let host = |raw: &str| {
+            if is_name(raw) {
+                Ok(raw.to_owned())
+            } else {
+                Err("a host must not be empty or start with '-'")
             }
-            match suite {
-                None if hosts.every.is_some() => return Err(error("a second plain HOST")),
-                None => hosts.every = Some(host.to_owned()),
-                Some(suite) if !is_suite(suite) => return Err(error("SUITE is not a suite name")),
-                Some(suite) => {
-                    if hosts
-                        .suites
-                        .insert(suite.to_owned(), host.to_owned())
-                        .is_some()
-                    {
-                        return Err(error("the same suite twice"));
-                    }
-                }
-            }
-        }
-        Ok(hosts)
+        };
+        Keyed::parse(values, host, is_suite).map(Self)
     }
 
     /// The host for uploads to `suite` (`None`: dput's default host).
@@ -91,15 +55,15 @@ impl Hosts {
     /// [`Unrouted`] when hosts are named per suite, none for `suite` and
     /// none for every suite.
     pub fn route(&self, suite: &str) -> Result<Option<&str>, Unrouted> {
-        if let Some(host) = self.suites.get(suite).or(self.every.as_ref()) {
+        if let Some(host) = self.0.get(suite) {
             return Ok(Some(host));
         }
-        if self.suites.is_empty() {
+        if self.0.keys.is_empty() {
             return Ok(None);
         }
         Err(Unrouted {
             suite: suite.to_owned(),
-            mapped: self.suites.keys().cloned().collect::<Vec<_>>().join(", "),
+            mapped: self.0.keys.keys().cloned().collect::<Vec<_>>().join(", "),
         })
     }
 
@@ -111,9 +75,9 @@ impl Hosts {
     /// The ledger's key for a suite no `SUITE=HOST` names (`None`: such a
     /// suite is refused).
     pub fn default_key(&self) -> Option<String> {
-        match &self.every {
+        match &self.0.every {
             Some(host) => Some(host.clone()),
-            None if self.suites.is_empty() => Some(DEFAULT_HOST_KEY.to_owned()),
+            None if self.0.keys.is_empty() => Some(DEFAULT_HOST_KEY.to_owned()),
             None => None,
         }
     }
@@ -121,7 +85,8 @@ impl Hosts {
     /// The suites named, and their hosts' keys, in two lists of one order
     /// (for the ledger's queries).
     pub fn by_suite(&self) -> (Vec<String>, Vec<String>) {
-        self.suites
+        self.0
+            .keys
             .iter()
             .map(|(suite, host)| (suite.clone(), host.clone()))
             .unzip()
@@ -129,7 +94,7 @@ impl Hosts {
 
     /// Every host key uploads may be recorded under.
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.suites.values().cloned().collect();
+        let mut keys: Vec<String> = self.0.keys.values().cloned().collect();
         keys.extend(self.default_key());
         keys.sort();
         keys.dedup();
@@ -138,19 +103,20 @@ impl Hosts {
 
     /// The host for every suite, if one is named (`HOST` without `SUITE=`).
     pub fn every(&self) -> Option<&str> {
-        self.every.as_deref()
+        self.0.every.as_deref()
     }
 
     /// How the hosts read in a log line.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self
-            .suites
+            .0
+            .keys
             .iter()
             .map(|(suite, host)| format!("{suite}={host}"))
             .collect();
-        match &self.every {
+        match &self.0.every {
             Some(host) => parts.push(host.clone()),
-            None if self.suites.is_empty() => parts.push(DEFAULT_HOST_KEY.to_owned()),
+            None if self.0.keys.is_empty() => parts.push(DEFAULT_HOST_KEY.to_owned()),
             None => {}
         }
         parts.join(",")

@@ -10,6 +10,7 @@
 pub mod changes;
 pub mod checksums;
 pub mod hosts;
+pub mod keyed;
 pub mod message;
 pub mod rates;
 pub mod record;

@@ -3,27 +3,18 @@
 //! budgets per dput host. With a ledger, every process sharing it spends
 //! the same budget; without one, each process keeps its own.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A `--max-uploads-per-hour` value that is neither `N` nor `HOST=N`.
-#[derive(Debug, thiserror::Error)]
-#[error("--max-uploads-per-hour {value:?}: {why}")]
-pub struct RateError {
-    /// The value given.
-    pub value: String,
-    /// What is wrong with it.
-    pub why: &'static str,
-}
+use crate::input::keyed::{is_name, Keyed, KeyedError};
 
 /// The budgets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
-    /// Uploads to every host together.
-    pub every: Option<u32>,
-    /// Uploads to one host (its ledger key).
-    pub hosts: BTreeMap<String, u32>,
+    /// Uploads to every host together (`N`), and to one host (`HOST=N`,
+    /// by its ledger key).
+    budgets: Keyed<u32>,
     /// The window they count in (an hour unless told).
     pub window: Duration,
 }
@@ -34,44 +25,28 @@ impl RateLimits {
     ///
     /// # Errors
     /// A value that is not one of those, or the same host twice.
-    pub fn parse<S: AsRef<str>>(values: &[S], window: Duration) -> Result<Option<Self>, RateError> {
-        let mut limits = Self {
-            every: None,
-            hosts: BTreeMap::new(),
-            window,
+    pub fn parse<S: AsRef<str>>(
+        values: &[S],
+        window: Duration,
+    ) -> Result<Option<Self>, KeyedError> {
+        let n = |raw: &str| {
+            raw.parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or("N must be a whole number of at least 1 (ledger pause stops all uploads)")
         };
-        for value in values {
-            let value = value.as_ref();
-            let error = |why| RateError {
-                value: value.to_owned(),
-                why,
-            };
-            let (host, n) = match value.rsplit_once('=') {
-                Some((host, n)) => (Some(host), n),
-                None => (None, value),
-            };
-            let n: u32 = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                error("N must be a whole number of at least 1 (ledger pause stops all uploads)")
-            })?;
-            match host {
-                None if limits.every.is_some() => return Err(error("a second plain N")),
-                None => limits.every = Some(n),
-                Some(host) if host.is_empty() || host.starts_with('-') => {
-                    return Err(error("HOST must be a dput host"))
-                }
-                Some(host) => {
-                    if limits.hosts.insert(host.to_owned(), n).is_some() {
-                        return Err(error("the same host twice"));
-                    }
-                }
-            }
-        }
-        Ok((limits.every.is_some() || !limits.hosts.is_empty()).then_some(limits))
+        let budgets = Keyed::parse(values, n, is_name)?;
+        Ok((!budgets.is_empty()).then_some(Self { budgets, window }))
+    }
+
+    /// The budget of uploads to every host together, if there is one.
+    pub fn every(&self) -> Option<u32> {
+        self.budgets.every
     }
 
     /// The budget of uploads to `host`, if it has one of its own.
     pub fn for_host(&self, host: &str) -> Option<u32> {
-        self.hosts.get(host).copied()
+        self.budgets.keys.get(host).copied()
     }
 }
 
@@ -113,7 +88,7 @@ impl LocalBudget {
             })
         };
         let mut waits = Vec::new();
-        if let Some(limit) = self.limits.every {
+        if let Some(limit) = self.limits.every() {
             waits.extend(wait_for(&mut started.iter().map(|(at, _)| at), limit));
         }
         if let Some(limit) = self.limits.for_host(host) {
@@ -140,7 +115,7 @@ mod tests {
         let limits = RateLimits::parse(&["10", "ftp-master=2"], hour)
             .unwrap()
             .unwrap();
-        assert_eq!(limits.every, Some(10));
+        assert_eq!(limits.every(), Some(10));
         assert_eq!(limits.for_host("ftp-master"), Some(2));
         assert_eq!(limits.for_host("janitor"), None);
         assert_eq!(RateLimits::parse::<&str>(&[], hour).unwrap(), None);

@@ -567,7 +567,7 @@ impl Ledger {
         .bind(self.policy.lease.as_secs_f64())
         .fetch_one(&mut *tx)
         .await?;
-        let over_every = limits.every.is_some_and(|n| every > i64::from(n));
+        let over_every = limits.every().is_some_and(|n| every > i64::from(n));
         let over_here = limits
             .for_host(&self.host)
             .is_some_and(|n| here > i64::from(n));

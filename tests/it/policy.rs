@@ -2,20 +2,10 @@
 //! uploader sharing a ledger (listen replicas, backfill, upload-run).
 
 use std::fs;
-use std::process::Output;
 
-use crate::support::database::{psql, TestDb};
+use crate::support::database::{ledger, psql, TestDb};
 use crate::support::service::{channel, publish, runner_message, Listen, REDIS};
 use crate::support::*;
-
-fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
-    env.cmd()
-        .arg("ledger")
-        .args(args)
-        .args(["--database", &db.url()])
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn delayed_uploads_go_to_the_delayed_queue_of_their_suite_and_the_ledger_says_so() {
@@ -378,8 +368,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
         .cmd()
         .args(["upload-run", "run-elsewhere", "--artifacts"])
         .arg(env.store())
-        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
-        .arg(env.dput_cf())
+        .args(env.key_args())
         .args(hosts)
         .args(["--database", &db.url()])
         .output()
@@ -392,8 +381,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
         .cmd()
         .args(["backfill", "--database", &db.url(), "--artifacts"])
         .arg(env.store())
-        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
-        .arg(env.dput_cf())
+        .args(env.key_args())
         .args(hosts)
         .output()
         .unwrap();
@@ -467,8 +455,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
         .cmd()
         .args(["upload-run", "run-elsewhere", "--artifacts"])
         .arg(env.store())
-        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
-        .arg(env.dput_cf())
+        .args(env.key_args())
         .args(hosts)
         .args(["--host", "second-archive", "--source-only", "--dry-run"])
         .output()

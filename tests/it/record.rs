@@ -6,7 +6,7 @@
 use std::fs;
 use std::process::{Command, Output};
 
-use crate::support::database::TestDb;
+use crate::support::database::{ledger, TestDb};
 use crate::support::service::*;
 use crate::support::*;
 
@@ -93,15 +93,6 @@ fn backfill(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
         .args(env.signing_args())
         .env("AUTO_UPLOAD_DPUT", &dput)
         .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
-    env.cmd()
-        .arg("ledger")
-        .args(args)
-        .args(["--database", &db.url()])
         .output()
         .unwrap()
 }

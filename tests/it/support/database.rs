@@ -230,3 +230,13 @@ impl Drop for TestDb {
             .output();
     }
 }
+
+/// `auto-upload ledger ARGS` on `db`.
+pub fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> std::process::Output {
+    env.cmd()
+        .arg("ledger")
+        .args(args)
+        .args(["--database", &db.url()])
+        .output()
+        .unwrap()
+}

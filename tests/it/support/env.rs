@@ -422,6 +422,17 @@ impl TestEnv {
         command
     }
 
+    /// The options that sign with the test key and name this env's
+    /// dput.cf, without a host (the test names the hosts).
+    pub fn key_args(&self) -> Vec<String> {
+        vec![
+            "--keyid".into(),
+            fixture().fingerprint.clone(),
+            "--dput-config".into(),
+            self.dput_cf().display().to_string(),
+        ]
+    }
+
     /// The options that sign with the test key and upload to the archive.
     pub fn signing_args(&self) -> Vec<std::ffi::OsString> {
         let cf = self.dput_cf();

@@ -116,9 +116,8 @@ impl Listen {
     /// As [`Listen::start`] with this env's key and dput.cf but no
     /// `--host`: `extra` names the hosts.
     pub fn start_hosts(env: &TestEnv, redis: &str, channel: &str, extra: &[&str]) -> Self {
-        let mut args = vec!["--keyid", &fixture().fingerprint, "--dput-config"];
-        let cf = env.dput_cf().display().to_string();
-        args.push(&cf);
+        let key = env.key_args();
+        let mut args: Vec<&str> = key.iter().map(String::as_str).collect();
         args.extend(extra);
         let listen = Self::spawn_with(env, redis, channel, &args, false, |_| {});
         wait_until(20, "listen to subscribe", || {
