@@ -78,11 +78,6 @@ impl Publisher {
         }
     }
 
-    /// The channel.
-    pub fn channel(&self) -> &str {
-        &self.channel
-    }
-
     /// The counter of failures (listen exports it).
     pub fn failures(&self) -> Counter {
         self.failures.clone()

@@ -435,10 +435,7 @@ fn operator() -> String {
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "?".to_owned());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "?".to_owned());
-    format!("{user}@{host}")
+    format!("{user}@{}", ledger_db::hostname())
 }
 
 /// `ledger show`'s text: a block per `.changes`, its failed attempts, and

@@ -106,7 +106,7 @@ impl Hosts {
         self.0.every.as_deref()
     }
 
-    /// How the hosts read in a log line.
+    /// How the hosts read in a log line (`listen`'s start).
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self
             .0

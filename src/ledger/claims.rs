@@ -382,12 +382,18 @@ pub struct Ledger {
     limits: Option<RateLimits>,
 }
 
+/// This machine's name, as the ledger records who claimed or paused
+/// (`unknown` when it cannot be read).
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 impl Ledger {
     /// The ledger for uploads to `hosts` in a migrated database.
     pub fn new(pool: PgPool, hosts: Hosts, policy: Policy) -> Self {
-        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_owned())
-            .unwrap_or_else(|_| "unknown".into());
+        let hostname = hostname();
         Self {
             pool,
             separate: false,
@@ -448,6 +454,11 @@ impl Ledger {
         // take the last upload of the budget.
         let mut tx = self.pool.begin().await?;
         if self.limits.is_some() {
+            // The wait for the lock has a limit too: a claim that cannot
+            // have it fails (and is tried again) rather than hang.
+            sqlx::query("SET LOCAL lock_timeout = '30s'")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext('auto_upload.budget'))")
                 .execute(&mut *tx)
                 .await?;

@@ -513,6 +513,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         locations = %settings.locations.join("; "),
         jobs = settings.jobs,
         channel = %settings.channel,
+        hosts = %settings.pipeline.uploader.hosts.describe(),
         ledger = settings.database.as_ref().is_some_and(|d| d.policy.is_some()),
         "starting"
     );

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::database::{ledger, psql, TestDb};
+use crate::support::database::{ledger, TestDb};
 use crate::support::service::{channel, publish, runner_message, Listen, REDIS};
 use crate::support::*;
 
@@ -133,8 +133,7 @@ fn a_pause_stops_every_uploader_and_resume_lets_the_runs_through() {
     // Both .changes of both runs, each once (the ledger's rows are keyed
     // by .changes: a second upload would be a second attempt).
     let uploaded = || {
-        psql(
-            &db.name,
+        db.sql(
             "SELECT count(*) || ' ' || coalesce(max(attempts), 0) FROM auto_upload.upload
               WHERE state = 'uploaded' AND changes <> ''",
         )
@@ -405,8 +404,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
 
     // The ledger keys each run by its host; nothing for the refused one,
     // which a dry run still shows as due.
-    let rows = psql(
-        &db.name,
+    let rows = db.sql(
         "SELECT run_id || ' ' || host FROM auto_upload.upload WHERE changes <> ''
           GROUP BY run_id, host ORDER BY run_id",
     );
@@ -444,10 +442,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
         .logs()
         .contains("no dput host for suite bookworm-backports"));
     drop(listen);
-    let rows = psql(
-        &db.name,
-        "SELECT count(*) FROM auto_upload.upload WHERE run_id = 'run-elsewhere'",
-    );
+    let rows = db.sql("SELECT count(*) FROM auto_upload.upload WHERE run_id = 'run-elsewhere'");
     assert_eq!(rows.trim(), "0");
 
     // A plain --host takes every other suite.
@@ -496,12 +491,9 @@ fn an_upload_budget_is_shared_by_replicas_and_backfill_and_what_it_defers_follow
             .unwrap()
     };
     let count = |state: &str| {
-        psql(
-            &db.name,
-            &format!(
-                "SELECT count(*) FROM auto_upload.upload WHERE state = '{state}' AND changes <> ''"
-            ),
-        )
+        db.sql(&format!(
+            "SELECT count(*) FROM auto_upload.upload WHERE state = '{state}' AND changes <> ''"
+        ))
         .trim()
         .parse::<u32>()
         .unwrap()
@@ -528,16 +520,13 @@ fn an_upload_budget_is_shared_by_replicas_and_backfill_and_what_it_defers_follow
         "{}",
         stdout(&output)
     );
-    let attempts = psql(
-        &db.name,
-        "SELECT coalesce(max(attempts), 0) FROM auto_upload.upload WHERE state = 'deferred'",
-    );
+    let attempts = db
+        .sql("SELECT coalesce(max(attempts), 0) FROM auto_upload.upload WHERE state = 'deferred'");
     assert_eq!(attempts.trim(), "0");
     // The replicas try their runs again as the window moves; the next
     // backfill takes what only it had found. Every run is uploaded once.
     wait_until(60, "the replicas' runs", || {
-        let done = psql(
-            &db.name,
+        let done = db.sql(
             "SELECT count(*) FROM auto_upload.upload WHERE state = 'uploaded'
                AND run_id IN ('run-b0', 'run-b1', 'run-b2')",
         );
@@ -548,8 +537,7 @@ fn an_upload_budget_is_shared_by_replicas_and_backfill_and_what_it_defers_follow
         count("uploaded") == 5
     });
     // Never more than two dput starts in any 10 s.
-    let starts = psql(
-        &db.name,
+    let starts = db.sql(
         "SELECT extract(epoch FROM started_at) FROM auto_upload.upload
           WHERE started_at IS NOT NULL ORDER BY started_at",
     );

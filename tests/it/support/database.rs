@@ -90,11 +90,19 @@ pub fn pg_user() -> String {
     })
 }
 
+/// `psql` connected to `db` as the tests connect, running `sql`.
+fn psql_command(db: &str, sql: &str) -> Command {
+    let mut command = Command::new("psql");
+    command
+        .args(["-X", "-q", "-h", &pg_host(), "-U", &pg_user(), "-d", db])
+        .args(["-c", sql]);
+    command
+}
+
 /// Runs SQL in `db` with psql, stopping at the first error; returns stdout.
 pub fn psql(db: &str, sql: &str) -> String {
-    let output = Command::new("psql")
-        .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"])
-        .args(["-h", &pg_host(), "-U", &pg_user(), "-d", db, "-c", sql])
+    let output = psql_command(db, sql)
+        .args(["-t", "-A", "-v", "ON_ERROR_STOP=1"])
         .output()
         .expect("psql is not installed: run .ci/setup");
     assert!(
@@ -184,18 +192,7 @@ impl TestDb {
     /// again after a [`TestDb::refusal_script`].
     pub fn wait_for_connections(&self, seconds: u64) {
         super::wait::wait_until(seconds, "the database to take connections again", || {
-            Command::new("psql")
-                .args([
-                    "-X",
-                    "-q",
-                    "-h",
-                    &pg_host(),
-                    "-U",
-                    &pg_user(),
-                    "-d",
-                    &self.name,
-                ])
-                .args(["-c", "SELECT 1"])
+            psql_command(&self.name, "SELECT 1")
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .status()
@@ -211,23 +208,8 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-h",
-                &pg_host(),
-                "-U",
-                &pg_user(),
-                "-d",
-                "postgres",
-                "-c",
-            ])
-            .arg(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .output();
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = psql_command("postgres", &drop).output();
     }
 }
 
