@@ -81,3 +81,15 @@ store_run() {
     cp "$3"/* "$1/$2/"
     chmod 600 "$1/$2"/*
 }
+
+# janitor_conf FILE: a Janitor configuration with the Debian campaigns the
+# fixtures' runs are dispatched in (each building for unstable), used by
+# every auto-upload command that follows (AUTO_UPLOAD_CONFIG).
+janitor_conf() {
+    cat > "$1" <<'CONF'
+campaign { name: "unstable" debian_build { base_distribution: "unstable" } }
+campaign { name: "x" debian_build { build_distribution: "unstable" } }
+campaign { name: "lintian-fixes" debian_build { build_distribution: "unstable" } }
+CONF
+    export AUTO_UPLOAD_CONFIG=$1
+}

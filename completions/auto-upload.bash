@@ -178,7 +178,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,6 +297,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --rate-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require-review)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -953,7 +957,7 @@ _auto__upload() {
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -W "uploaded accepted unconfirmed superseded failed gave-up refused claimed uploading deferred" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "uploaded accepted unconfirmed superseded failed gave-up refused claimed uploading deferred rejected awaiting-review" -- "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -1186,7 +1190,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__retry)
-            opts="-v -q -h --now --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --now --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --require-review --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1276,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --require-review)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1354,7 +1362,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1365,6 +1373,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status-channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1476,6 +1488,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --require-review)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1578,7 +1594,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --codebase --campaign --expect-source --expect-version --expect-distribution --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1664,6 +1680,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --require-review)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1693,6 +1713,14 @@ _auto__upload() {
                     return 0
                     ;;
                 --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --codebase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --campaign)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

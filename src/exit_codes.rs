@@ -42,13 +42,13 @@ pub const TABLE: [(ExitCode, &str); 10] = [
     (ExitCode::Failure, "any other failure"),
     (
         ExitCode::Usage,
-        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable or invalid configuration file",
+        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable or invalid configuration file, a run whose campaign is not a Debian campaign of janitor.conf (outcome unknown_campaign) or whose suite has no dput host (unrouted)",
     ),
     (ExitCode::ArtifactsMissing, "the run's artifacts are missing"),
     (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),
     (
         ExitCode::Verification,
-        "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes, a .changes that does not match the run's record (outcome mismatch), a run over --max-run-bytes or --max-run-files",
+        "verification failed: size or checksum mismatch, a file name that is not a plain name, a link or special file among the artifacts, an unparsable or unsafe .changes, a .changes that does not match what the Janitor decided or the run's record (outcome mismatch), a run the reviewers rejected or blocked (rejected), a run over --max-run-bytes or --max-run-files",
     ),
     (
         ExitCode::Signing,
@@ -57,7 +57,7 @@ pub const TABLE: [(ExitCode, &str); 10] = [
     (ExitCode::Upload, "upload failed"),
     (
         ExitCode::Deferred,
-        "not now: the ledger is paused (ledger pause) or an upload budget is spent (--max-uploads-per-hour); what was not uploaded stays due",
+        "not now: the ledger is paused (ledger pause), an upload budget is spent (--max-uploads-per-hour), or the run awaits the reviewers' approval (--require-review); what was not uploaded stays due",
     ),
     (
         ExitCode::Interrupted,

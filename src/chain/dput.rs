@@ -66,6 +66,11 @@ impl Delays {
     pub fn for_suite(&self, suite: &str) -> Option<u8> {
         self.0.get(suite).copied()
     }
+
+    /// The suites named with `SUITE=DAYS`.
+    pub fn suites(&self) -> impl Iterator<Item = &str> {
+        self.0.keys.keys().map(String::as_str)
+    }
 }
 
 /// How to upload: which dput, which host and configuration.

@@ -18,14 +18,22 @@ use crate::chain::dput::{DputError, Uploader};
 use crate::chain::publish::{OutcomeMessage, Publisher};
 use crate::chain::sign::{SignError, Signer};
 use crate::chain::signature::SignatureError;
+use crate::chain::tool::{self, Tool};
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::input::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
+use crate::input::dispatch::{
+    self, check_verdict, CampaignRules, Campaigns, Decision, Dispatch, DispatchOrigin, Epoch,
+    EpochError, EpochUnknown, UnknownCampaign, Verdict,
+};
 use crate::input::hosts::{host_key, Unrouted};
 use crate::input::rates::LocalBudget;
 use crate::input::record::{self, Record};
 use crate::input::run_id::RunId;
-use crate::ledger::{Claim, Entry, Ledger};
+use crate::ledger::{self as ledger_db, Claim, Entry, Ledger};
 use crate::shutdown::Interrupted;
+
+/// How long `dpkg-deb --field` may take on one debug package.
+const DPKG_DEB_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The exit code of a run that failed as a whole ([`upload_run`]'s error):
 /// the first error in its chain that says its code, else a failure.
@@ -43,7 +51,25 @@ pub fn run_error_kind(cause: Cause<'_>) -> Option<ExitCode> {
         .or_else(|| code_of::<SignatureError>(cause))
         .or_else(|| code_of::<DputError>(cause))
         .or_else(|| code_of::<ClaimLost>(cause))
+        .or_else(|| code_of::<UnknownCampaign>(cause))
+        .or_else(|| code_of::<dispatch::NotDispatched>(cause))
+        .or_else(|| code_of::<Verdict>(cause))
+        .or_else(|| code_of::<EpochUnknown>(cause))
         .or_else(|| code_of::<Interrupted>(cause))
+}
+
+/// One run to upload: what the Janitor dispatched (the authority), the
+/// worker-derived records checked beside it, and the Janitor's database
+/// where the reviewers' verdict is read again before anything is signed.
+#[derive(Debug, Clone, Copy)]
+pub struct Dispatched<'a> {
+    /// The run's codebase and campaign, and its verdict as read.
+    pub dispatch: &'a Dispatch,
+    /// The worker's own claims (`debian_build`, the message's `build_*`)
+    /// and what the operator expects: a consistency check on top.
+    pub records: &'a [Record],
+    /// The Janitor's database, when configured.
+    pub janitor: Option<&'a sqlx::PgPool>,
 }
 
 /// Everything the chain needs besides the run id and the ledger; built
@@ -66,6 +92,9 @@ pub struct Pipeline {
     /// The operator's selections every `.changes` must match besides the
     /// run's own record (`listen`/`backfill` `--distribution`, `--campaign`).
     pub scope: Vec<Record>,
+    /// The Debian campaigns of `janitor.conf` and `--require-review`: what
+    /// a run of each may be signed as.
+    pub campaigns: Arc<Campaigns>,
     /// Where each `.changes` outcome is published (`--publish-channel`).
     pub publisher: Option<Arc<Publisher>>,
     /// The upload budgets this process keeps itself when it has no ledger
@@ -116,6 +145,9 @@ pub enum Outcome {
     /// The archive has this version of the source already, or a newer one
     /// (given): not uploaded, never retried.
     Superseded(String),
+    /// The reviewers' verdict, read again after the claim, stopped it
+    /// before debsign: rejected or blocked, or awaiting review.
+    Stopped(Verdict),
 }
 
 impl Outcome {
@@ -136,6 +168,8 @@ impl Outcome {
             Self::Skipped(_) => "gave-up",
             Self::ClaimLost(_) => "claim-lost",
             Self::Superseded(_) => "superseded",
+            Self::Stopped(Verdict::Rejected { .. }) => "rejected",
+            Self::Stopped(Verdict::AwaitingReview { .. }) => "awaiting-review",
         }
     }
 
@@ -146,6 +180,7 @@ impl Outcome {
             Self::BadSignature(e) => tracing::error!("{}", error_chain(e)),
             Self::UploadFailed(e) => tracing::error!("{}", error_chain(e)),
             Self::ClaimLost(e) => tracing::error!("{e}"),
+            Self::Stopped(e) => tracing::warn!("{e}"),
             _ => {}
         }
     }
@@ -160,6 +195,7 @@ impl Outcome {
             Self::SignFailed(_) | Self::BadSignature(_) => ExitCode::Signing,
             Self::UploadFailed(_) => ExitCode::Upload,
             Self::ClaimLost(_) => ExitCode::Failure,
+            Self::Stopped(verdict) => verdict.exit_code(),
         }
     }
 }
@@ -235,6 +271,14 @@ impl RunReport {
             .max()
     }
 
+    /// The verdict that stopped a `.changes`, if one did.
+    pub fn stopped(&self) -> Option<&Verdict> {
+        self.changes.iter().find_map(|c| match &c.outcome {
+            Outcome::Stopped(verdict) => Some(verdict),
+            _ => None,
+        })
+    }
+
     /// Whether any `.changes` was uploaded.
     pub fn uploaded(&self) -> bool {
         self.changes
@@ -265,6 +309,14 @@ pub enum RunOutcome {
     /// only): nothing fetched or signed, nothing recorded, the run stays
     /// due.
     Unrouted,
+    /// The run's campaign is not a Debian campaign of `janitor.conf`:
+    /// nothing fetched or signed, nothing recorded, the run stays due.
+    UnknownCampaign,
+    /// The reviewers rejected (or blocked) the run: never signed while
+    /// they do.
+    Rejected,
+    /// `--require-review`: not approved yet; uploaded once it is.
+    AwaitingReview,
     /// debsign failed on a `.changes` (the first failure).
     SignFailed,
     /// dput failed on a `.changes` (the first failure).
@@ -296,6 +348,13 @@ fn is_mismatch(cause: Cause<'_>) -> bool {
         )
 }
 
+/// The verdict that stopped a run, if one did.
+fn verdict_of(error: &anyhow::Error) -> Option<&Verdict> {
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<Verdict>())
+}
+
 /// Whether a cause of a run's failure is a suite without a dput host.
 fn is_unrouted(cause: Cause<'_>) -> bool {
     cause.is::<Unrouted>()
@@ -316,12 +375,20 @@ pub enum RunRecord {
     Failed,
     /// A `.changes` did not match the run's record: refused for good.
     Refused,
+    /// The reviewers rejected the run: not due while they do, no attempt.
+    Rejected,
+    /// Awaiting review: not due until approved, no attempt.
+    AwaitingReview,
 }
 
 impl RunOutcome {
     /// Classifies what [`upload_run`] returned.
     pub fn of(result: &anyhow::Result<RunReport>) -> Self {
         match result {
+            Ok(report) if report.stopped().is_some() => match report.stopped() {
+                Some(Verdict::AwaitingReview { .. }) => Self::AwaitingReview,
+                _ => Self::Rejected,
+            },
             Ok(report) => match report.exit_code() {
                 ExitCode::Success if report.uploaded() => Self::Uploaded,
                 ExitCode::Success if report.superseded() => Self::Superseded,
@@ -334,6 +401,11 @@ impl RunOutcome {
             },
             Err(e) if e.chain().any(is_mismatch) => Self::Mismatch,
             Err(e) if e.chain().any(is_unrouted) => Self::Unrouted,
+            Err(e) if e.chain().any(|c| c.is::<UnknownCampaign>()) => Self::UnknownCampaign,
+            Err(e) if verdict_of(e).is_some() => match verdict_of(e) {
+                Some(Verdict::AwaitingReview { .. }) => Self::AwaitingReview,
+                _ => Self::Rejected,
+            },
             Err(e) => match run_error_code(e) {
                 ExitCode::ArtifactsMissing => Self::ArtifactsMissing,
                 ExitCode::NoChanges => Self::NoChanges,
@@ -346,13 +418,16 @@ impl RunOutcome {
 
     /// Every label [`RunOutcome::label`] gives, for metrics exported at 0
     /// from the start (an `increase()` alert then sees the first one).
-    pub const LABELS: [&'static str; 14] = [
+    pub const LABELS: [&'static str; 17] = [
         "uploaded",
         "skipped",
         "superseded",
         "paused",
         "deferred",
         "unrouted",
+        "unknown_campaign",
+        "rejected",
+        "awaiting_review",
         "sign_failed",
         "upload_failed",
         "artifacts_missing",
@@ -372,6 +447,9 @@ impl RunOutcome {
             Self::Paused => "paused",
             Self::Deferred => "deferred",
             Self::Unrouted => "unrouted",
+            Self::UnknownCampaign => "unknown_campaign",
+            Self::Rejected => "rejected",
+            Self::AwaitingReview => "awaiting_review",
             Self::SignFailed => "sign_failed",
             Self::UploadFailed => "upload_failed",
             Self::ArtifactsMissing => "artifacts_missing",
@@ -387,8 +465,9 @@ impl RunOutcome {
     pub fn exit_code(self) -> ExitCode {
         match self {
             Self::Uploaded | Self::Skipped | Self::Superseded => ExitCode::Success,
-            Self::Paused | Self::Deferred => ExitCode::Deferred,
-            Self::Unrouted => ExitCode::Usage,
+            Self::Paused | Self::Deferred | Self::AwaitingReview => ExitCode::Deferred,
+            Self::Unrouted | Self::UnknownCampaign => ExitCode::Usage,
+            Self::Rejected => ExitCode::Verification,
             Self::SignFailed => ExitCode::Signing,
             Self::UploadFailed => ExitCode::Upload,
             Self::ArtifactsMissing => ExitCode::ArtifactsMissing,
@@ -408,6 +487,8 @@ impl RunOutcome {
                 | Self::Superseded
                 | Self::Paused
                 | Self::Deferred
+                | Self::Rejected
+                | Self::AwaitingReview
                 | Self::Interrupted
         )
     }
@@ -416,7 +497,9 @@ impl RunOutcome {
     /// the `.changes` counts as an attempt; an interruption is no attempt.
     pub fn run_record(self) -> Option<RunRecord> {
         match self {
-            Self::Interrupted | Self::Unrouted => None,
+            Self::Interrupted | Self::Unrouted | Self::UnknownCampaign => None,
+            Self::Rejected => Some(RunRecord::Rejected),
+            Self::AwaitingReview => Some(RunRecord::AwaitingReview),
             Self::Uploaded
             | Self::Skipped
             | Self::Superseded
@@ -433,75 +516,114 @@ impl RunOutcome {
     }
 }
 
-/// Uploads one run: in a private temporary directory (0700, removed however
-/// this returns) it fetches the run's `.changes`, checks each against the
-/// run's records (what the Janitor recorded for it, and the operator's
-/// selections in `pipeline.scope`), fetches only the files they list,
-/// verifies them, and signs and uploads each `.changes`; a `.changes` whose
-/// signing failed is never given to dput. Nothing is signed unless every
-/// `.changes` of the run matched and verified. When `cancel` fires, the
-/// work stops at once: child processes are killed and the directory
+/// Uploads one run: what the Janitor decided for it comes first (its
+/// campaign must be a Debian campaign of `janitor.conf`, its suite must have
+/// a dput host, the reviewers' verdict must allow it), then, in a private
+/// temporary directory (0700, removed however this returns), it fetches the
+/// run's `.changes`, checks each against the decision (Source, Distribution,
+/// build suffix, epoch) and the run's records (the worker's claims, and the
+/// operator's selections in `pipeline.scope`), fetches only the files they
+/// list, verifies them, and signs and uploads each `.changes`; a `.changes`
+/// whose signing failed is never given to dput. Nothing is signed unless
+/// every `.changes` of the run matched and verified. When `cancel` fires,
+/// the work stops at once: child processes are killed and the directory
 /// removed.
 ///
 /// # Errors
-/// Artifact, `.changes`, [`Mismatch`] and I/O errors before anything was
-/// signed, and [`Interrupted`]. Signing and upload failures are in the
-/// report.
-#[tracing::instrument(skip(pipeline, ledger, records, cancel), fields(run_id = %run_id))]
+/// [`UnknownCampaign`], [`Unrouted`](crate::input::hosts::Unrouted) and
+/// [`Verdict`] before anything is fetched; artifact, `.changes`,
+/// [`Mismatch`] and I/O errors before anything was signed, and
+/// [`Interrupted`]. Signing and upload failures are in the report.
+#[tracing::instrument(skip(pipeline, ledger, run, cancel), fields(run_id = %run_id))]
 pub async fn upload_run(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
-    records: &[Record],
+    run: Dispatched<'_>,
     cancel: &CancellationToken,
 ) -> anyhow::Result<RunReport> {
     let ledger = ledger.filter(|_| !pipeline.dry_run);
-    let mut all: Vec<Record> = records.to_vec();
-    if !all.iter().any(Record::is_the_runs) {
+    let dispatch = run.dispatch;
+    let rules = pipeline
+        .campaigns
+        .get(&dispatch.campaign)
+        .ok_or_else(|| UnknownCampaign {
+            run_id: run_id.as_str().to_owned(),
+            campaign: dispatch.campaign.clone(),
+        })?;
+    // Routed by the decision: the campaign's suite, never a file's. One
+    // without a dput host is refused before anything is fetched, and left
+    // due (nothing is recorded).
+    let suite = rules.build_distribution.as_str();
+    pipeline
+        .uploader
+        .hosts
+        .route(suite)
+        .map_err(DputError::Unrouted)?;
+    if run.records.is_empty() {
         tracing::warn!(
-            "no record of the run (no debian_build row, runner message or --expect-*): \
-             its .changes are compared with nothing the Janitor recorded"
+            "no record of the run's build (no debian_build row, runner message details or \
+             --expect-*): its .changes are compared with what the Janitor dispatched only"
         );
     }
+    let mut all: Vec<Record> = run.records.to_vec();
     all.extend(pipeline.scope.iter().cloned());
-    // The run's suites, as recorded: one without a dput host is refused
-    // before anything is fetched, and left due (nothing is recorded).
-    let suites: Vec<&String> = records
-        .iter()
-        .filter(|r| r.is_the_runs())
-        .filter_map(|r| r.distributions.as_ref())
-        .flatten()
-        .collect();
-    for suite in &suites {
-        pipeline
-            .uploader
-            .hosts
-            .route(suite)
-            .map_err(DputError::Unrouted)?;
-    }
     let result = tokio::select! {
         biased;
         () = cancel.cancelled() => Err(Interrupted.into()),
-        report = upload_run_inner(pipeline, ledger, run_id, &all) => report,
+        report = decide_and_upload(pipeline, ledger, run_id, run, rules, &all) => report,
     };
     // The run as a whole is recorded under its suite's host.
-    let run_ledger = match (ledger, suites.first()) {
-        (Some(ledger), Some(suite)) => ledger.for_suite(suite),
-        // No recorded suite: the host of every other suite, if there is one.
-        (Some(ledger), None) => ledger
-            .hosts()
-            .default_key()
-            .is_some()
-            .then(|| ledger.clone()),
-        (None, _) => None,
-    };
-    if let Some(ledger) = &run_ledger {
-        record_run(ledger, run_id, &result).await;
+    if let Some(ledger) = ledger.and_then(|l| l.for_suite(suite)) {
+        record_run(&ledger, run_id, &result).await;
     }
     if let (Some(publisher), Ok(report), false) = (&pipeline.publisher, &result, pipeline.dry_run) {
         publish(publisher, &pipeline.uploader, run_id, report).await;
     }
     result
+}
+
+/// The verdict as dispatched, then the decision (the source names the
+/// codebase builds), then the chain.
+async fn decide_and_upload(
+    pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
+    run_id: &RunId,
+    run: Dispatched<'_>,
+    rules: &CampaignRules,
+    records: &[Record],
+) -> anyhow::Result<RunReport> {
+    let dispatch = run.dispatch;
+    let review = match (run.janitor, dispatch.publish_status) {
+        (Some(pool), Some(status)) if status.forbids_signing() => {
+            // Nothing is signed either way: who rejected it is a courtesy.
+            ledger_db::janitor::verdict(pool, run_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|(_, note)| note)
+        }
+        _ => None,
+    };
+    check_verdict(
+        run_id.as_str(),
+        &dispatch.campaign,
+        dispatch.publish_status,
+        review,
+        &pipeline.campaigns.review,
+    )?;
+    let sources = match run.janitor {
+        Some(pool) => ledger_db::janitor::sources_of(pool, &dispatch.codebase)
+            .await
+            .context("reading the source packages of the run's codebase")?,
+        None => vec![dispatch.codebase.clone()],
+    };
+    let decision = Decision {
+        dispatch: dispatch.clone(),
+        rules: rules.clone(),
+        sources,
+    };
+    upload_run_inner(pipeline, ledger, run_id, &decision, records, run.janitor).await
 }
 
 /// Publishes the outcome of each `.changes` this process acted on: not one
@@ -546,6 +668,18 @@ async fn record_run(ledger: &Ledger, run_id: &RunId, result: &anyhow::Result<Run
     let recorded = match RunOutcome::of(result).run_record() {
         None => Ok(()),
         Some(RunRecord::GotThrough) => ledger.run_succeeded(run_id).await,
+        Some(state @ (RunRecord::Rejected | RunRecord::AwaitingReview)) => {
+            let text = match result {
+                Err(e) => format!("{e:#}"),
+                Ok(report) => report
+                    .stopped()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            };
+            ledger
+                .run_stopped(run_id, state == RunRecord::Rejected, &text)
+                .await
+        }
         Some(record) => {
             let error = result
                 .as_ref()
@@ -715,13 +849,20 @@ async fn upload_run_inner(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
+    decision: &Decision,
     records: &[Record],
+    janitor: Option<&sqlx::PgPool>,
 ) -> anyhow::Result<RunReport> {
     let workdir = tempfile::Builder::new()
         .prefix("auto-upload-")
         .tempdir()
         .context("cannot create a temporary directory")?;
-    let report = upload_in(pipeline, ledger, run_id, records, workdir.path()).await;
+    let checks = Checks {
+        decision,
+        records,
+        janitor,
+    };
+    let report = upload_in(pipeline, ledger, run_id, &checks, workdir.path()).await;
     let path = workdir.path().to_owned();
     let removed = tokio::task::spawn_blocking(move || workdir.close())
         .await
@@ -732,14 +873,22 @@ async fn upload_run_inner(
     report
 }
 
+/// What every `.changes` of a run is checked against, and where the
+/// verdict is read again.
+struct Checks<'a> {
+    decision: &'a Decision,
+    records: &'a [Record],
+    janitor: Option<&'a sqlx::PgPool>,
+}
+
 async fn upload_in(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
-    records: &[Record],
+    checks: &Checks<'_>,
     workdir: &std::path::Path,
 ) -> anyhow::Result<RunReport> {
-    let mut found = fetch_checked(pipeline, run_id, records, workdir).await?;
+    let mut found = fetch_checked(pipeline, ledger, run_id, checks, workdir).await?;
     // Every .changes has a host before any is signed.
     for (parsed, _) in &found {
         pipeline
@@ -761,7 +910,15 @@ async fn upload_in(
         } else {
             // Routed above: the ledger key of its suite's host exists.
             let bound = ledger.and_then(|l| l.for_suite(&parsed.distribution));
-            upload_one(pipeline, bound.as_ref(), run_id, &parsed, superseded).await?
+            upload_one(
+                pipeline,
+                bound.as_ref(),
+                run_id,
+                checks,
+                &parsed,
+                superseded,
+            )
+            .await?
         };
         outcome.log_failure();
         report.changes.push(ChangesReport {
@@ -777,22 +934,28 @@ async fn upload_in(
 
 /// Fetches what may be signed, and only that: the run's `.changes` first
 /// (each at most [`changes::MAX_CHANGES_BYTES`]), parsed, filtered and
-/// compared with `records`; then only the files the kept ones list (each
-/// at most its listed size, the run at most `--max-run-bytes`), each
-/// checked against its checksums. Nothing else of the run reaches this
-/// host. Meanwhile, beside the fetch (nothing waits for the archive), the
-/// archive says which `.changes` it has already: each comes with the
+/// compared with the decision and the records; then only the files the
+/// kept ones list (each at most its listed size, the run at most
+/// `--max-run-bytes`), each checked against its checksums, and the
+/// `-dbgsym` packages among them checked to be debug packages. Nothing
+/// else of the run reaches this host. Meanwhile, beside the fetch (nothing
+/// waits for the archive), the archive says which epoch the source may
+/// carry and which `.changes` it has already: each comes with the
 /// archive's version when it is superseded.
 ///
 /// # Errors
 /// [`ArtifactError`], [`ChangesError`] (a [`Mismatch`] inside it for a
-/// `.changes` that does not match a record).
+/// `.changes` that does not match the decision or a record), and
+/// [`EpochUnknown`] for an epoch nobody could confirm.
 async fn fetch_checked(
     pipeline: &Pipeline,
+    ledger: Option<&Ledger>,
     run_id: &RunId,
-    records: &[Record],
+    checks: &Checks<'_>,
     workdir: &std::path::Path,
 ) -> anyhow::Result<Vec<(Changes, Option<ArchiveHas>)>> {
+    let records = checks.records;
+    let decision = checks.decision;
     let names = pipeline.store.list(run_id).await?;
     let changes_files: Vec<Wanted> = names
         .into_iter()
@@ -816,8 +979,12 @@ async fn fetch_checked(
         .into_iter()
         .map(|f| f.changes.expect("checked .changes are always parsed"))
         .collect();
+    // The worker's own claims first (their refusals name the record they
+    // contradict), then what the Janitor decided: the authority, which a
+    // worker consistent with itself cannot pass around.
     for parsed in &found {
         record::check_all(records, parsed).map_err(ChangesError::Refused)?;
+        decision.check(parsed).map_err(ChangesError::Refused)?;
     }
     let mut listed: Vec<Wanted> = Vec::new();
     for file in found.iter().flat_map(|c| &c.files) {
@@ -844,10 +1011,189 @@ async fn fetch_checked(
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
         anyhow::Ok(())
     };
-    let archive = futures::future::join_all(found.iter().map(|c| superseded_by(pipeline, c)));
-    let (fetched, superseded) = tokio::join!(fetched, archive);
+    // Each (suite, source) the checks ask the archive about is asked once:
+    // the .changes' own suite (superseded?) and the campaign's epoch suite.
+    let mut asked: Vec<(String, String)> = Vec::new();
+    for c in &found {
+        for suite in [c.distribution.as_str(), decision.rules.epoch_suite()] {
+            let key = (suite.to_owned(), c.source.clone());
+            if !asked.contains(&key) {
+                asked.push(key);
+            }
+        }
+    }
+    let lookups = futures::future::join_all(
+        asked
+            .iter()
+            .map(|(suite, source)| lookup(pipeline, suite, source)),
+    );
+    let (fetched, lookups) = tokio::join!(fetched, lookups);
     fetched?;
+    let said = |suite: &str, source: &str| {
+        asked
+            .iter()
+            .position(|(s, p)| s == suite && p == source)
+            .map(|i| &lookups[i])
+            .expect("every (suite, source) was asked")
+    };
+    let superseded: Vec<Option<ArchiveHas>> = found
+        .iter()
+        .map(|c| said(&c.distribution, &c.source).superseded(c))
+        .collect();
+    // A version the archive has already (or a newer one) stays superseded:
+    // it is not signed either way, and that is what operators expect.
+    let suite = decision.rules.epoch_suite();
+    for (parsed, _) in found
+        .iter()
+        .zip(&superseded)
+        .filter(|(_, has)| has.is_none())
+    {
+        let epoch = said(suite, &parsed.source)
+            .epoch(ledger, suite, &parsed.source)
+            .await;
+        match decision.check_epoch(parsed, &epoch) {
+            Ok(()) => {}
+            Err(EpochError::Mismatch(m)) => return Err(ChangesError::Refused(m).into()),
+            Err(EpochError::Unknown(e)) => return Err(e.into()),
+        }
+    }
+    let recorded = records.iter().find_map(|r| r.binary_packages.as_deref());
+    for parsed in &found {
+        check_debug_packages(parsed, recorded, workdir).await?;
+    }
     Ok(found.into_iter().zip(superseded).collect())
+}
+
+/// What the archive said of a source in a suite.
+enum Lookup {
+    /// No archive is configured for the suite.
+    NoArchive,
+    /// Its newest version there (none: the archive does not have it), and
+    /// where it was read.
+    Newest(Option<debversion::Version>, String),
+    /// The index could not be read (logged where it is read).
+    Unreadable(String),
+}
+
+/// Asks the suite's archive, if one is configured, for the newest version
+/// of `source`.
+async fn lookup(pipeline: &Pipeline, suite: &str, source: &str) -> Lookup {
+    let Some(archive) = pipeline.archives.for_suite(suite) else {
+        return Lookup::NoArchive;
+    };
+    match archive.newest(suite, source).await {
+        Ok(newest) => Lookup::Newest(newest, archive.url().to_owned()),
+        Err(why) => Lookup::Unreadable(why),
+    }
+}
+
+impl Lookup {
+    /// What the archive has of the `.changes`'s source when it is this
+    /// version or newer (asked in the `.changes`'s own suite). An archive
+    /// that cannot be read knows nothing.
+    fn superseded(&self, changes: &Changes) -> Option<ArchiveHas> {
+        let ours: debversion::Version = changes.version.parse().ok()?;
+        match self {
+            Self::Newest(Some(theirs), archive) if *theirs >= ours => Some(ArchiveHas {
+                version: theirs.to_string(),
+                archive: archive.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The epoch a `.changes` of `source` may carry (asked in the
+    /// campaign's base distribution, else its build distribution): the one
+    /// of the newest version the archive has there, none where it has
+    /// none; without an archive, the one of the last version the ledger
+    /// shows uploaded; with neither, none.
+    async fn epoch(&self, ledger: Option<&Ledger>, suite: &str, source: &str) -> Epoch {
+        match self {
+            Self::Newest(Some(version), archive) => Epoch::Known {
+                epoch: version.epoch.unwrap_or(0),
+                from: format!("{archive} {suite} has {source} {version}"),
+            },
+            Self::Newest(None, archive) => Epoch::Known {
+                epoch: 0,
+                from: format!("{archive} {suite} has no {source}"),
+            },
+            Self::Unreadable(why) => Epoch::Unknown(why.clone()),
+            Self::NoArchive => ledger_epoch(ledger, source).await,
+        }
+    }
+}
+
+/// The epoch the ledger's uploads of `source` say, where no archive is
+/// configured.
+async fn ledger_epoch(ledger: Option<&Ledger>, source: &str) -> Epoch {
+    let Some(ledger) = ledger else {
+        return Epoch::Known {
+            epoch: 0,
+            from: "no archive is configured (--archive, or archive_mirror_uri of the base \
+                   distribution in janitor.conf) to say the source's epoch"
+                .into(),
+        };
+    };
+    match ledger.uploaded_versions(source).await {
+        Ok(versions) => {
+            let newest = versions
+                .iter()
+                .filter_map(|v| v.parse::<debversion::Version>().ok())
+                .max();
+            match newest {
+                Some(version) => Epoch::Known {
+                    epoch: version.epoch.unwrap_or(0),
+                    from: format!(
+                        "the ledger's last upload of {source} is {version}; no archive is configured"
+                    ),
+                },
+                None => Epoch::Known {
+                    epoch: 0,
+                    from: format!(
+                        "the ledger shows no upload of {source}, and no archive is configured \
+                         (--archive, or archive_mirror_uri in janitor.conf) to say its epoch"
+                    ),
+                },
+            }
+        }
+        Err(e) => Epoch::Unknown(format!("the ledger cannot be read: {e}")),
+    }
+}
+
+/// A `-dbgsym` package the records do not list by name is accepted only
+/// as a `.ddeb`, or as a `.deb` whose control says `Auto-Built-Package:
+/// debug-symbols` (read with `dpkg-deb --field`, which parses the archive
+/// itself; the file has passed its checksums).
+///
+/// # Errors
+/// A [`Mismatch`] (in [`ChangesError::Refused`]) for one that is not.
+async fn check_debug_packages(
+    changes: &Changes,
+    recorded: Option<&[String]>,
+    workdir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let debs = dispatch::dbgsym_debs(changes, recorded).map_err(ChangesError::Refused)?;
+    let dpkg_deb = Tool::new("dpkg-deb", DPKG_DEB_LIMIT);
+    for deb in debs {
+        let (_, name) = tool::in_dir(&workdir.join(deb.as_str()));
+        let field = dpkg_deb
+            .run(
+                &["--field".into(), name, "Auto-Built-Package".into()],
+                workdir,
+            )
+            .await
+            .with_context(|| format!("reading the control of {}", deb.as_str()))?;
+        if field.trim() != "debug-symbols" {
+            return Err(ChangesError::Refused(changes.mismatch(
+                "Files",
+                "allows a -dbgsym .deb only with Auto-Built-Package: debug-symbols",
+                deb.as_str(),
+                "the debug-package rule",
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The archive has the `.changes`'s source at this version or a newer
@@ -870,21 +1216,6 @@ impl ArchiveHas {
     }
 }
 
-/// What the archive has of the `.changes`'s source when it is this
-/// version or newer. An archive that cannot be read knows nothing (logged
-/// where it is read).
-async fn superseded_by(pipeline: &Pipeline, changes: &Changes) -> Option<ArchiveHas> {
-    let archive = pipeline.archives.for_suite(&changes.distribution)?;
-    let ours: debversion::Version = changes.version.parse().ok()?;
-    match archive.newest(&changes.distribution, &changes.source).await {
-        Ok(Some(theirs)) if theirs >= ours => Some(ArchiveHas {
-            version: theirs.to_string(),
-            archive: archive.url().to_owned(),
-        }),
-        _ => None,
-    }
-}
-
 /// Claims one verified `.changes` in the ledger (when there is one), signs
 /// and uploads it while the claim is held, and records how it went;
 /// `superseded` says what the archive has when it has this one or newer.
@@ -892,6 +1223,7 @@ async fn upload_one(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
     run_id: &RunId,
+    checks: &Checks<'_>,
     parsed: &Changes,
     superseded: Option<ArchiveHas>,
 ) -> anyhow::Result<Outcome> {
@@ -950,6 +1282,36 @@ async fn upload_one(
             Outcome::ClaimLost(held.lost_error("before it was recorded as superseded"))
         });
     }
+    // The verdict, read again under the claim, right before debsign: a
+    // rejection that landed while the run was fetched stops it here. (A
+    // run the operator dispatched by hand is not in the run table.)
+    let run_table = checks.decision.dispatch.origin == DispatchOrigin::RunTable;
+    if let Some(pool) = checks.janitor.filter(|_| run_table) {
+        if let Some(verdict) = verdict_now(pool, run_id, checks.decision, pipeline).await {
+            let stopped = match &verdict {
+                Ok(verdict) => {
+                    ledger
+                        .until_recorded(&name, held.deadline(), || {
+                            ledger.stop(run_id, &name, verdict)
+                        })
+                        .await
+                }
+                Err(error) => {
+                    ledger
+                        .until_recorded(&name, held.deadline(), || {
+                            ledger.finish(run_id, &name, Some(error))
+                        })
+                        .await
+                }
+            }
+            .with_context(|| format!("recording in the ledger why {name} was not signed"))?;
+            return Ok(match verdict {
+                Ok(verdict) if stopped => Outcome::Stopped(verdict),
+                Ok(_) => Outcome::ClaimLost(held.lost_error("before the verdict was recorded")),
+                Err(error) => anyhow::bail!("{name} not signed: {error}"),
+            });
+        }
+    }
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
     let error = match &outcome {
         Outcome::SignFailed(e) => Some(error_chain(e)),
@@ -972,6 +1334,37 @@ async fn upload_one(
             outcome.label()
         ))))
     }
+}
+
+/// The reviewers' verdict as the database says it now, when it stops the
+/// run (`Ok`), or why it cannot be read (`Err`: nothing is signed then);
+/// `None` when it allows signing.
+async fn verdict_now(
+    pool: &sqlx::PgPool,
+    run_id: &RunId,
+    decision: &Decision,
+    pipeline: &Pipeline,
+) -> Option<Result<Verdict, String>> {
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        ledger_db::janitor::verdict(pool, run_id),
+    )
+    .await;
+    let (status, review) = match read {
+        Ok(Ok(Some((status, review)))) => (Some(status), review),
+        Ok(Ok(None)) => return Some(Err("the run is no longer in the run table".into())),
+        Ok(Err(e)) => return Some(Err(format!("cannot read the run's publish_status: {e}"))),
+        Err(_) => return Some(Err("reading the run's publish_status timed out".into())),
+    };
+    check_verdict(
+        run_id.as_str(),
+        &decision.dispatch.campaign,
+        status,
+        review,
+        &pipeline.campaigns.review,
+    )
+    .err()
+    .map(Ok)
 }
 
 /// Whether a run failed for a reason of this host's that may pass: out of

@@ -16,12 +16,15 @@ use crate::chain::dput::DputError;
 use crate::chain::sign::SignError;
 use crate::chain::signature::{SignatureError, Verifier};
 use crate::chain::tool::ToolError;
-use crate::chain::upload::{self, Pipeline, RunOutcome};
+use crate::chain::upload::{self, Dispatched, Pipeline, RunOutcome};
 use crate::cli::janitor_conf::ConfigError;
 use crate::cli::output;
-use crate::cli::settings::{LedgerAction, ListFormat, PathInput, SettingsError, Task};
+use crate::cli::settings::{
+    GivenDispatch, LedgerAction, ListFormat, PathInput, SettingsError, Task,
+};
 use crate::exit_codes::{code_of, first_known, ExitCode};
 use crate::input::changes::{self, Changes, ChangesError, Filter, Verify};
+use crate::input::dispatch::{Dispatch, DispatchOrigin, NotDispatched};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::input::syntax;
@@ -83,9 +86,14 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             pipeline,
             database,
             expect,
+            dispatch,
         } => {
             let database = database.as_deref();
-            upload_run(&run_id, &pipeline, database, expect.as_ref(), &shutdown).await
+            let run = RunArgs {
+                expect: expect.as_ref(),
+                given: &dispatch,
+            };
+            upload_run(&run_id, &pipeline, database, run, &shutdown).await
         }
         Task::Listen(settings) => {
             crate::service::listen::run(*settings, shutdown).await?;
@@ -157,13 +165,66 @@ async fn find_changes(
     Ok(ExitCode::Success)
 }
 
+/// What `upload-run` is told of the run besides its id.
+#[derive(Debug, Clone, Copy)]
+struct RunArgs<'a> {
+    /// `--expect-*`.
+    expect: Option<&'a Record>,
+    /// `--codebase`, `--campaign`.
+    given: &'a GivenDispatch,
+}
+
+/// The run's dispatch: the run table's (what is given must match it); for
+/// a run the table does not list, or without a database, what the operator
+/// gave (both `--codebase` and `--campaign`).
+async fn dispatch_of(
+    run_id: &RunId,
+    pool: Option<&sqlx::PgPool>,
+    given: &GivenDispatch,
+) -> anyhow::Result<Dispatch> {
+    let Some(pool) = pool else {
+        let (Some(codebase), Some(campaign)) = (&given.codebase, &given.campaign) else {
+            unreachable!("settings require --codebase and --campaign without a database");
+        };
+        return Dispatch::new(codebase, campaign, None, DispatchOrigin::CommandLine)
+            .map_err(anyhow::Error::msg);
+    };
+    let Some(dispatch) = ledger_db::janitor::run_dispatch(pool, run_id).await? else {
+        // Not the Janitor's run: only what the operator says by hand.
+        if let (Some(codebase), Some(campaign)) = (&given.codebase, &given.campaign) {
+            tracing::warn!(run_id = %run_id, "the run is not in the Janitor's run table: signing against --codebase and --campaign as given, without a verdict");
+            return Dispatch::new(codebase, campaign, None, DispatchOrigin::CommandLine)
+                .map_err(anyhow::Error::msg);
+        }
+        return Err(NotDispatched::Missing {
+            run_id: run_id.as_str().to_owned(),
+        }
+        .into());
+    };
+    for (field, given, table) in [
+        ("codebase", &given.codebase, &dispatch.codebase),
+        ("campaign", &given.campaign, &dispatch.campaign),
+    ] {
+        if let Some(given) = given.as_ref().filter(|g| *g != table) {
+            return Err(NotDispatched::Differs {
+                run_id: run_id.as_str().to_owned(),
+                field,
+                given: given.clone(),
+                table: table.clone(),
+            }
+            .into());
+        }
+    }
+    Ok(dispatch)
+}
+
 /// `upload-run`: opens the ledger (unless a dry run), runs the chain and
 /// prints a line per `.changes`.
 async fn upload_run(
     run_id: &RunId,
     pipeline: &Pipeline,
     database: Option<&LedgerConfig>,
-    expect: Option<&Record>,
+    run: RunArgs<'_>,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
     let access = if pipeline.dry_run {
@@ -175,16 +236,23 @@ async fn upload_run(
         Some(config) => Some(unless_stopped(shutdown, config.open(1, access)).await?),
         None => None,
     };
+    let janitor = opened.as_ref().map(|o| &o.pool);
+    let dispatch = dispatch_of(run_id, janitor, run.given).await?;
     let mut records = Vec::new();
-    if let Some(opened) = &opened {
-        match ledger_db::recorded_build(&opened.pool, run_id).await? {
+    if let Some(pool) = janitor {
+        match ledger_db::recorded_build(pool, run_id).await? {
             Some(row) => records.push(row.record()),
             None => tracing::warn!(run_id = %run_id, "the run has no debian_build row"),
         }
     }
-    records.extend(expect.cloned());
-    let ledger = opened.and_then(|o| o.ledger);
-    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, &records, shutdown).await;
+    records.extend(run.expect.cloned());
+    let ledger = opened.as_ref().and_then(|o| o.ledger.clone());
+    let dispatched = Dispatched {
+        dispatch: &dispatch,
+        records: &records,
+        janitor,
+    };
+    let result = upload::upload_run(pipeline, ledger.as_ref(), run_id, dispatched, shutdown).await;
     let outcome = RunOutcome::of(&result);
     let report = result.with_context(|| format!("run {run_id}"))?;
     for changes in &report.changes {
@@ -225,6 +293,8 @@ async fn backfill(
             ("paused", summary.paused),
             ("deferred", summary.deferred),
             ("unrouted", summary.unrouted),
+            ("unknown_campaign", summary.unknown_campaign),
+            ("stopped_by_review", summary.stopped),
         ] {
             figures.gauge(
                 "runs",
@@ -299,7 +369,11 @@ async fn ledger(
                 Some(n) => output::record(&format!("reset\t{run_id}\t{n}"), false)?,
             }
             if let Some(pipeline) = now {
-                return upload_run(&run_id, &pipeline, Some(config), None, shutdown).await;
+                let run = RunArgs {
+                    expect: None,
+                    given: &GivenDispatch::default(),
+                };
+                return upload_run(&run_id, &pipeline, Some(config), run, shutdown).await;
             }
         }
         LedgerAction::Reconcile {

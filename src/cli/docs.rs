@@ -161,7 +161,7 @@ fn files_section(name: &str) -> String {
     let mut files = vec![
         (
             "janitor.conf",
-            "The Janitor's configuration (\\-\\-config): artifact_location, redis_location and database_location.",
+            "The Janitor's configuration (\\-\\-config): its Debian campaigns (a campaign block with debian_build: build_distribution, build_suffix, base_distribution) say what a run of each may be signed as; artifact_location, redis_location and database_location.",
         ),
         (
             "/etc/dput.cf, ~/.dput.cf",
@@ -210,6 +210,10 @@ fn examples_section(name: &str) -> String {
             (
                 "Sign and upload one run by hand:",
                 "auto-upload upload-run 8f4b9c1e --config /etc/janitor/janitor.conf --keyid 0xA1B2C3D4E5F60718 --host janitor",
+            ),
+            (
+                "Without the Janitor's database, say what it dispatched the run as:",
+                "auto-upload upload-run 8f4b9c1e --config /etc/janitor/janitor.conf --artifacts gs://janitor-artifacts/ --codebase hello --campaign lintian-fixes --keyid $KEY --host janitor",
             ),
             (
                 "The same steps as a pipeline:",

@@ -15,6 +15,7 @@ use prost_reflect::{
 };
 
 use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::input::dispatch::{CampaignRules, Campaigns, ReviewRule};
 
 /// The largest configuration file read, in bytes.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -40,16 +41,50 @@ pub struct JanitorConfig {
     pub campaigns: Vec<CampaignConfig>,
 }
 
-/// A `campaign` block: what `--campaign` selects.
+/// A `campaign` block: what `--campaign` selects, and what its Debian
+/// builds may be.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CampaignConfig {
     /// `name`.
     pub name: String,
+    /// Whether it has a `debian_build` block (a Debian campaign).
+    pub debian: bool,
     /// `debian_build.build_distribution`: the suite its builds target.
     pub build_distribution: Option<String>,
+    /// `debian_build.build_suffix`.
+    pub build_suffix: Option<String>,
+    /// `debian_build.base_distribution`.
+    pub base_distribution: Option<String>,
+}
+
+impl CampaignConfig {
+    /// Its rules as the runner applies them: the build distribution
+    /// defaults to the campaign's name, an empty suffix is none. `None`
+    /// for a campaign without `debian_build`.
+    pub fn rules(&self) -> Option<CampaignRules> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        self.debian.then(|| CampaignRules {
+            name: self.name.clone(),
+            build_distribution: nonempty(&self.build_distribution)
+                .unwrap_or_else(|| self.name.clone()),
+            build_suffix: nonempty(&self.build_suffix),
+            base_distribution: nonempty(&self.base_distribution),
+        })
+    }
 }
 
 impl JanitorConfig {
+    /// Its Debian campaigns with `review`: what each run may be signed as.
+    pub fn campaigns(&self, review: ReviewRule) -> Campaigns {
+        Campaigns::new(
+            self.campaigns
+                .iter()
+                .filter_map(CampaignConfig::rules)
+                .collect(),
+            review,
+        )
+    }
+
     /// The suite a campaign's builds target, when its `campaign` block
     /// says (`debian_build.build_distribution`).
     pub fn build_distribution(&self, campaign: &str) -> Option<String> {
@@ -228,22 +263,31 @@ impl JanitorConfig {
                 })
                 .collect(),
             campaigns: messages(&message, "campaign")
-                .map(|c| CampaignConfig {
-                    name: string(c, "name").unwrap_or_default(),
-                    build_distribution: build_distribution(c),
+                .map(|c| {
+                    let build = debian_build(c);
+                    CampaignConfig {
+                        name: string(c, "name").unwrap_or_default(),
+                        debian: build.is_some(),
+                        build_distribution: build.and_then(|b| string(b, "build_distribution")),
+                        build_suffix: build.and_then(|b| string(b, "build_suffix")),
+                        base_distribution: build.and_then(|b| string(b, "base_distribution")),
+                    }
                 })
                 .collect(),
         })
     }
 }
 
-/// A campaign's `debian_build.build_distribution`, when set.
-fn build_distribution(campaign: &DynamicMessage) -> Option<String> {
-    if !campaign.has_field_by_name("debian_build") {
+/// A campaign's `debian_build` block, when it has one.
+fn debian_build(campaign: &DynamicMessage) -> Option<&DynamicMessage> {
+    let field = campaign.descriptor().get_field_by_name("debian_build")?;
+    if !campaign.has_field(&field) {
         return None;
     }
-    let build = campaign.get_field_by_name("debian_build")?;
-    string(build.as_message()?, "build_distribution")
+    match campaign.get_field(&field) {
+        std::borrow::Cow::Borrowed(Value::Message(build)) => Some(build),
+        _ => None,
+    }
 }
 
 /// A string field, when set.
@@ -449,6 +493,31 @@ mod tests {
         );
         assert_eq!(config.build_distribution("plain"), None);
         assert_eq!(config.build_distribution("unknown"), None);
+    }
+
+    #[test]
+    fn campaign_rules_as_the_runner_applies_them() {
+        let config = parse(
+            "campaign { name: \"lintian-fixes\" debian_build { build_distribution: \"lintian-fixes\" \
+               build_suffix: \"jan+lint\" base_distribution: \"unstable\" } }\n\
+             campaign { name: \"unchanged\" debian_build { build_suffix: \"\" } }\n\
+             campaign { name: \"generic\" generic_build { } }\n\
+             campaign { name: \"bare\" }\n",
+        )
+        .unwrap();
+        let campaigns = config.campaigns(ReviewRule::None);
+        let lf = campaigns.get("lintian-fixes").unwrap();
+        assert_eq!(lf.build_distribution, "lintian-fixes");
+        assert_eq!(lf.build_suffix.as_deref(), Some("jan+lint"));
+        assert_eq!(lf.epoch_suite(), "unstable");
+        let unchanged = campaigns.get("unchanged").unwrap();
+        assert_eq!(unchanged.build_distribution, "unchanged");
+        assert_eq!(unchanged.build_suffix, None);
+        assert_eq!(unchanged.epoch_suite(), "unchanged");
+        assert!(campaigns.get("generic").is_none());
+        assert!(campaigns.get("bare").is_none());
+        assert!(campaigns.builds_for("lintian-fixes"));
+        assert!(!campaigns.builds_for("unstable"));
     }
 
     #[test]

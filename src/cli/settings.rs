@@ -16,6 +16,7 @@ use crate::cli::janitor_conf::{ConfigError, JanitorConfig, Schema};
 use crate::cli::{self, Cli, Command, LogFormat};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Filter, Verify};
+use crate::input::dispatch::{is_janitor_name, Campaigns, ReviewRule};
 use crate::input::hosts::Hosts;
 use crate::input::rates::{LocalBudget, RateLimits};
 use crate::input::record::{self, Record};
@@ -170,6 +171,8 @@ pub enum Task {
         database: Option<Box<LedgerConfig>>,
         /// What the operator expects (`--expect-*`), if anything.
         expect: Option<Record>,
+        /// `--codebase` and `--campaign`.
+        dispatch: GivenDispatch,
     },
     /// `backfill`.
     Backfill {
@@ -314,6 +317,8 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
         None => None,
     };
     let expect = expectation(args.expect)?;
+    let dispatch = dispatch_given(args.dispatch, database.is_some())?;
+    let review = review(args.review, database.is_some())?;
     let pipeline = pipeline(
         Chain {
             store: args.store,
@@ -328,6 +333,7 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             scope: Vec::new(),
             publish: Some((args.publish, None)),
             limits,
+            review,
         },
         config,
     )?;
@@ -336,7 +342,49 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
         pipeline: Box::new(pipeline),
         database,
         expect,
+        dispatch,
     })
+}
+
+/// What `upload-run --codebase/--campaign` says the run was dispatched as.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GivenDispatch {
+    /// `--codebase`.
+    pub codebase: Option<String>,
+    /// `--campaign`.
+    pub campaign: Option<String>,
+}
+
+/// `--codebase` and `--campaign`: the run's dispatch by hand, both
+/// required without a database (with one, the run table is read, and what
+/// is given here must match it).
+fn dispatch_given(
+    args: cli::DispatchArgs,
+    has_database: bool,
+) -> Result<GivenDispatch, SettingsError> {
+    for (what, value) in [
+        ("--codebase", &args.codebase),
+        ("--campaign", &args.campaign),
+    ] {
+        if let Some(value) = value.as_ref().filter(|v| !is_janitor_name(v)) {
+            return Err(SettingsError::Invalid {
+                what,
+                value: value.clone(),
+                reason: "not in the Janitor's syntax for it ([a-z0-9][a-z0-9+-.]+)".into(),
+            });
+        }
+    }
+    match (args.codebase, args.campaign) {
+        (codebase, campaign) if has_database => Ok(GivenDispatch { codebase, campaign }),
+        (Some(codebase), Some(campaign)) => Ok(GivenDispatch {
+            codebase: Some(codebase),
+            campaign: Some(campaign),
+        }),
+        _ => Err(SettingsError::Refused(
+            "without the Janitor's database, say what the run was dispatched as: \
+             --codebase C --campaign C (what may be signed is what the Janitor decided)",
+        )),
+    }
 }
 
 /// `--expect-source/--expect-version/--expect-distribution`, each in its
@@ -387,16 +435,30 @@ struct Chain {
     publish: Option<(cli::PublishArgs, Option<String>)>,
     /// The upload budgets, kept by this process when it has no ledger.
     limits: Option<RateLimits>,
+    /// `--require-review`.
+    review: ReviewRule,
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
 /// `backfill`.
 fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
+    let store = store(chain.store, config)?;
+    let campaigns = config.config.campaigns(chain.review);
+    if campaigns.is_empty() {
+        return Err(SettingsError::Refused(
+            "the Janitor configuration (--config, AUTO_UPLOAD_CONFIG) has no Debian campaign \
+             (a campaign block with debian_build): what a run may be signed as comes from there, \
+             so nothing could be signed",
+        ));
+    }
+    let uploader = uploader(chain.uploader, chain.simulate, chain.force)?;
+    warn_unbuilt_suites(&campaigns, &uploader);
     Ok(Pipeline {
-        store: store(chain.store, config)?,
+        campaigns: std::sync::Arc::new(campaigns),
+        store,
         filter: chain.filter,
         signer: signer(chain.signer)?,
-        uploader: uploader(chain.uploader, chain.simulate, chain.force)?,
+        uploader,
         dry_run: chain.dry_run,
         archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
         scope: chain.scope,
@@ -405,6 +467,62 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
             .limits
             .map(|limits| std::sync::Arc::new(LocalBudget::new(limits))),
     })
+}
+
+/// Warns of a `--host SUITE=` or `--delayed SUITE=` that no campaign of
+/// `janitor.conf` builds for: a typo would otherwise mean no delay, or no
+/// host (suite names are case-sensitive).
+fn warn_unbuilt_suites(campaigns: &Campaigns, uploader: &Uploader) {
+    let (host_suites, _) = uploader.hosts.by_suite();
+    for (flag, suite) in host_suites
+        .iter()
+        .map(|s| ("--host", s.as_str()))
+        .chain(uploader.delays.suites().map(|s| ("--delayed", s)))
+    {
+        if !campaigns.builds_for(suite) {
+            tracing::warn!(
+                flag,
+                suite,
+                "no campaign of the Janitor configuration builds for this suite (names are case-sensitive): the setting applies to nothing"
+            );
+        }
+    }
+}
+
+/// `--require-review`: absent, bare or `*` (every campaign), or names.
+///
+/// # Errors
+/// A name outside the Janitor's campaign syntax, or the rule without a
+/// database to read the verdict from.
+pub(crate) fn review(
+    args: cli::ReviewArgs,
+    has_database: bool,
+) -> Result<ReviewRule, SettingsError> {
+    let names = args.require_review.map(|names| {
+        names
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+    });
+    let names = match names {
+        Some(names) if names.iter().any(|n| n == "*") => Some(Vec::new()),
+        other => other,
+    };
+    if let Some(bad) = names.iter().flatten().find(|n| !is_janitor_name(n)) {
+        return Err(SettingsError::Invalid {
+            what: "--require-review",
+            value: bad.clone(),
+            reason: "not a campaign name".into(),
+        });
+    }
+    let rule = ReviewRule::from_flag(names.as_deref());
+    if rule != ReviewRule::None && !has_database {
+        return Err(SettingsError::Refused(
+            "--require-review needs the Janitor's database (--database): the reviewers' \
+             verdict (run.publish_status) lives there",
+        ));
+    }
+    Ok(rule)
 }
 
 /// The upload budgets of `--max-uploads-per-hour` and `--rate-window`.
@@ -674,8 +792,65 @@ mod tests {
 
     #[test]
     fn artifact_location_is_required() {
-        let err = task(&["auto-upload", "upload-run", "r1"]).unwrap_err();
+        let err = task(&[
+            "auto-upload",
+            "upload-run",
+            "r1",
+            "--codebase",
+            "a1",
+            "--campaign",
+            "c1",
+        ])
+        .unwrap_err();
         assert!(matches!(err, SettingsError::Missing { .. }), "{err}");
+    }
+
+    #[test]
+    fn without_a_database_the_dispatch_is_given() {
+        let err = task(&["auto-upload", "upload-run", "r1", "--artifacts", "/srv"]).unwrap_err();
+        assert!(
+            err.to_string().contains("--codebase C --campaign C"),
+            "{err}"
+        );
+        let err = task(&[
+            "auto-upload",
+            "upload-run",
+            "r1",
+            "--artifacts",
+            "/srv",
+            "--codebase",
+            "../x",
+            "--campaign",
+            "c1",
+        ])
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SettingsError::Invalid {
+                    what: "--codebase",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = task(&[
+            "auto-upload",
+            "upload-run",
+            "r1",
+            "--artifacts",
+            "/srv",
+            "--codebase",
+            "a1",
+            "--campaign",
+            "c1",
+            "--require-review",
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("needs the Janitor's database"),
+            "{err}"
+        );
     }
 
     #[test]

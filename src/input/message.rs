@@ -1,10 +1,13 @@
-//! The runner's result messages: which ones mean "a Debian package was
-//! built, upload it", and what the runner recorded of the build (the
-//! run's record when the Janitor's database is not at hand). Pure logic,
-//! no I/O.
+//! The runner's messages: which result messages mean "a Debian package
+//! was built, upload it", with what the runner dispatched (codebase and
+//! campaign) and what it recorded of the build (the authority and the
+//! record when the Janitor's database is not at hand); and the
+//! `publish-status` messages that announce a reviewer's verdict. Pure
+//! logic, no I/O.
 
 use serde::Deserialize;
 
+use crate::input::dispatch::{Dispatch, DispatchOrigin, PublishStatus};
 use crate::input::record::{Origin, Record};
 use crate::input::run_id::RunId;
 use crate::input::syntax::{self, FileName};
@@ -22,8 +25,8 @@ pub struct MessageFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// A successful Debian build that passes the filters: upload this run,
-    /// as the runner recorded it.
-    Upload(RunId, Record),
+    /// as the runner dispatched it and recorded its build.
+    Upload(RunId, Dispatch, Record),
     /// A valid message that is not for us, and why.
     Ignore(&'static str),
     /// Not a result message: not JSON, wrong types, missing fields.
@@ -38,6 +41,8 @@ struct ResultMessage {
     code: String,
     #[serde(default)]
     campaign: Option<String>,
+    #[serde(default)]
+    codebase: Option<String>,
     #[serde(default)]
     target: Option<Target>,
 }
@@ -126,16 +131,73 @@ pub fn decide(payload: &[u8], filter: &MessageFilter) -> Decision {
             return Decision::Ignore("distribution not selected");
         }
     }
-    if !filter.campaigns.is_empty()
-        && !message
-            .campaign
-            .is_some_and(|c| filter.campaigns.contains(&c))
-    {
+    // What the runner dispatched is what may be signed: a message without
+    // it compares nothing the Janitor decided.
+    let (Some(codebase), Some(campaign)) = (message.codebase, message.campaign) else {
+        return Decision::Malformed(
+            "a successful Debian build without its codebase and campaign".into(),
+        );
+    };
+    let dispatch = match Dispatch::new(&codebase, &campaign, None, DispatchOrigin::RunnerMessage) {
+        Ok(dispatch) => dispatch,
+        Err(e) => return Decision::Malformed(e),
+    };
+    if !filter.campaigns.is_empty() && !filter.campaigns.contains(&dispatch.campaign) {
         return Decision::Ignore("campaign not selected");
     }
     match message.log_id.parse() {
-        Ok(run_id) => Decision::Upload(run_id, record),
+        Ok(run_id) => Decision::Upload(run_id, dispatch, record),
         Err(e) => Decision::Malformed(format!("{e}")),
+    }
+}
+
+/// What a `publish-status` message announces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusChange {
+    /// The run was approved: upload it if it waits (its verdict is read
+    /// again from the database first: a message only names the run).
+    Approved(RunId),
+    /// The run's verdict now forbids signing (`rejected`, `blocked`).
+    Stopped(RunId, PublishStatus),
+    /// Another status, or not for us.
+    Other,
+    /// Not a publish-status message.
+    Malformed(String),
+}
+
+/// The runner's `publish-status` message: `{"run_id", "publish_status",
+/// "codebase", "campaign"}` (the Janitor's Rust runner spells the key
+/// `publish-status`).
+#[derive(Debug, Deserialize)]
+struct StatusMessage {
+    run_id: String,
+    #[serde(default, rename = "publish_status")]
+    underscored: Option<String>,
+    #[serde(default, rename = "publish-status")]
+    dashed: Option<String>,
+}
+
+/// Decides what a `publish-status` payload announces.
+pub fn decide_status(payload: &[u8]) -> StatusChange {
+    let message: StatusMessage = match serde_json::from_slice(payload) {
+        Ok(m) => m,
+        Err(e) => return StatusChange::Malformed(e.to_string()),
+    };
+    let Some(status) = message.underscored.or(message.dashed) else {
+        return StatusChange::Malformed("no publish_status".into());
+    };
+    let status: PublishStatus = match status.parse() {
+        Ok(status) => status,
+        Err(e) => return StatusChange::Malformed(e),
+    };
+    let run_id: RunId = match message.run_id.parse() {
+        Ok(run_id) => run_id,
+        Err(e) => return StatusChange::Malformed(format!("{e}")),
+    };
+    match status {
+        PublishStatus::Approved => StatusChange::Approved(run_id),
+        s if s.forbids_signing() => StatusChange::Stopped(run_id, s),
+        _ => StatusChange::Other,
     }
 }
 
@@ -172,12 +234,77 @@ mod tests {
         }
     }
 
+    fn dispatch() -> Dispatch {
+        Dispatch::new(
+            "hello",
+            "lintian-fixes",
+            None,
+            DispatchOrigin::RunnerMessage,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn runner_success_is_uploaded_as_recorded() {
         assert_eq!(
             decide_all(RUNNER),
-            Decision::Upload("8f4b9c1e-3a2d".parse().unwrap(), runner_record())
+            Decision::Upload(
+                "8f4b9c1e-3a2d".parse().unwrap(),
+                dispatch(),
+                runner_record()
+            )
         );
+    }
+
+    #[test]
+    fn a_success_without_its_dispatch_is_malformed() {
+        for (from, to) in [
+            (r#""codebase": "hello","#, ""),
+            (r#""campaign": "lintian-fixes","#, ""),
+            (r#""codebase": "hello","#, r#""codebase": "../x","#),
+            (
+                r#""campaign": "lintian-fixes","#,
+                r#""campaign": "Lintian Fixes","#,
+            ),
+        ] {
+            let payload = RUNNER.replace(from, to);
+            assert_ne!(payload, RUNNER, "{from}");
+            assert!(
+                matches!(decide_all(&payload), Decision::Malformed(_)),
+                "{payload}"
+            );
+        }
+        let no_details = RUNNER.replace(r#""details": {"#, r#""x": {"#);
+        assert!(matches!(decide_all(&no_details), Decision::Upload(_, _, _)));
+    }
+
+    #[test]
+    fn publish_status_messages_in_both_spellings() {
+        for key in ["publish_status", "publish-status"] {
+            let payload = format!(
+                r#"{{"run_id": "run-1", "{key}": "approved", "codebase": "a", "campaign": "c"}}"#
+            );
+            assert_eq!(
+                decide_status(payload.as_bytes()),
+                StatusChange::Approved("run-1".parse().unwrap())
+            );
+        }
+        assert_eq!(
+            decide_status(br#"{"run_id": "run-1", "publish_status": "rejected"}"#),
+            StatusChange::Stopped("run-1".parse().unwrap(), PublishStatus::Rejected)
+        );
+        assert_eq!(
+            decide_status(br#"{"run_id": "run-1", "publish_status": "needs-manual-review"}"#),
+            StatusChange::Other
+        );
+        for bad in [
+            &br#"{"run_id": "run-1"}"#[..],
+            br#"{"run_id": "../x", "publish_status": "approved"}"#,
+            br#"{"run_id": "r", "publish_status": "APPROVED"}"#,
+            b"nope",
+        ] {
+            assert!(matches!(decide_status(bad), StatusChange::Malformed(_)));
+        }
     }
 
     #[test]
@@ -212,7 +339,13 @@ mod tests {
             distributions: d.iter().map(|s| s.to_string()).collect(),
             campaigns: c.iter().map(|s| s.to_string()).collect(),
         };
-        let run = || Decision::Upload("8f4b9c1e-3a2d".parse().unwrap(), runner_record());
+        let run = || {
+            Decision::Upload(
+                "8f4b9c1e-3a2d".parse().unwrap(),
+                dispatch(),
+                runner_record(),
+            )
+        };
         assert_eq!(
             decide(RUNNER.as_bytes(), &only(&["lintian-fixes"], &[])),
             run()
@@ -256,7 +389,7 @@ mod tests {
             r#"{"log_id": 5, "code": "success"}"#,
             r#"{"log_id": "r", "code": ["success"]}"#,
             r#"{"log_id": "r", "code": "success", "target": "debian"}"#,
-            r#"{"log_id": "../x", "code": "success", "target": {"name": "debian"}}"#,
+            r#"{"log_id": "../x", "code": "success", "codebase": "a1", "campaign": "c1", "target": {"name": "debian"}}"#,
             r#"{"log_id": "r", "code": "success", "target": {"name": "debian", "details": {"build_distribution": 3}}}"#,
         ] {
             assert!(

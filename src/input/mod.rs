@@ -2,13 +2,15 @@
 //! artifact store, Redis or a directory is parsed here, once, into values
 //! that can only hold what is safe (a plain file name, a run id, a `.changes`
 //! in a strict subset of its format, a runner message), and compared with
-//! the run's record.
+//! what the Janitor decided for the run ([`dispatch`]) and the run's
+//! record ([`record`]).
 //!
 //! May use: the crate's root modules (`exit_codes`) only. Everything above
 //! uses these types, never raw strings from outside.
 
 pub mod changes;
 pub mod checksums;
+pub mod dispatch;
 pub mod hosts;
 pub mod keyed;
 pub mod message;

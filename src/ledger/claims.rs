@@ -10,6 +10,7 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
+use crate::input::dispatch::{Campaigns, Dispatch};
 use crate::input::hosts::Hosts;
 use crate::input::rates::RateLimits;
 use crate::input::record::Record;
@@ -17,31 +18,51 @@ use crate::input::run_id::RunId;
 use crate::ledger::database::{Database, DatabaseError};
 
 /// The newest build of each (distribution, source); the Python service's
-/// choice, kept. `$1`: distributions (all when NULL).
-const NEWEST: &str = "SELECT DISTINCT ON (distribution, source)
-        distribution, source, run_id, version, binary_packages
-    FROM debian_build
-    WHERE $1::text[] IS NULL OR distribution = ANY($1)
-    ORDER BY distribution, source, version DESC";
+/// choice, kept. With each, what the runner dispatched (`run.codebase`,
+/// `run.suite`) and the reviewers' verdict (`run.publish_status`). `$1`:
+/// distributions (all when NULL).
+const NEWEST: &str = "SELECT DISTINCT ON (d.distribution, d.source)
+        d.distribution, d.source, d.run_id, d.version, d.binary_packages,
+        r.codebase, r.suite::text AS campaign, r.publish_status::text AS publish_status
+    FROM debian_build d JOIN run r ON r.id = d.run_id
+    WHERE $1::text[] IS NULL OR d.distribution = ANY($1)
+    ORDER BY d.distribution, d.source, d.version DESC";
+
+/// The verdicts that let a newest build be planned: never `rejected` or
+/// `blocked`; for the campaigns of `$N` (`--require-review`: NULL none,
+/// empty every campaign), only `approved`.
+fn verdict_allows(review: &str) -> String {
+    format!(
+        "n.publish_status NOT IN ('rejected', 'blocked')
+         AND ({review}::text[] IS NULL OR n.publish_status = 'approved'
+              OR (cardinality({review}) > 0 AND NOT n.campaign = ANY({review})))"
+    )
+}
 
 /// A run due for upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     /// The run.
     pub run_id: String,
-    /// Its distribution.
+    /// Its distribution, as the worker's files say.
     pub distribution: String,
-    /// Its source package.
+    /// Its source package, as the worker's files say.
     pub source: String,
-    /// Its version.
+    /// Its version, as the worker's files say.
     pub version: String,
     /// The binary packages it built, if recorded.
     pub binary_packages: Option<Vec<String>>,
+    /// `run.codebase`.
+    pub codebase: String,
+    /// `run.suite`: its campaign.
+    pub campaign: String,
+    /// `run.publish_status`.
+    pub publish_status: String,
 }
 
 impl Due {
-    /// What the Janitor recorded for the run: every `.changes` signed for
-    /// it must match.
+    /// What the worker's files said of the build (its `debian_build` row):
+    /// checked beside what the Janitor decided, never instead of it.
     pub fn record(&self) -> Record {
         Record::of_build(
             &self.source,
@@ -50,16 +71,25 @@ impl Due {
             self.binary_packages.clone(),
         )
     }
+
+    /// What the runner dispatched for the run, and the verdict.
+    ///
+    /// # Errors
+    /// A name outside the Janitor's syntax.
+    pub fn dispatch(&self) -> Result<Dispatch, DatabaseError> {
+        super::janitor::dispatch_of(&self.codebase, &self.campaign, &self.publish_status)
+    }
 }
 
-/// The run's `debian_build` row, if it has one.
+/// The run's `debian_build` row with its dispatch, if it has one.
 ///
 /// # Errors
 /// The query failed.
 pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>, DatabaseError> {
     let row = sqlx::query(
-        "SELECT run_id, distribution, source, version::text AS version, binary_packages
-           FROM debian_build WHERE run_id = $1",
+        "SELECT d.run_id, d.distribution, d.source, d.version::text AS version, d.binary_packages,
+                r.codebase, r.suite::text AS campaign, r.publish_status::text AS publish_status
+           FROM debian_build d JOIN run r ON r.id = d.run_id WHERE d.run_id = $1",
     )
     .bind(run_id.as_str())
     .fetch_optional(pool)
@@ -67,66 +97,103 @@ pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>
     row.as_ref().map(due_of).transpose()
 }
 
-/// The plan without a ledger: every newest build.
+/// The plan without a ledger: every newest build the verdict allows
+/// (`$2`: the review campaigns).
 static PLAN_ALL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT run_id, distribution, source, version::text AS version, binary_packages
-           FROM ({NEWEST}) n"
+        "SELECT run_id, distribution, source, version::text AS version, binary_packages,
+                codebase, campaign, publish_status
+           FROM ({NEWEST}) n
+          WHERE {}",
+        verdict_allows("$2")
     )
 });
 
-/// The plan against the ledger, as one anti-join: a run is due when the
-/// ledger has no row for it under its suite's host (`$6` suites, `$7` their
-/// hosts, `$2` the host of every other suite: NULL when there is none, and
-/// then the run is due, for the chain to refuse and count), or a row that
-/// is not done (failed fewer than `$3` times, or claimed longer ago than
-/// the lease `$4`), or when `$5` (force).
+/// The plan against the ledger, as one anti-join: a run the verdict allows
+/// (`$8`: the review campaigns) is due when the ledger has no row for it
+/// under its campaign's host (`$6` campaigns, `$7` the keys of their
+/// build distributions' hosts, `$2` the host of every other suite: NULL
+/// when there is none, and then the run is due, for the chain to refuse
+/// and count), or a row that is not done (deferred, stopped by a verdict
+/// that now allows it, failed fewer than `$3` times, or claimed longer ago
+/// than the lease `$4`), or when `$5` (force).
 static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT n.run_id, n.distribution, n.source, n.version::text AS version,
-                n.binary_packages
+                n.binary_packages, n.codebase, n.campaign, n.publish_status
            FROM ({NEWEST}) n
           CROSS JOIN LATERAL (
-                SELECT coalesce((SELECT r.host FROM unnest($6::text[], $7::text[]) AS r(suite, host)
-                                  WHERE r.suite = n.distribution), $2::text) AS host) k
-          WHERE $5
+                SELECT coalesce((SELECT r.host FROM unnest($6::text[], $7::text[]) AS r(campaign, host)
+                                  WHERE r.campaign = n.campaign), $2::text) AS host) k
+          WHERE ({})
+            AND ($5
              OR NOT EXISTS (SELECT 1 FROM upload u
                              WHERE u.host = k.host AND u.run_id = n.run_id)
              OR EXISTS (SELECT 1 FROM upload u
                          WHERE u.host = k.host AND u.run_id = n.run_id
-                           AND (u.state = 'deferred'
+                           AND (u.state IN ('deferred', 'rejected', 'awaiting-review')
                              OR (u.state = 'failed'
                                  AND ($3::integer IS NULL OR u.attempts < $3))
                              OR (u.state IN ('claimed', 'uploading')
-                                 AND u.claimed_at < now() - make_interval(secs => $4))))"
+                                 AND u.claimed_at < now() - make_interval(secs => $4)))))",
+        verdict_allows("$8")
     )
 });
 
-/// Streams the runs due: the newest build of each (distribution, source),
-/// less those the ledger shows as done (uploaded, given up, or claimed by
-/// a live process) unless its policy forces. Without a ledger, every newest
-/// build. Rows are streamed, never loaded all at once.
+/// The ledger's key of each Debian campaign: the host its build
+/// distribution's uploads go to (none for a suite without a host).
+fn campaign_keys(ledger: &Ledger, campaigns: &Campaigns) -> (Vec<String>, Vec<Option<String>>) {
+    campaigns
+        .iter()
+        .map(|rules| {
+            (
+                rules.name.clone(),
+                ledger.hosts().key(&rules.build_distribution),
+            )
+        })
+        .unzip()
+}
+
+/// The ledger's key a run of `campaign` is recorded under.
+fn campaign_key(ledger: &Ledger, campaigns: &Campaigns, campaign: &str) -> Option<String> {
+    match campaigns.get(campaign) {
+        Some(rules) => ledger.hosts().key(&rules.build_distribution),
+        None => ledger.hosts().default_key(),
+    }
+}
+
+/// Streams the runs due: the newest build of each (distribution, source)
+/// whose verdict allows it, less those the ledger shows as done (uploaded,
+/// given up, or claimed by a live process) unless its policy forces.
+/// Without a ledger, every such newest build. Rows are streamed, never
+/// loaded all at once.
 pub fn plan<'a>(
     pool: &'a PgPool,
     distributions: &'a [String],
     ledger: Option<&'a Ledger>,
+    campaigns: &'a Campaigns,
 ) -> BoxStream<'a, Result<Due, DatabaseError>> {
     let distributions = (!distributions.is_empty()).then(|| distributions.to_vec());
+    let review = campaigns.review.as_sql();
     let rows = match ledger {
-        None => sqlx::query(&PLAN_ALL).bind(distributions).fetch(pool),
+        None => sqlx::query(&PLAN_ALL)
+            .bind(distributions)
+            .bind(review)
+            .fetch(pool),
         Some(ledger) if ledger.separate => {
-            return plan_apart(pool, distributions, ledger);
+            return plan_apart(pool, distributions, ledger, campaigns);
         }
         Some(ledger) => {
-            let (suites, hosts) = ledger.hosts().by_suite();
+            let (names, keys) = campaign_keys(ledger, campaigns);
             sqlx::query(&PLAN_WITH_LEDGER)
                 .bind(distributions)
                 .bind(ledger.hosts().default_key())
                 .bind(ledger.policy().max_attempts.map(|m| m as i32))
                 .bind(ledger.policy().lease.as_secs_f64())
                 .bind(ledger.policy().force)
-                .bind(suites)
-                .bind(hosts)
+                .bind(names)
+                .bind(keys)
+                .bind(review)
                 .fetch(pool)
         }
     };
@@ -141,6 +208,9 @@ fn due_of(row: &sqlx::postgres::PgRow) -> Result<Due, DatabaseError> {
         source: row.try_get("source")?,
         version: row.try_get("version")?,
         binary_packages: row.try_get("binary_packages")?,
+        codebase: row.try_get("codebase")?,
+        campaign: row.try_get("campaign")?,
+        publish_status: row.try_get("publish_status")?,
     })
 }
 
@@ -154,7 +224,7 @@ const PLAN_BATCH: usize = 500;
 const DONE_IN_LEDGER: &str = "SELECT run_id FROM upload
      WHERE (host, run_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
      GROUP BY run_id
-    HAVING NOT bool_or(state = 'deferred'
+    HAVING NOT bool_or(state IN ('deferred', 'rejected', 'awaiting-review')
                     OR (state = 'failed' AND ($3::integer IS NULL OR attempts < $3))
                     OR (state IN ('claimed', 'uploading')
                         AND claimed_at < now() - make_interval(secs => $4)))";
@@ -166,9 +236,11 @@ fn plan_apart<'a>(
     pool: &'a PgPool,
     distributions: Option<Vec<String>>,
     ledger: &'a Ledger,
+    campaigns: &'a Campaigns,
 ) -> BoxStream<'a, Result<Due, DatabaseError>> {
     sqlx::query(&PLAN_ALL)
         .bind(distributions)
+        .bind(campaigns.review.as_sql())
         .fetch(pool)
         .map(|row| due_of(&row?))
         .chunks(PLAN_BATCH)
@@ -183,7 +255,12 @@ fn plan_apart<'a>(
             // A run whose suite has no host is due: the chain refuses it.
             let (keys, ids): (Vec<String>, Vec<&str>) = batch
                 .iter()
-                .filter_map(|d| Some((ledger.hosts().key(&d.distribution)?, d.run_id.as_str())))
+                .filter_map(|d| {
+                    Some((
+                        campaign_key(ledger, campaigns, &d.campaign)?,
+                        d.run_id.as_str(),
+                    ))
+                })
                 .unzip();
             let done: Result<Vec<String>, _> = sqlx::query_scalar(DONE_IN_LEDGER)
                 .bind(&keys)
@@ -487,7 +564,7 @@ impl Ledger {
                      distribution = EXCLUDED.distribution
                  WHERE (u.state IN ('claimed', 'uploading')
                         AND u.claimed_at < now() - make_interval(secs => $8))
-                    OR u.state = 'deferred'
+                    OR u.state IN ('deferred', 'rejected', 'awaiting-review')
                     OR (u.state = 'failed' AND ($9::integer IS NULL OR u.attempts < $9 OR $10))
                     OR (u.state IN ('uploaded', 'accepted', 'unconfirmed', 'superseded') AND $10)
              RETURNING u.state, u.attempts",
@@ -791,6 +868,54 @@ impl Ledger {
         Ok(finished == 1)
     }
 
+    /// Gives back this process's claim on a `.changes` the reviewers'
+    /// verdict stopped right before debsign: `rejected` (or
+    /// `awaiting-review`), the attempt not counted, with the verdict's
+    /// text (who rejected it when). Returns whether the claim was still
+    /// this process's.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn stop(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        verdict: &crate::input::dispatch::Verdict,
+    ) -> Result<bool, DatabaseError> {
+        let done = sqlx::query(
+            "UPDATE upload SET state = $5, attempts = greatest(attempts - 1, 0),
+                    claimed_by = NULL, claimed_at = NULL, last_error = $6, updated_at = now()
+              WHERE host = $1 AND run_id = $2 AND changes = $3
+                AND state = 'claimed' AND claimed_by = $4",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(&self.owner)
+        .bind(verdict_state(verdict))
+        .bind(verdict.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The versions of `source` the ledger shows uploaded (or seen in the
+    /// archive), under any host: the epoch's witness where no archive is
+    /// configured. At most the 1,000 latest.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn uploaded_versions(&self, source: &str) -> Result<Vec<String>, DatabaseError> {
+        Ok(sqlx::query_scalar(
+            "SELECT version FROM upload
+              WHERE source = $1 AND state IN ('uploaded', 'accepted') AND version IS NOT NULL
+              ORDER BY updated_at DESC LIMIT 1000",
+        )
+        .bind(source)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Records a claimed `.changes` as superseded: the archive has
     /// `archive_version` of its source (the same or newer); done, never
     /// retried. Returns whether the claim was still this process's.
@@ -862,6 +987,39 @@ impl Ledger {
         self.record_run(run_id, "refused", error).await
     }
 
+    /// Records that the reviewers' verdict stopped the run before anything
+    /// was fetched: `rejected` (`rejected` true) or `awaiting-review`, on
+    /// the run's own row, no attempt counted; the text says who rejected
+    /// it when.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn run_stopped(
+        &self,
+        run_id: &RunId,
+        rejected: bool,
+        text: &str,
+    ) -> Result<(), DatabaseError> {
+        let state = if rejected {
+            "rejected"
+        } else {
+            "awaiting-review"
+        };
+        sqlx::query(
+            "INSERT INTO upload AS u (host, run_id, changes, state, attempts, last_error, updated_at)
+             VALUES ($1, $2, '', $4, 0, $3, now())
+             ON CONFLICT (host, run_id, changes) DO UPDATE
+                 SET state = $4, last_error = $3, updated_at = now()",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(text)
+        .bind(state)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The run as a whole (the row whose `changes` is empty) in `state`,
     /// one more attempt, with its error.
     async fn record_run(
@@ -896,5 +1054,13 @@ impl Ledger {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// The ledger state of a verdict that stopped a `.changes`.
+fn verdict_state(verdict: &crate::input::dispatch::Verdict) -> &'static str {
+    match verdict {
+        crate::input::dispatch::Verdict::Rejected { .. } => "rejected",
+        crate::input::dispatch::Verdict::AwaitingReview { .. } => "awaiting-review",
     }
 }

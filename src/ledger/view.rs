@@ -12,8 +12,8 @@ use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
 
 /// A run's state as `ledger list` shows it: the most pressing state among
-/// its `.changes` (claimed, uploading, then refused, failed, deferred, unconfirmed,
-/// uploaded, accepted, superseded); `gave-up` is a failure with the maximum attempts
+/// its `.changes` (claimed, uploading, then rejected, refused, failed,
+/// awaiting-review, deferred, unconfirmed, uploaded, accepted, superseded); `gave-up` is a failure with the maximum attempts
 /// used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {
@@ -38,6 +38,11 @@ pub enum RunState {
     Uploading,
     /// Over the upload budget (`--max-uploads-per-hour`): still due.
     Deferred,
+    /// The reviewers rejected (or blocked) the run: never signed while
+    /// they do; the row says who rejected it when.
+    Rejected,
+    /// `--require-review`: waits for the reviewers' approval.
+    AwaitingReview,
 }
 
 impl RunState {
@@ -54,6 +59,8 @@ impl RunState {
             Self::Claimed => "claimed",
             Self::Uploading => "uploading",
             Self::Deferred => "deferred",
+            Self::Rejected => "rejected",
+            Self::AwaitingReview => "awaiting-review",
         }
     }
 }
@@ -151,9 +158,9 @@ const LIST: &str = concat!(
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (ARRAY['claimed', 'uploading', 'refused', 'failed', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
+                       (ARRAY['claimed', 'uploading', 'rejected', 'refused', 'failed', 'awaiting-review', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
                            [min(array_position(
-                               ARRAY['claimed', 'uploading', 'refused', 'failed', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
+                               ARRAY['claimed', 'uploading', 'rejected', 'refused', 'failed', 'awaiting-review', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
                                state))] AS state,
                        max(archive_version) AS archive_version,
                        max(attempts) AS attempts,

@@ -11,7 +11,10 @@ use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::upload::{upload_run, Pipeline, RunOutcome};
+use sqlx::PgPool;
+
+use crate::chain::upload::{upload_run, Dispatched, Pipeline, RunOutcome};
+use crate::input::dispatch::Campaigns;
 use crate::input::run_id::RunId;
 use crate::ledger::{pause, plan, Access, Due, Ledger, LedgerConfig};
 use crate::shutdown::unless_stopped;
@@ -33,6 +36,9 @@ pub struct BackfillSettings {
     pub dry_run: bool,
     /// Where the run's figures go for node_exporter (`--metrics-file`).
     pub metrics_file: Option<std::path::PathBuf>,
+    /// The Debian campaigns of `janitor.conf` and `--require-review`: what
+    /// the plan may pick (a dry run lists what an upload would take).
+    pub campaigns: Arc<Campaigns>,
 }
 
 /// What a backfill tells the layer that prints.
@@ -50,6 +56,7 @@ pub trait Report: Send {
 pub async fn backfill_one(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
+    janitor: &PgPool,
     due: &Due,
     cancel: &CancellationToken,
 ) -> RunOutcome {
@@ -60,7 +67,20 @@ pub async fn backfill_one(
             return RunOutcome::Failed;
         }
     };
-    let result = upload_run(pipeline, ledger, &run_id, &[due.record()], cancel).await;
+    let dispatch = match due.dispatch() {
+        Ok(dispatch) => dispatch,
+        Err(e) => {
+            tracing::error!(run_id = %run_id, error = %e, "skipping a run whose run row cannot be read");
+            return RunOutcome::Failed;
+        }
+    };
+    let records = [due.record()];
+    let run = Dispatched {
+        dispatch: &dispatch,
+        records: &records,
+        janitor: Some(janitor),
+    };
+    let result = upload_run(pipeline, ledger, &run_id, run, cancel).await;
     let outcome = RunOutcome::of(&result);
     match &result {
         Ok(report) => {
@@ -98,6 +118,12 @@ pub struct Summary {
     /// Runs left due because their suite has no dput host (counted among
     /// the failures too: the configuration needs mending).
     pub unrouted: u64,
+    /// Runs whose campaign is not a Debian campaign of janitor.conf (also
+    /// counted as failed).
+    pub unknown_campaign: u64,
+    /// Runs the reviewers' verdict stopped (rejected or blocked, or
+    /// awaiting review): not failures, not attempts.
+    pub stopped: u64,
 }
 
 impl Summary {
@@ -114,6 +140,11 @@ impl Summary {
                 self.unrouted += 1;
                 self.failed += 1;
             }
+            RunOutcome::UnknownCampaign => {
+                self.unknown_campaign += 1;
+                self.failed += 1;
+            }
+            RunOutcome::Rejected | RunOutcome::AwaitingReview => self.stopped += 1,
             RunOutcome::Interrupted => {}
             _ => self.failed += 1,
         }
@@ -140,6 +171,16 @@ impl std::fmt::Display for Summary {
         if self.unrouted > 0 {
             write!(f, ", left due for want of a dput host {}", self.unrouted)?;
         }
+        if self.unknown_campaign > 0 {
+            write!(
+                f,
+                ", left due for want of a Debian campaign in janitor.conf {}",
+                self.unknown_campaign
+            )?;
+        }
+        if self.stopped > 0 {
+            write!(f, ", stopped by the reviewers' verdict {}", self.stopped)?;
+        }
         Ok(())
     }
 }
@@ -155,6 +196,7 @@ pub async fn list_due(settings: &BackfillSettings, report: &mut dyn Report) -> a
         &opened.pool,
         &settings.distributions,
         opened.ledger.as_ref(),
+        &settings.campaigns,
     );
     while let Some(run) = due.next().await {
         report.due(&run?)?;
@@ -191,7 +233,12 @@ pub async fn run(
             return Ok(summary);
         }
     }
-    let mut due = plan(&opened.pool, &settings.distributions, ledger.as_ref());
+    let mut due = plan(
+        &opened.pool,
+        &settings.distributions,
+        ledger.as_ref(),
+        &settings.campaigns,
+    );
     let mut running = FuturesUnordered::new();
     let mut exhausted = false;
     loop {
@@ -208,8 +255,10 @@ pub async fn run(
             };
             let run = run?;
             let (pipeline, ledger, cancel) = (pipeline.clone(), ledger.clone(), shutdown.clone());
-            running
-                .push(async move { backfill_one(&pipeline, ledger.as_ref(), &run, &cancel).await });
+            let janitor = opened.pool.clone();
+            running.push(async move {
+                backfill_one(&pipeline, ledger.as_ref(), &janitor, &run, &cancel).await
+            });
         }
         let Some(outcome) = running.next().await else {
             break;

@@ -17,15 +17,17 @@ use tokio_util::task::TaskTracker;
 
 use crate::chain::signature::Pin;
 use crate::chain::upload::{
-    is_transient_local, upload_run, Outcome, Pipeline, RunOutcome, RunReport,
+    is_transient_local, upload_run, Dispatched, Outcome, Pipeline, RunOutcome, RunReport,
 };
-use crate::input::message::{self, Decision, MessageFilter};
+use crate::input::dispatch::{Dispatch, NotDispatched};
+use crate::input::message::{self, Decision, MessageFilter, StatusChange};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
+use crate::ledger::janitor as ledger_janitor;
 use crate::ledger::pause::{self, Pause};
-use crate::ledger::{self, Access, Ledger, LedgerConfig, Opened};
+use crate::ledger::{self, Access, Due, Ledger, LedgerConfig, Opened};
 use crate::service::metrics::Metrics;
 use crate::service::notify::Notifier;
 use crate::service::recent::Recent;
@@ -71,6 +73,9 @@ pub struct ListenSettings {
     pub max_queued: usize,
     /// The channel results are published on.
     pub channel: String,
+    /// The channel reviewers' verdicts are announced on (subscribed with a
+    /// database).
+    pub status_channel: String,
     /// Uploads at once.
     pub jobs: usize,
     /// Which runs to act on.
@@ -177,7 +182,7 @@ impl Listener {
     pub fn handle_message(&self, payload: &[u8]) -> Decision {
         let mut decision = message::decide(payload, &self.filter);
         let mut replayed = false;
-        if let Decision::Upload(run_id, _) = &decision {
+        if let Decision::Upload(run_id, _, _) = &decision {
             let mut in_flight = self.in_flight.lock().expect("in-flight set poisoned");
             if in_flight.contains(run_id) {
                 decision = Decision::Ignore("already being uploaded");
@@ -200,10 +205,10 @@ impl Listener {
             }
         }
         match &decision {
-            Decision::Upload(run_id, record) => {
+            Decision::Upload(run_id, dispatch, record) => {
                 self.metrics.message("accepted");
-                tracing::info!(run_id = %run_id, "accepted");
-                let recorded = Recorded::Message(record.clone());
+                tracing::info!(run_id = %run_id, campaign = %dispatch.campaign, "accepted");
+                let recorded = Recorded::Message(dispatch.clone(), record.clone());
                 self.tracker
                     .spawn(self.clone().upload(run_id.clone(), recorded, None));
             }
@@ -232,7 +237,7 @@ impl Listener {
     pub async fn upload_when_free(
         &self,
         run_id: RunId,
-        record: Record,
+        due: Due,
         shutdown: &CancellationToken,
     ) -> bool {
         let permit = tokio::select! {
@@ -246,10 +251,11 @@ impl Listener {
             .insert(run_id.clone());
         if fresh {
             tracing::info!(run_id = %run_id, "catching up");
-            self.tracker.spawn(
-                self.clone()
-                    .upload(run_id, Recorded::Build(record), Some(permit)),
-            );
+            self.tracker.spawn(self.clone().upload(
+                run_id,
+                Recorded::Build(Box::new(due)),
+                Some(permit),
+            ));
         }
         fresh
     }
@@ -262,10 +268,11 @@ impl Listener {
         distributions: Vec<String>,
         shutdown: CancellationToken,
     ) {
-        let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref());
+        let campaigns = &self.pipeline.campaigns;
+        let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref(), campaigns);
         let mut started = 0u64;
         while let Some(row) = due.next().await {
-            let (run_id, record) = match row.map(|d| (d.run_id.parse::<RunId>(), d.record())) {
+            let (run_id, record) = match row.map(|d| (d.run_id.parse::<RunId>(), d)) {
                 Ok((Ok(run_id), record)) => (run_id, record),
                 Ok((Err(e), _)) => {
                     tracing::warn!(error = %e, "catch-up: skipping an unsafe run id");
@@ -393,46 +400,101 @@ impl Listener {
             .remove(run_id);
     }
 
-    /// One try at a run: its records, then the chain.
+    /// One try at a run: its dispatch and records, then the chain.
     async fn upload_once(&self, run_id: &RunId, recorded: &Recorded) -> anyhow::Result<RunReport> {
-        let records = self.records(run_id, recorded.clone()).await?;
+        let (dispatch, records) = self.dispatch(run_id, recorded.clone()).await?;
         let ledger = self.ledger.as_ref();
-        upload_run(&self.pipeline, ledger, run_id, &records, &self.abort).await
+        let run = Dispatched {
+            dispatch: &dispatch,
+            records: &records,
+            janitor: self.janitor.as_ref(),
+        };
+        upload_run(&self.pipeline, ledger, run_id, run, &self.abort).await
     }
 
-    /// What the run is compared with: its `debian_build` row when the
-    /// Janitor's database is configured and lists it, else what the runner
-    /// announced.
+    /// What the Janitor dispatched the run as, and the worker's records to
+    /// check beside it. With the Janitor's database, its `run` row is the
+    /// authority (and the verdict), its `debian_build` row the record;
+    /// without one, the runner's message says both.
     ///
     /// # Errors
-    /// With a ledger, a database that cannot be read within
-    /// [`RECORD_TIMEOUT`]: the run is left to the catch-up backfill rather
-    /// than compared with less. (Without a ledger nothing would try it
-    /// again: the runner's message is the record then, said at warn.)
-    async fn records(&self, run_id: &RunId, recorded: Recorded) -> anyhow::Result<Vec<Record>> {
-        let from_message = match recorded {
-            Recorded::Build(record) => return Ok(vec![record]),
-            Recorded::Message(record) => record,
+    /// With a database: a run that is not in its run table, or a database
+    /// that cannot be read within [`RECORD_TIMEOUT`] (the run is left to
+    /// the catch-up backfill rather than signed without the verdict).
+    async fn dispatch(
+        &self,
+        run_id: &RunId,
+        recorded: Recorded,
+    ) -> anyhow::Result<(Dispatch, Vec<Record>)> {
+        let (from_message, message_record) = match recorded {
+            Recorded::Build(due) => return Ok((due.dispatch()?, vec![due.record()])),
+            Recorded::Message(dispatch, record) => (Some(dispatch), Some(record)),
+            Recorded::Approved => (None, None),
         };
-        if let Some(pool) = &self.janitor {
-            let row = tokio::time::timeout(RECORD_TIMEOUT, ledger::recorded_build(pool, run_id))
+        let Some(pool) = &self.janitor else {
+            let dispatch = from_message.expect("without a database only messages start uploads");
+            return Ok((dispatch, message_record.into_iter().collect()));
+        };
+        let read = async {
+            match ledger::recorded_build(pool, run_id).await? {
+                Some(row) => Ok::<_, DatabaseError>(Some((row.dispatch()?, row.record()))),
+                None => Ok(None),
+            }
+        };
+        let row = tokio::time::timeout(RECORD_TIMEOUT, read)
+            .await
+            .unwrap_or_else(|_| Err(DatabaseError::Query(sqlx::Error::PoolTimedOut)))
+            .with_context(|| format!("reading the run and debian_build rows of run {run_id}"))?;
+        if let Some((dispatch, record)) = row {
+            return Ok((dispatch, vec![record]));
+        }
+        let dispatch =
+            tokio::time::timeout(RECORD_TIMEOUT, ledger_janitor::run_dispatch(pool, run_id))
                 .await
-                .unwrap_or_else(|_| Err(DatabaseError::Query(sqlx::Error::PoolTimedOut)));
-            match row {
-                Ok(Some(row)) => return Ok(vec![row.record()]),
-                Ok(None) => {
-                    tracing::warn!(run_id = %run_id, "the run has no debian_build row: comparing its .changes with the runner's message")
-                }
-                Err(e) if self.ledger.is_some() => {
-                    return Err(anyhow::Error::new(e)
-                        .context(format!("reading the debian_build row of run {run_id}")))
-                }
-                Err(e) => {
-                    tracing::warn!(run_id = %run_id, error = %e, "cannot read the run's debian_build row: comparing its .changes with the runner's message")
+                .unwrap_or_else(|_| Err(DatabaseError::Query(sqlx::Error::PoolTimedOut)))
+                .with_context(|| format!("reading the run row of run {run_id}"))?
+                .ok_or_else(|| NotDispatched::Missing {
+                    run_id: run_id.as_str().to_owned(),
+                })?;
+        tracing::warn!(run_id = %run_id, "the run has no debian_build row: its .changes are compared with what the run table dispatched and the runner's message");
+        Ok((dispatch, message_record.into_iter().collect()))
+    }
+
+    /// The step for one `publish-status` message: an approval starts the
+    /// upload of that run (its dispatch and verdict read from the
+    /// database, never from the message), with the same claim and ledger
+    /// rules as every upload; a rejection is only logged (the verdict is
+    /// read again before debsign). Never blocks and never fails.
+    pub fn handle_status(&self, payload: &[u8]) -> StatusChange {
+        let change = message::decide_status(payload);
+        match &change {
+            StatusChange::Approved(run_id) if self.janitor.is_some() => {
+                let fresh = {
+                    let mut in_flight = self.in_flight.lock().expect("in-flight set poisoned");
+                    in_flight.len() < self.capacity && in_flight.insert(run_id.clone())
+                };
+                if fresh {
+                    self.metrics.message("approved");
+                    tracing::info!(run_id = %run_id, "approved by the reviewers: uploading");
+                    self.tracker.spawn(self.clone().upload(
+                        run_id.clone(),
+                        Recorded::Approved,
+                        None,
+                    ));
+                } else {
+                    tracing::info!(run_id = %run_id, "approved by the reviewers: already being uploaded, or the queue is full (left to the catch-up)");
                 }
             }
+            StatusChange::Approved(_) | StatusChange::Other => {}
+            StatusChange::Stopped(run_id, status) => {
+                tracing::info!(run_id = %run_id, status = %status, "the reviewers' verdict forbids signing this run");
+            }
+            StatusChange::Malformed(error) => {
+                self.metrics.message("malformed");
+                tracing::warn!(%error, excerpt = %message::excerpt(payload, EXCERPT_BYTES), "malformed publish-status message");
+            }
         }
-        Ok(vec![from_message])
+        change
     }
 
     /// Counts and logs how an upload went.
@@ -491,14 +553,16 @@ impl Listener {
     }
 }
 
-/// Where a run's record comes from.
+/// Where a run's dispatch and record come from.
 #[derive(Debug, Clone)]
 enum Recorded {
-    /// Its `debian_build` row, read by the catch-up backfill.
-    Build(Record),
-    /// The runner's message: the row is read first, when there is a
+    /// Its `run` and `debian_build` rows, read by the catch-up backfill.
+    Build(Box<Due>),
+    /// The runner's message: the rows are read first, when there is a
     /// database.
-    Message(Record),
+    Message(Dispatch, Record),
+    /// A `publish-status` approval: everything is read from the database.
+    Approved,
 }
 
 /// Runs the service until `shutdown` fires, then lets uploads in flight
@@ -564,6 +628,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     let subscriber = Subscriber {
         client: &settings.redis,
         channel: &settings.channel,
+        status_channel: opened.as_ref().map(|_| settings.status_channel.as_str()),
         listener: &listener,
         readiness: &readiness,
         metrics: &metrics,
@@ -703,6 +768,7 @@ impl HealthServer {
 struct Subscriber<'a> {
     client: &'a redis::Client,
     channel: &'a str,
+    status_channel: Option<&'a str>,
     listener: &'a Listener,
     readiness: &'a Readiness,
     metrics: &'a Metrics,
@@ -725,6 +791,7 @@ impl Subscriber<'_> {
             let session = Session {
                 client: self.client,
                 channel: self.channel,
+                status_channel: self.status_channel,
                 listener: self.listener,
                 readiness: self.readiness,
                 metrics: self.metrics,
@@ -885,6 +952,7 @@ fn follow_pause(watch: &DatabaseWatch, pause: Option<Pause>) {
 struct Session<'a> {
     client: &'a redis::Client,
     channel: &'a str,
+    status_channel: Option<&'a str>,
     listener: &'a Listener,
     readiness: &'a Readiness,
     metrics: &'a Metrics,
@@ -906,6 +974,11 @@ impl Session<'_> {
         tokio::time::timeout(REDIS_TIMEOUT, sink.subscribe(self.channel))
             .await
             .context("timed out subscribing")??;
+        if let Some(status) = self.status_channel {
+            tokio::time::timeout(REDIS_TIMEOUT, sink.subscribe(status))
+                .await
+                .context("timed out subscribing")??;
+        }
         self.readiness.set(true);
         self.metrics.set_redis_connected(true);
         backoff.reset();
@@ -919,6 +992,9 @@ impl Session<'_> {
             tokio::select! {
                 () = shutdown.cancelled() => return Ok(()),
                 message = stream.next() => match message {
+                    Some(message) if Some(message.get_channel_name()) == self.status_channel => {
+                        self.listener.handle_status(message.get_payload_bytes());
+                    }
                     Some(message) => {
                         self.listener.handle_message(message.get_payload_bytes());
                     }

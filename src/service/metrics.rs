@@ -45,9 +45,11 @@ pub struct Metrics {
     paused: Gauge,
 }
 
-/// The outcomes of a message read: accepted, ignored, malformed, or
-/// replayed (a run uploaded lately, without a ledger).
-pub const MESSAGE_OUTCOMES: [&str; 4] = ["accepted", "ignored", "malformed", "replayed"];
+/// The outcomes of a message read: accepted, ignored, malformed,
+/// replayed (a run uploaded lately, without a ledger), or approved (a
+/// `publish-status` approval that started an upload).
+pub const MESSAGE_OUTCOMES: [&str; 5] =
+    ["accepted", "ignored", "malformed", "replayed", "approved"];
 
 impl Default for Metrics {
     fn default() -> Self {

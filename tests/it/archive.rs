@@ -371,25 +371,39 @@ fn janitor_conf_names_the_archive_of_each_distribution() {
     fs::write(
         &conf,
         format!(
-            "artifact_location: \"{}\"\ndistribution {{\n  name: \"unstable\"\n  archive_mirror_uri: \"{higher}\"\n}}\n",
+            "artifact_location: \"{}\"\ndistribution {{\n  name: \"unstable\"\n  archive_mirror_uri: \"{higher}\"\n}}\n\
+             campaign {{ name: \"unstable\" debian_build {{ }} }}\n\
+             campaign {{ name: \"experimental\" debian_build {{ }} }}\n",
             env.store().display()
         ),
     )
     .unwrap();
-    let output = env
-        .cmd()
-        .arg("--config")
-        .arg(&conf)
-        .args(["upload-run", "run-conf-archive", "--host", HOST, "--keyid"])
-        .arg(&fixture().fingerprint)
-        .arg("--dput-config")
-        .arg(env.dput_cf())
-        .output()
-        .unwrap();
-    assert_exit(&output, 0);
+    // A suite at a time: one campaign builds for one suite.
+    let mut out = String::new();
+    for suite in ["unstable", "experimental"] {
+        let output = env
+            .cmd()
+            .arg("--config")
+            .arg(&conf)
+            .args(["upload-run", "run-conf-archive", "--host", HOST, "--keyid"])
+            .arg(&fixture().fingerprint)
+            .args([
+                "--codebase",
+                SOURCE,
+                "--campaign",
+                suite,
+                "--distribution",
+                suite,
+            ])
+            .arg("--dput-config")
+            .arg(env.dput_cf())
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        out.push_str(&stdout(&output));
+    }
     // unstable (the source) has a block: superseded; experimental (the
     // binaries) has none: no check, uploaded.
-    let out = stdout(&output);
     assert!(
         out.contains(&format!("superseded\t{SOURCE_CHANGES}")),
         "{out}"

@@ -370,7 +370,7 @@ fn listen_skips_uploaded_runs_and_catches_up_after_a_reconnect() {
     publish(
         &redis.url(),
         &channel,
-        runner_message("run-done", "unstable", "x").as_bytes(),
+        runner_message("run-done", "unstable", "unstable").as_bytes(),
     );
     wait_until(30, "the skip", || {
         listen.metric("auto_upload_uploads_total{outcome=\"skipped\"}") == 1.0

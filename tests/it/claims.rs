@@ -18,6 +18,9 @@ fn with_ledger(env: &TestEnv, db: &TestDb, subcommand: &[&str]) -> Command {
         .args(["--database", &db.url(), "--artifacts"])
         .arg(env.store())
         .args(env.signing_args());
+    if subcommand.first() == Some(&"upload-run") {
+        command.args(DISPATCH);
+    }
     command
 }
 

@@ -28,6 +28,7 @@ campaign {{
   }}
   bugtracker {{ kind: debian url: "https://bugs.debian.org" }}
 }}
+campaign {{ name: "unstable" debian_build {{ }} }}
 "#
         ),
     )
@@ -45,6 +46,7 @@ fn artifact_location_from_the_config_file() {
         .args(["--config"])
         .arg(&conf)
         .args(["upload-run", "run-conf", "--dry-run", "--source-only"])
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 0);
@@ -55,6 +57,7 @@ fn artifact_location_from_the_config_file() {
         .cmd()
         .env("AUTO_UPLOAD_CONFIG", &conf)
         .args(["upload-run", "run-conf", "--dry-run"])
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 0);
@@ -67,7 +70,15 @@ fn flag_beats_environment_beats_file() {
     let good = env.store().display().to_string();
     let bad = env.path("empty-store").display().to_string();
     let conf = janitor_conf(&env, &bad);
-    let dry = ["upload-run", "run-prec", "--dry-run"];
+    let dry = [
+        "upload-run",
+        "run-prec",
+        "--dry-run",
+        "--codebase",
+        SOURCE,
+        "--campaign",
+        "unstable",
+    ];
 
     // env over file
     let output = env
@@ -117,6 +128,7 @@ fn unreadable_config_exits_2_naming_the_path() {
         .arg("--config")
         .arg(&missing)
         .args(["upload-run", "r1"])
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 2);
@@ -129,6 +141,7 @@ fn unreadable_config_exits_2_naming_the_path() {
         .arg("--config")
         .arg(&broken)
         .args(["upload-run", "r1"])
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 2);
@@ -143,6 +156,7 @@ fn host_and_key_from_the_environment() {
         .cmd()
         .args(["upload-run", "run-envs", "--source-only", "--artifacts"])
         .arg(env.store())
+        .args(DISPATCH)
         .env("AUTO_UPLOAD_KEYID", &fixture().fingerprint)
         .env("AUTO_UPLOAD_HOST", HOST)
         .env("AUTO_UPLOAD_DPUT_CONFIG", env.dput_cf())

@@ -60,6 +60,9 @@ fn with_lease(
         .args(env.signing_args())
         .args(["--source-only", "--lease", lease])
         .env("AUTO_UPLOAD_DPUT", dput);
+    if subcommand.first() == Some(&"upload-run") {
+        command.args(DISPATCH);
+    }
     command
 }
 
@@ -254,7 +257,7 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
     let mut faults = Faults::default();
     let pause = Duration::from_millis(seconds * 1000 / runs.max(1) as u64);
     for i in 0..runs {
-        let message = runner_message(&format!("soak-{i}"), "unstable", "x");
+        let message = runner_message(&format!("soak-{i}"), "unstable", "unstable");
         let _ = redis::Client::open(redis_url.as_str())
             .and_then(|c| c.get_connection())
             .and_then(|mut c| {

@@ -67,6 +67,12 @@ campaign {{
   }}
 }}
 
+# The campaign the tests' runs are dispatched in.
+campaign {{
+  name: "unstable"
+  debian_build {{
+  }}
+}}
 campaign {{
   name: "upstream-unchanged"
   branch_name: "upstream-unchanged"
@@ -99,23 +105,23 @@ apt_repository {{
 #[test]
 fn the_dockerfile_command_line_uploads_through_a_janitor_auto_upload_link() {
     let env = TestEnv::new();
-    env.add_run("run-drop-in");
+    // The Janitor's database (trust authentication: the password is there
+    // to be hidden), which dispatched the run.
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-drop-in", "unstable");
     let link = env.path("janitor-auto-upload");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_auto-upload"), &link).unwrap();
     // janitor.conf in the working directory, as in the Janitor's image.
     fs::write(
         env.path("work/janitor.conf"),
-        full_janitor_conf(
-            &env,
-            REDIS,
-            "postgresql://janitor:s3cret@127.0.0.1:1/janitor",
-        ),
+        full_janitor_conf(&env, REDIS, &db.url().replacen('@', ":s3cret@", 1)),
     )
     .unwrap();
     let channel = channel("drop-in");
     let log = env.path("drop-in.log");
     let mut child = env
         .command(&link)
+        .env_remove("AUTO_UPLOAD_CONFIG")
         .args(["--port=9933", "--listen-address=0.0.0.0"])
         .env("AUTO_UPLOAD_CHANNEL", &channel)
         .env("AUTO_UPLOAD_NO_LEDGER", "true")
@@ -161,17 +167,14 @@ fn the_dockerfile_command_line_uploads_through_a_janitor_auto_upload_link() {
 #[test]
 fn the_drop_in_takes_the_environment_where_the_python_flags_leave_defaults() {
     let env = TestEnv::new();
-    env.add_run("run-env-drop-in");
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-env-drop-in", "unstable");
     let link = env.path("janitor-auto-upload");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_auto-upload"), &link).unwrap();
     let conf = env.path("elsewhere.conf");
     fs::write(
         &conf,
-        full_janitor_conf(
-            &env,
-            REDIS,
-            "postgresql://janitor:s3cret@127.0.0.1:1/janitor",
-        ),
+        full_janitor_conf(&env, REDIS, &db.url().replacen('@', ":s3cret@", 1)),
     )
     .unwrap();
     let channel = channel("env-drop-in");
@@ -182,6 +185,7 @@ fn the_drop_in_takes_the_environment_where_the_python_flags_leave_defaults() {
     let mut child = env
         .command(&link)
         .env("AUTO_UPLOAD_PORT", port.to_string())
+        .env_remove("AUTO_UPLOAD_CONFIG")
         .env("JANITOR_CONFIG", &conf)
         .env("DPUT_HOST", HOST)
         .env("DEBSIGN_KEYID", &fixture().fingerprint)
@@ -220,7 +224,11 @@ fn the_drop_in_without_janitor_conf_exits_2() {
     let env = TestEnv::new();
     let link = env.path("janitor-auto-upload");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_auto-upload"), &link).unwrap();
-    let output = env.command(&link).output().unwrap();
+    let output = env
+        .command(&link)
+        .env_remove("AUTO_UPLOAD_CONFIG")
+        .output()
+        .unwrap();
     assert_exit(&output, 2);
     assert_stderr_contains(&output, "janitor.conf does not exist");
     // Python's flags only: ours are refused under that name.
@@ -250,6 +258,7 @@ fn every_field_of_the_example_configuration_is_accepted_and_locations_are_logged
         .arg("--config")
         .arg(&conf)
         .args(["-v", "upload-run", "run-full-conf", "--dry-run"])
+        .args(DISPATCH)
         .env(
             "AUTO_UPLOAD_DATABASE",
             db.url().replacen("@", ":hidden@", 1),
@@ -300,6 +309,7 @@ fn configuration_errors_name_file_line_column_and_field() {
             .arg("--config")
             .arg(&conf)
             .args(["upload-run", "r1", "--dry-run"])
+            .args(DISPATCH)
             .output()
             .unwrap();
         assert_exit(&output, 2);
@@ -315,12 +325,21 @@ fn a_deployment_schema_replaces_the_built_in_one() {
     fs::write(
         &conf,
         format!(
-            "artifact_location: \"{}\"\nnew_location: \"x\"\n",
+            "artifact_location: \"{}\"\nnew_location: \"x\"\n\
+             campaign {{ name: \"unstable\" debian_build {{ }} }}\n",
             env.store().display()
         ),
     )
     .unwrap();
-    let dry = ["upload-run", "run-schema", "--dry-run"];
+    let dry = [
+        "upload-run",
+        "run-schema",
+        "--dry-run",
+        "--codebase",
+        SOURCE,
+        "--campaign",
+        "unstable",
+    ];
     let output = env
         .cmd()
         .arg("--config")
@@ -335,7 +354,10 @@ fn a_deployment_schema_replaces_the_built_in_one() {
     fs::write(
         &schema,
         "syntax = \"proto2\";\npackage janitor;\nmessage Config {\n  \
-         optional string artifact_location = 10;\n  optional string new_location = 99;\n}\n",
+         optional string artifact_location = 10;\n  optional string new_location = 99;\n  \
+         repeated Campaign campaign = 4;\n}\n\
+         message Campaign {\n  optional string name = 1;\n  optional DebianBuild debian_build = 3;\n}\n\
+         message DebianBuild {\n  optional string build_distribution = 6;\n}\n",
     )
     .unwrap();
     let output = env
@@ -402,7 +424,7 @@ fn without_a_ledger_listen_never_catches_up_and_backfill_at_start_needs_force() 
     publish(
         &redis.url(),
         &channel,
-        runner_message("run-once", "unstable", "x").as_bytes(),
+        runner_message("run-once", "unstable", "unstable").as_bytes(),
     );
     wait_until(30, "the upload", || env.calls("dput-once").len() == 2);
     let mut redis = redis;

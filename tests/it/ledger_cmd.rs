@@ -236,14 +236,24 @@ fn reconcile_marks_what_the_archive_has_accepted_and_the_rest_unconfirmed() {
     let env = TestEnv::new();
     let db = TestDb::new();
     // A run of two suites that debian_build does not list, uploaded by
-    // hand (a record would refuse the split).
+    // hand a suite at a time (one campaign builds for one suite).
     env.add_split_run("run-rec");
-    let output = env
-        .upload_run("run-rec")
-        .args(["--database", &db.url()])
-        .output()
-        .unwrap();
-    assert_exit(&output, 0);
+    for suite in ["unstable", "experimental"] {
+        let output = env
+            .upload_run_recorded("run-rec")
+            .args([
+                "--codebase",
+                SOURCE,
+                "--campaign",
+                suite,
+                "--distribution",
+                suite,
+            ])
+            .args(["--database", &db.url()])
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+    }
     // The archive takes the source into unstable; the binary-only upload
     // goes to experimental, whose Sources never lists it.
     assert_source_accepted(&env.process_incoming());

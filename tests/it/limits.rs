@@ -46,7 +46,7 @@ fn runs_beyond_max_queued_are_dropped_and_memory_stays_bounded() {
     publish(
         REDIS,
         &channel,
-        runner_message("run-busy", "unstable", "x").as_bytes(),
+        runner_message("run-busy", "unstable", "unstable").as_bytes(),
     );
     wait_until(60, "the one job to be busy in dput", || started.exists());
     let before = rss_kb(listen.child.id());
@@ -57,7 +57,11 @@ fn runs_beyond_max_queued_are_dropped_and_memory_stays_bounded() {
     for i in 0..flood {
         pipe.cmd("PUBLISH")
             .arg(&channel)
-            .arg(runner_message(&format!("run-flood-{i}"), "unstable", "x"))
+            .arg(runner_message(
+                &format!("run-flood-{i}"),
+                "unstable",
+                "unstable",
+            ))
             .ignore();
     }
     let () = pipe.query(&mut conn).unwrap();
@@ -186,7 +190,7 @@ fn ready_says_503_while_the_ledger_database_is_down_and_its_failures_are_caught_
     publish(
         REDIS,
         &channel,
-        runner_message("run-while-down", "unstable", "x").as_bytes(),
+        runner_message("run-while-down", "unstable", "unstable").as_bytes(),
     );
     wait_until(60, "the upload to fail", || {
         listen.metric("auto_upload_uploads_total{outcome=\"failed\"}") == 1.0

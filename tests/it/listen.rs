@@ -118,7 +118,7 @@ fn reconnects_after_client_kill_and_redis_restart() {
     publish(
         &url,
         &channel,
-        runner_message("run-r1", "unstable", "x").as_bytes(),
+        runner_message("run-r1", "unstable", "unstable").as_bytes(),
     );
     wait_until(60, "the first upload", || listen.metric(UPLOADED) == 1.0);
 
@@ -139,7 +139,7 @@ fn reconnects_after_client_kill_and_redis_restart() {
         publish(
             &redis.url(),
             &channel,
-            runner_message("run-r2", "unstable", "x").as_bytes()
+            runner_message("run-r2", "unstable", "unstable").as_bytes()
         ),
         1
     );
@@ -180,7 +180,7 @@ fn sigterm_lets_the_upload_in_flight_finish() {
     publish(
         REDIS,
         &channel,
-        runner_message("run-term", "unstable", "x").as_bytes(),
+        runner_message("run-term", "unstable", "unstable").as_bytes(),
     );
     wait_until(30, "dput to start", || marker.exists());
     listen.signal("TERM");
@@ -214,7 +214,7 @@ fn shutdown_timeout_aborts_and_cleans_up() {
     publish(
         REDIS,
         &channel,
-        runner_message("run-stuck", "unstable", "x").as_bytes(),
+        runner_message("run-stuck", "unstable", "unstable").as_bytes(),
     );
     wait_until(30, "dput to start", || marker.exists());
     let started = std::time::Instant::now();
@@ -240,7 +240,7 @@ fn json_logs_carry_the_run_id() {
     publish(
         REDIS,
         &channel,
-        runner_message("run-json-log", "unstable", "x").as_bytes(),
+        runner_message("run-json-log", "unstable", "unstable").as_bytes(),
     );
     wait_until(60, "the upload", || listen.metric(UPLOADED) == 1.0);
     let logs = listen.logs();
@@ -275,10 +275,10 @@ fn the_step_function_can_be_called_directly() {
             2,
             metrics.clone(),
         );
-        let message = runner_message("run-step", "unstable", "x");
+        let message = runner_message("run-step", "unstable", "unstable");
         assert!(matches!(
             listener.handle_message(message.as_bytes()),
-            Decision::Upload(run_id, _) if run_id.as_str() == "run-step"
+            Decision::Upload(run_id, _, _) if run_id.as_str() == "run-step"
         ));
         // The same run while it is in flight is not started twice.
         assert!(matches!(

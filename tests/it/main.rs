@@ -7,6 +7,7 @@ mod bounded;
 mod claims;
 mod cli;
 mod config;
+mod decided;
 mod exactly_once;
 mod fetch_artifacts;
 mod find_changes;

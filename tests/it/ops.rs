@@ -151,6 +151,7 @@ fn logs_carry_journal_priorities_when_stderr_is_the_journal() {
             "--artifacts",
         ])
         .arg(env.store())
+        .args(DISPATCH)
         .env("JOURNAL_STREAM", &stream)
         .stderr(fs::OpenOptions::new().append(true).open(&log).unwrap())
         .status()

@@ -21,7 +21,7 @@ fn delayed_uploads_go_to_the_delayed_queue_of_their_suite_and_the_ledger_says_so
     let delays = ["--delayed", "7", "--delayed", "unstable=3"];
     for run in ["run-unstable", "run-experimental"] {
         let output = env
-            .upload_run(run)
+            .upload_run_recorded(run)
             .args(["--database", &db.url()])
             .args(delays)
             .output()
@@ -104,7 +104,7 @@ fn a_pause_stops_every_uploader_and_resume_lets_the_runs_through() {
             && second.logs().contains("the ledger is paused: left due")
     });
     let output = env
-        .upload_run("run-p2")
+        .upload_run_recorded("run-p2")
         .args(["--database", &db.url()])
         .output()
         .unwrap();
@@ -169,7 +169,7 @@ fn an_upload_in_flight_when_the_ledger_is_paused_finishes() {
         ),
     );
     let upload = env
-        .upload_run("run-f")
+        .upload_run_recorded("run-f")
         .args(["--database", &db.url(), "--source-only"])
         .env("AUTO_UPLOAD_DPUT", &dput)
         .stdout(std::process::Stdio::piped())
@@ -283,7 +283,7 @@ fn each_changes_outcome_is_published_once_in_the_schemas_shape() {
 
     // The same run again: the ledger shows it done, nothing is told.
     let output = env
-        .upload_run("run-o")
+        .upload_run_recorded("run-o")
         .args(["--database", &db.url(), "--publish-channel", &outcomes])
         .output()
         .unwrap();
@@ -295,7 +295,7 @@ fn each_changes_outcome_is_published_once_in_the_schemas_shape() {
     db.add_run_in(&env, "run-o2", "experimental");
     let refusing = env.logging_tool("dput-refuses", "echo refused >&2; exit 1");
     let output = env
-        .upload_run("run-o2")
+        .upload_run_recorded("run-o2")
         .args(["--database", &db.url(), "--publish-channel", &outcomes])
         .env("AUTO_UPLOAD_DPUT", &refusing)
         .output()
@@ -450,6 +450,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
         .cmd()
         .args(["upload-run", "run-elsewhere", "--artifacts"])
         .arg(env.store())
+        .args(["--codebase", "auhelpb", "--campaign", "bookworm-backports"])
         .args(env.key_args())
         .args(hosts)
         .args(["--host", "second-archive", "--source-only", "--dry-run"])
@@ -582,6 +583,7 @@ fn without_a_ledger_each_process_keeps_its_own_budget() {
         if run == "run-l2" {
             message["target"]["details"]["changes_filenames"] =
                 serde_json::json!(["auhelpa_1.0-1_source.changes", "auhelpa_1.0-1_all.changes"]);
+            message["codebase"] = serde_json::json!("auhelpa");
         }
         assert_eq!(publish(REDIS, &channel, message.to_string().as_bytes()), 1);
     }

@@ -22,6 +22,7 @@ fn substitute() -> std::path::PathBuf {
 #[test]
 fn a_substituted_upload_is_refused_through_listen() {
     let env = TestEnv::new();
+    env.lintian_fixes_builds_for_itself();
     env.add_run_of("run-sub", &substitute());
     let debsign = env.logging_tool("debsign-sub", "exec debsign \"$@\"");
     let channel = channel("substitution");
@@ -65,7 +66,7 @@ fn the_debian_build_row_is_the_record_when_listen_has_a_database() {
     db.add_build("run-row", "unstable", SOURCE, VERSION);
     let channel = channel("row");
     let listen = Listen::start(&env, REDIS, &channel, &["--database", &db.url()]);
-    let message = runner_message("run-row", "unstable", "x")
+    let message = runner_message("run-row", "unstable", "unstable")
         .replace("\"1.0-1\"", "\"9:9.9-1\"")
         .replace(
             "auhello_1.0-1_source.changes",
@@ -100,6 +101,7 @@ fn backfill(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
 #[test]
 fn a_substituted_upload_is_refused_through_backfill_and_never_retried() {
     let env = TestEnv::new();
+    env.lintian_fixes_builds_for_itself();
     let db = TestDb::new();
     db.add_build("run-subb", "lintian-fixes", SOURCE, VERSION);
     env.add_run_of("run-subb", &substitute());
@@ -312,7 +314,7 @@ fn a_repeated_message_uploads_once_without_a_ledger() {
     let listen = Listen::start_with(&env, REDIS, &channel, &[], |c| {
         c.env("AUTO_UPLOAD_DPUT", &dput);
     });
-    let message = runner_message("run-rep", "unstable", "x");
+    let message = runner_message("run-rep", "unstable", "unstable");
     assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
     wait_until(60, "the upload", || listen.metric(UPLOADED) == 1.0);
     for _ in 0..2 {

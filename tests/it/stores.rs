@@ -189,6 +189,7 @@ impl Emulator {
         let mut command = env.cmd();
         command
             .args(["upload-run", run_id, "--artifacts", &self.location(bucket)])
+            .args(DISPATCH)
             .args(env.signing_args());
         self.configure(&mut command);
         command

@@ -172,7 +172,7 @@ fn rediss_is_verified_against_the_trust_store() {
     let listen = Listen::start_with(&env, &url, &channel, &[], |c| {
         c.env("SSL_CERT_FILE", &ca.ca);
     });
-    let message = runner_message("run-tls", "unstable", "x");
+    let message = runner_message("run-tls", "unstable", "unstable");
     let published = cli(&["PUBLISH", &channel, &message]);
     assert_eq!(String::from_utf8_lossy(&published.stdout).trim(), "1");
     wait_until(60, "the upload", || {

@@ -381,6 +381,7 @@ fn a_tool_flooding_its_output_costs_bounded_memory_and_message() {
         .arg(&flood)
         .current_dir(env.path("work"))
         .env("GNUPGHOME", &fixture().gnupghome)
+        .env("AUTO_UPLOAD_CONFIG", env.janitor_conf())
         .env("TMPDIR", env.path("tmp"))
         .stdin(Stdio::null());
     let output = command.output().expect("/usr/bin/time: run .ci/setup");
@@ -441,6 +442,7 @@ fn oversized_and_deeply_nested_configs_exit_2() {
             .arg("--config")
             .arg(config)
             .args(["upload-run", "r1", "--dry-run"])
+            .args(DISPATCH)
             .output()
             .unwrap();
         assert_exit(&output, 2);

@@ -96,8 +96,10 @@ fn source_only_and_distribution_filters() {
 
     let env = TestEnv::new();
     env.add_split_run("run-g");
+    // The binary upload's suite: the run's campaign builds for it.
     let output = env
-        .upload_run("run-g")
+        .upload_run_recorded("run-g")
+        .args(["--codebase", SOURCE, "--campaign", "experimental"])
         .args(["--distribution", "experimental"])
         .output()
         .unwrap();
@@ -141,6 +143,7 @@ fn unknown_key_exits_6_and_nothing_reaches_dput() {
     env.add_run("run-k");
     let output = env
         .upload_run_as("run-k", "0123456789ABCDEF0123456789ABCDEF01234567", HOST)
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 6);
@@ -157,6 +160,7 @@ fn unknown_host_exits_7() {
     env.add_run("run-h");
     let output = env
         .upload_run_as("run-h", &fixture().fingerprint, "no-such-host")
+        .args(DISPATCH)
         .output()
         .unwrap();
     assert_exit(&output, 7);
@@ -213,6 +217,7 @@ fn temporary_directory_is_removed_even_on_failure() {
     fs::create_dir(&tmp).unwrap();
     let output = env
         .upload_run_as("run-tmp", &fixture().fingerprint, "no-such-host")
+        .args(DISPATCH)
         .env("TMPDIR", &tmp)
         .output()
         .unwrap();

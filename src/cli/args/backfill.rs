@@ -57,5 +57,8 @@ pub struct BackfillArgs {
     pub rates: RateArgs,
 
     #[command(flatten)]
+    pub review: ReviewArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 }

@@ -91,6 +91,11 @@ pub enum LedgerState {
     Uploading,
     /// Over the upload budget (--max-uploads-per-hour): still due.
     Deferred,
+    /// The reviewers rejected or blocked the run: never signed while they
+    /// do.
+    Rejected,
+    /// Waits for the reviewers' approval (--require-review).
+    AwaitingReview,
 }
 
 /// Which ledger, for the `ledger` subcommands.
@@ -163,6 +168,9 @@ pub struct LedgerRetryArgs {
 
     #[command(flatten)]
     pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub review: ReviewArgs,
 
     #[command(flatten)]
     pub archive: ArchiveArgs,

@@ -23,6 +23,18 @@ pub struct ListenArgs {
     )]
     pub channel: String,
 
+    /// Redis pub/sub channel the runner announces reviewers' verdicts on
+    /// ({"run_id", "publish_status", …}), subscribed when the Janitor's
+    /// database is configured: an approval uploads a run that waited for
+    /// --require-review (its verdict is read again from the database).
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_STATUS_CHANNEL",
+        default_value = "publish-status",
+        value_name = "NAME"
+    )]
+    pub status_channel: String,
+
     /// Uploads run at once.
     #[arg(long, env = "AUTO_UPLOAD_JOBS", default_value_t = 2, value_name = "N")]
     pub jobs: usize,
@@ -116,6 +128,9 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub rates: RateArgs,
+
+    #[command(flatten)]
+    pub review: ReviewArgs,
 
     #[command(flatten)]
     pub archive: ArchiveArgs,

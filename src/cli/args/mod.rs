@@ -46,7 +46,9 @@ pub const JANITOR_NAME: &str = "janitor-auto-upload";
 )]
 pub struct Cli {
     /// Janitor configuration file (protobuf text format, like janitor.conf);
-    /// artifact_location, redis_location and database_location are read from it.
+    /// artifact_location, redis_location and database_location are read from
+    /// it, and its Debian campaigns (campaign blocks with debian_build) say
+    /// what a run of each may be signed as: required to upload.
     #[arg(
         long,
         global = true,

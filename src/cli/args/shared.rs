@@ -238,6 +238,26 @@ pub struct RateArgs {
     pub rate_window: String,
 }
 
+/// Which campaigns wait for the reviewers.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Upload policy")]
+pub struct ReviewArgs {
+    /// Upload runs of these campaigns only once the Janitor's reviewers
+    /// approved them (run.publish_status approved); until then they are
+    /// awaiting-review (in the ledger, no attempt). Bare: every campaign
+    /// (in the environment: '*'). Needs the Janitor's database. Runs
+    /// whose publish_status is rejected or blocked are never signed,
+    /// with or without this.
+    #[arg(
+        long,
+        env = "AUTO_UPLOAD_REQUIRE_REVIEW",
+        value_name = "CAMPAIGN",
+        num_args = 0..,
+        value_delimiter = ','
+    )]
+    pub require_review: Option<Vec<String>>,
+}
+
 /// Where each .changes outcome is told.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Publishing outcomes")]

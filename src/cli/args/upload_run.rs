@@ -40,13 +40,37 @@ pub struct UploadRunArgs {
     pub rates: RateArgs,
 
     #[command(flatten)]
+    pub review: ReviewArgs,
+
+    #[command(flatten)]
     pub archive: ArchiveArgs,
 
     #[command(flatten)]
     pub ledger: LedgerArgs,
 
     #[command(flatten)]
+    pub dispatch: DispatchArgs,
+
+    #[command(flatten)]
     pub expect: ExpectArgs,
+}
+
+/// What the Janitor dispatched the run as, given by the operator where the
+/// Janitor's database is not at hand.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "The run's dispatch")]
+pub struct DispatchArgs {
+    /// The run's codebase (its source package). Required without a
+    /// database (or for a run its run table does not list); with one, the
+    /// run table's must be C (else exit 5).
+    #[arg(long, value_name = "C")]
+    pub codebase: Option<String>,
+
+    /// The run's campaign, a Debian campaign of --config. Required
+    /// without a database (or for a run its run table does not list);
+    /// with one, the run table's must be C (else exit 5).
+    #[arg(long, value_name = "C")]
+    pub campaign: Option<String>,
 }
 
 /// What the operator expects of the run, beside (or without) its

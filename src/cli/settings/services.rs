@@ -2,7 +2,9 @@
 //! ledger they share with `upload-run`.
 
 use super::sources::{self, Sources};
-use super::{archives, hosts, no_leading_dash, pipeline, rates, Chain, SettingsError, RUN_LONG};
+use super::{
+    archives, hosts, no_leading_dash, pipeline, rates, review, Chain, SettingsError, RUN_LONG,
+};
 use crate::archive::Archives;
 use crate::chain::upload::Pipeline;
 use crate::cli;
@@ -54,6 +56,8 @@ pub(super) fn backfill(
         Some(args.max_attempts),
         args.force,
     )?;
+    let review = review(args.review, true)?;
+    let campaigns = std::sync::Arc::new(config.config.campaigns(review.clone()));
     let pipeline = if args.dry_run {
         // A dry run needs only the database: nothing is fetched or signed.
         None
@@ -77,6 +81,7 @@ pub(super) fn backfill(
                     .collect(),
                 publish: Some((args.publish, None)),
                 limits,
+                review,
             },
             config,
         )?)
@@ -89,6 +94,7 @@ pub(super) fn backfill(
         limit: args.limit,
         dry_run: args.dry_run,
         metrics_file: args.metrics.metrics_file,
+        campaigns,
     })
 }
 
@@ -228,6 +234,7 @@ pub(super) fn listen(
         None => None,
     };
     let scope = listen_scope(&args.distributions, &args.campaigns, config);
+    let review = review(args.review, database.is_some())?;
     let redis_flag = args.redis;
     Ok(ListenSettings {
         redis: redis_client(redis_flag.clone(), config)?,
@@ -235,6 +242,7 @@ pub(super) fn listen(
         backfill_at_start: args.backfill,
         max_queued: args.max_queued,
         channel: args.channel,
+        status_channel: args.status_channel,
         jobs: jobs(args.jobs)?,
         filter: MessageFilter {
             distributions: args.distributions,
@@ -257,6 +265,7 @@ pub(super) fn listen(
                 scope,
                 publish: Some((args.publish, redis_flag)),
                 limits,
+                review,
             },
             config,
         )?,
@@ -489,6 +498,8 @@ fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> 
             cli::LedgerState::Claimed => RunState::Claimed,
             cli::LedgerState::Uploading => RunState::Uploading,
             cli::LedgerState::Deferred => RunState::Deferred,
+            cli::LedgerState::Rejected => RunState::Rejected,
+            cli::LedgerState::AwaitingReview => RunState::AwaitingReview,
         }),
         since: args
             .since
@@ -548,6 +559,7 @@ fn retry_action(
             scope: Vec::new(),
             publish: None,
             limits: None,
+            review: review(args.review, true)?,
         };
         Some(Box::new(pipeline(chain, config)?))
     } else {
@@ -599,7 +611,18 @@ mod tests {
 
     #[test]
     fn listen_validation() {
-        let base = ["auto-upload", "listen", "--artifacts", "/srv"];
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("janitor.conf");
+        std::fs::write(&conf, "campaign { name: \"unstable\" debian_build {} }\n").unwrap();
+        let conf = conf.to_str().unwrap();
+        let base = [
+            "auto-upload",
+            "--config",
+            conf,
+            "listen",
+            "--artifacts",
+            "/srv",
+        ];
         let with = |extra: &[&str]| {
             let args: Vec<&str> = base.iter().chain(extra).copied().collect();
             task(&args)
@@ -615,9 +638,18 @@ mod tests {
                     std::time::Duration::from_secs(90)
                 );
                 assert_eq!(settings.channel, "result");
+                assert_eq!(settings.status_channel, "publish-status");
                 assert_eq!(settings.jobs, 2);
             }
             other => panic!("{other:?}"),
         }
+        let bare = ["auto-upload", "listen", "--artifacts", "/srv"];
+        let err = task(&bare).unwrap_err();
+        assert!(err.to_string().contains("no Debian campaign"), "{err}");
+        let err = with(&["--require-review"]).unwrap_err();
+        assert!(
+            err.to_string().contains("needs the Janitor's database"),
+            "{err}"
+        );
     }
 }

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::env::{package, run, TestEnv, SOURCE, VERSION};
 
 /// The Janitor's tables as auto-upload meets them: `debian_build` with its
-/// foreign key to `run`, and what `run` itself needs (its codebase and
-/// change set), in the shapes of the Janitor's `state.sql` and
-/// `debian.sql`.
+/// foreign key to `run`, what `run` itself needs (its codebase and change
+/// set), and the reviewers' `review`, in the shapes of the Janitor's
+/// `state.sql` and `debian.sql`.
 pub const JANITOR_SCHEMA: &str = "
     CREATE EXTENSION IF NOT EXISTS debversion;
     CREATE DOMAIN codebase_name AS TEXT CHECK (value SIMILAR TO '[a-z0-9][a-z0-9+-.]+');
@@ -62,6 +62,15 @@ pub const JANITOR_SCHEMA: &str = "
         codebase text NOT NULL REFERENCES codebase (name),
         CHECK (finish_time >= start_time)
     );
+    CREATE TYPE verdict AS ENUM ('approved', 'rejected', 'abstained');
+    CREATE TABLE review (
+        run_id text NOT NULL REFERENCES run (id),
+        comment text,
+        reviewer text,
+        verdict verdict NOT NULL,
+        reviewed_at timestamp NOT NULL DEFAULT now()
+    );
+    CREATE UNIQUE INDEX ON review (run_id, reviewer);
     CREATE TABLE debian_build (
         run_id text NOT NULL REFERENCES run (id),
         version debversion NOT NULL,
@@ -137,23 +146,76 @@ impl TestDb {
         )
     }
 
-    /// Adds a build.
+    /// Adds a build, dispatched as codebase `source` in campaign
+    /// `distribution` (a one-letter source gets a codebase of its own: the
+    /// Janitor's codebase_name needs two characters).
     pub fn add_build(&self, run_id: &str, distribution: &str, source: &str, version: &str) {
+        let codebase = if source.len() < 2 {
+            format!("{source}-codebase")
+        } else {
+            source.to_owned()
+        };
         psql(
             &self.name,
             &format!(
-                "INSERT INTO codebase (name) VALUES ('{source}-vcs') ON CONFLICT DO NOTHING;
+                "INSERT INTO codebase (name) VALUES ('{codebase}') ON CONFLICT DO NOTHING;
                  INSERT INTO change_set (id, campaign) VALUES ('{run_id}', '{distribution}');
                  INSERT INTO run (id, command, result_code, suite, logfilenames, change_set,
                                   codebase, start_time, finish_time, description)
                       VALUES ('{run_id}', 'lintian-brush', 'success', '{distribution}',
-                              ARRAY['worker.log', 'build.log'], '{run_id}', '{source}-vcs',
+                              ARRAY['worker.log', 'build.log'], '{run_id}', '{codebase}',
                               now() - interval '5 minutes', now(), 'Built');
                  INSERT INTO debian_build (run_id, version, distribution, source, binary_packages)
                       VALUES ('{run_id}', '{version}', '{distribution}', '{source}',
                               ARRAY['{source}'])"
             ),
         );
+    }
+
+    /// A run the runner dispatched as `codebase` in `campaign` (its `run`
+    /// row), whose worker stored a build of `source` `version` for
+    /// `distribution` (its `debian_build` row, derived from the worker's
+    /// files as the runner derives it).
+    pub fn add_dispatched(
+        &self,
+        run_id: &str,
+        (codebase, campaign): (&str, &str),
+        (source, version, distribution): (&str, &str, &str),
+    ) {
+        psql(
+            &self.name,
+            &format!(
+                "INSERT INTO codebase (name) VALUES ('{codebase}') ON CONFLICT DO NOTHING;
+                 INSERT INTO change_set (id, campaign) VALUES ('{run_id}', '{campaign}');
+                 INSERT INTO run (id, command, result_code, suite, logfilenames, change_set,
+                                  codebase, start_time, finish_time, description, revision)
+                      VALUES ('{run_id}', 'lintian-brush', 'success', '{campaign}',
+                              ARRAY['worker.log', 'build.log'], '{run_id}', '{codebase}',
+                              now() - interval '5 minutes', now(), 'Built', 'rev-{run_id}');
+                 INSERT INTO debian_build (run_id, version, distribution, source, binary_packages)
+                      VALUES ('{run_id}', '{version}', '{distribution}', '{source}',
+                              ARRAY['{source}'])"
+            ),
+        );
+    }
+
+    /// Sets the reviewers' verdict on a run: its `publish_status`, and a
+    /// `review` row by `reviewer` when one is given.
+    pub fn review(&self, run_id: &str, status: &str, reviewer: Option<&str>) {
+        let mut sql = format!("UPDATE run SET publish_status = '{status}' WHERE id = '{run_id}';");
+        if let Some(reviewer) = reviewer {
+            let verdict = if status == "approved" {
+                "approved"
+            } else {
+                "rejected"
+            };
+            sql.push_str(&format!(
+                "INSERT INTO review (run_id, reviewer, verdict, comment, reviewed_at)
+                      VALUES ('{run_id}', '{reviewer}', '{verdict}', 'not this one',
+                              '2026-12-01 10:00:00')"
+            ));
+        }
+        psql(&self.name, &sql);
     }
 
     /// A run in `env`'s store, a real package of `source` 1.0-1 for

@@ -10,6 +10,25 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+/// The Janitor configuration of the tests: a Debian campaign for each
+/// suite the fixtures build for (named after it, as the fixture database's
+/// runs are), and the campaigns the runner messages name, building for
+/// unstable (tests that need lintian-fixes as the Janitor configures it say
+/// so: [`TestEnv::lintian_fixes_builds_for_itself`]).
+pub const JANITOR_CONF: &str = "\
+campaign { name: \"unstable\" debian_build { base_distribution: \"unstable\" } }
+campaign { name: \"experimental\" debian_build { base_distribution: \"unstable\" } }
+campaign { name: \"bookworm-backports\" debian_build { base_distribution: \"bookworm\" } }
+campaign { name: \"x\" debian_build { build_distribution: \"unstable\" } }
+campaign { name: \"lintian-fixes\" debian_build { build_distribution: \"unstable\" } }
+campaign { name: \"backports\" debian_build { build_distribution: \"bookworm-backports\" } }
+campaign { name: \"fresh-releases\" debian_build { build_distribution: \"unstable\" } }
+";
+
+/// What `upload-run` without a database is told the fixture's runs were
+/// dispatched as.
+pub const DISPATCH: [&str; 4] = ["--codebase", SOURCE, "--campaign", "unstable"];
+
 /// The dput host every test uploads to.
 pub const HOST: &str = "test-archive";
 /// The fixture package's source name and version.
@@ -315,6 +334,7 @@ impl TestEnv {
             format!("allow * by key {long_id}\n"),
         )
         .unwrap();
+        fs::write(env.janitor_conf(), JANITOR_CONF).unwrap();
         fs::write(
             env.dput_cf(),
             format!(
@@ -334,6 +354,35 @@ impl TestEnv {
     /// The artifact store.
     pub fn store(&self) -> PathBuf {
         self.path("store")
+    }
+
+    /// The Janitor configuration every command reads (AUTO_UPLOAD_CONFIG):
+    /// [`JANITOR_CONF`].
+    pub fn janitor_conf(&self) -> PathBuf {
+        self.path("campaigns.conf")
+    }
+
+    /// Adds a Debian campaign to [`TestEnv::janitor_conf`] for each suite,
+    /// named after it and building for it.
+    pub fn add_campaigns(&self, suites: &[&str]) {
+        let mut text = fs::read_to_string(self.janitor_conf()).unwrap();
+        for suite in suites {
+            text.push_str(&format!(
+                "campaign {{ name: \"{suite}\" debian_build {{ }} }}\n"
+            ));
+        }
+        fs::write(self.janitor_conf(), text).unwrap();
+    }
+
+    /// Makes the lintian-fixes campaign build for lintian-fixes, as the
+    /// Janitor configures it (the other tests' runner messages name it with
+    /// unstable packages).
+    pub fn lintian_fixes_builds_for_itself(&self) {
+        let text = fs::read_to_string(self.janitor_conf()).unwrap().replace(
+            "name: \"lintian-fixes\" debian_build { build_distribution: \"unstable\" }",
+            "name: \"lintian-fixes\" debian_build { }",
+        );
+        fs::write(self.janitor_conf(), text).unwrap();
     }
 
     /// The dput configuration naming [`HOST`].
@@ -411,11 +460,12 @@ impl TestEnv {
             .current_dir(self.path("work"))
             .env("GNUPGHOME", &fixture().gnupghome)
             .env("HOME", self.root.path())
+            .env("AUTO_UPLOAD_CONFIG", self.janitor_conf())
             .env_remove("RUST_LOG")
             .env_remove("DATABASE_URL")
             .stdin(Stdio::null());
         for (key, _) in std::env::vars() {
-            if key.starts_with("AUTO_UPLOAD_") {
+            if key.starts_with("AUTO_UPLOAD_") && key != "AUTO_UPLOAD_CONFIG" {
                 command.env_remove(key);
             }
         }
@@ -447,8 +497,17 @@ impl TestEnv {
         args.iter().map(|a| a.to_os_string()).collect()
     }
 
-    /// `upload-run RUN_ID` against this env's store, key and archive.
+    /// `upload-run RUN_ID` against this env's store, key and archive, the
+    /// run dispatched as the fixture's codebase in campaign unstable.
     pub fn upload_run(&self, run_id: &str) -> Command {
+        let mut command = self.upload_run_as(run_id, &fixture().fingerprint, HOST);
+        command.args(DISPATCH);
+        command
+    }
+
+    /// `upload-run RUN_ID` of a run the Janitor's run table lists (the test
+    /// adds `--database`): its dispatch is the table's.
+    pub fn upload_run_recorded(&self, run_id: &str) -> Command {
         self.upload_run_as(run_id, &fixture().fingerprint, HOST)
     }
 
@@ -506,6 +565,15 @@ impl TestEnv {
             dry_run: false,
             archives: Default::default(),
             scope: Vec::new(),
+            campaigns: std::sync::Arc::new(auto_upload::input::dispatch::Campaigns::new(
+                vec![auto_upload::input::dispatch::CampaignRules {
+                    name: "unstable".into(),
+                    build_distribution: "unstable".into(),
+                    build_suffix: None,
+                    base_distribution: None,
+                }],
+                Default::default(),
+            )),
             publisher: None,
             budget: None,
         }
@@ -554,7 +622,11 @@ impl TestEnv {
             .arg(&archive)
             .args(["processincoming", "default"]));
         let mut listing = String::new();
-        for dist in ["unstable", "experimental"] {
+        let distributions = fs::read_to_string(archive.join("conf/distributions")).unwrap();
+        for dist in distributions
+            .lines()
+            .filter_map(|l| l.strip_prefix("Codename: "))
+        {
             let out = run(Command::new("reprepro")
                 .arg("-b")
                 .arg(&archive)

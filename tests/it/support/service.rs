@@ -70,7 +70,7 @@ pub fn rust_runner_message(log_id: &str, distribution: Option<&str>) -> String {
     });
     serde_json::json!({
         "log_id": log_id, "code": if target.is_some() { "success" } else { "nothing-to-do" },
-        "description": "Built", "campaign": "lintian-fixes", "codebase": "auhello",
+        "description": "Built", "campaign": "unstable", "codebase": "auhello",
         "change_set": "cs-1", "duration": {"secs": 512, "nanos": 300_000_000},
         "start_time": "2026-11-27T11:51:02.1Z", "finish_time": "2026-11-27T11:59:34.4Z",
         "transient": false, "failure_details": null, "failure_stage": null,
@@ -151,6 +151,7 @@ impl Listen {
         let mut command = env.cmd();
         command
             .args(["listen", "--redis", redis, "--channel", channel])
+            .args(["--status-channel", &format!("{channel}-status")])
             .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
             .arg(env.store())
             .args(if signing {
