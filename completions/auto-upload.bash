@@ -1190,7 +1190,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__retry)
-            opts="-v -q -h --now --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --require-review --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
+            opts="-v -q -h --now --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --require-review --archive --cache-dir --archive-timeout --config --config-schema --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

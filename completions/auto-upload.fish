@@ -316,6 +316,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fi
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l log-format -d 'Format of the log lines on stderr' -r -f -a "text\t'Human-readable lines'
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l now -d 'Upload it at once through the upload-run chain (needs the artifact store, key and dput host), instead of leaving it to the next backfill'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l force -d 'Reset unconfirmed .changes without checking the archive first: dput may have uploaded them, and they would be uploaded again. Without it, an unconfirmed .changes is reset only when the archive (--archive, or archive_mirror_uri in --config) does not list its version, and marked accepted when it does'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Only log errors'

@@ -29,6 +29,24 @@ pub enum DputError {
     Unrouted(#[from] Unrouted),
 }
 
+impl DputError {
+    /// Whether the ending leaves open that the upload reached the queue:
+    /// dput ran past its deadline and was killed, or was killed by a
+    /// signal. Only an exit dput itself chose (a refusal, a configuration
+    /// error, a transfer it reports failed) or a dput that never started
+    /// says nothing was accepted.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            Self::Failed { source, .. } => match source {
+                ToolError::TimedOut { .. } => true,
+                ToolError::Failed { status, .. } => status.code().is_none(),
+                ToolError::Spawn { .. } | ToolError::Input { .. } => false,
+            },
+            Self::Unrouted(_) => false,
+        }
+    }
+}
+
 impl HasExitCode for DputError {
     fn exit_code(&self) -> ExitCode {
         match self {

@@ -123,13 +123,12 @@ impl Tool {
         let mut group = GroupGuard(child.id().and_then(|id| Pid::from_raw(id as i32)));
         let mut stdout = Tail::collect(child.stdout.take());
         let mut stderr = Tail::collect(child.stderr.take());
-        let status = tokio::time::timeout(self.limit, child.wait()).await;
-        let status = match status {
-            Ok(status) => status.map_err(|source| ToolError::Spawn {
+        let status = match wait_within(&mut child, self.limit).await {
+            Some(status) => status.map_err(|source| ToolError::Spawn {
                 program: program.clone(),
                 source,
             })?,
-            Err(_) => {
+            None => {
                 group.kill();
                 let _ = child.wait().await;
                 let (stdout, stderr) = (stdout.finish().await, stderr.finish().await);
@@ -164,6 +163,46 @@ impl Tool {
             status,
             tail: tail(pick(&stdout, &stderr), TAIL_LINES),
         })
+    }
+}
+
+/// How often a running tool's deadline is looked at.
+const DEADLINE_TICK: Duration = Duration::from_millis(250);
+
+/// Waits for the child's exit, at most `limit` of the tool's own run time;
+/// `None` once that is spent and the child is still running.
+///
+/// Two rules keep a deadline from hiding an exit that already happened
+/// (a tool that finished while this process was stopped, say, by SIGSTOP
+/// or a frozen cgroup): the run time counted is the sum of the ticks this
+/// process saw, each at most twice [`DEADLINE_TICK`], so time spent stopped
+/// is not charged to the tool; and when the deadline passes, the child's
+/// exit is collected first (a non-blocking wait): a child that has exited
+/// is reported as such, only one still running is given up on (and then
+/// killed by the caller).
+async fn wait_within(
+    child: &mut tokio::process::Child,
+    limit: Duration,
+) -> Option<std::io::Result<std::process::ExitStatus>> {
+    let tick = DEADLINE_TICK.min(limit.max(Duration::from_millis(1)));
+    let mut counted = Duration::ZERO;
+    let mut last = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            biased;
+            status = child.wait() => return Some(status),
+            () = tokio::time::sleep(tick) => {}
+        }
+        let now = tokio::time::Instant::now();
+        counted += (now - last).min(tick * 2);
+        last = now;
+        if counted >= limit {
+            return match child.try_wait() {
+                Ok(Some(status)) => Some(Ok(status)),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            };
+        }
     }
 }
 

@@ -752,16 +752,18 @@ impl<'a> Held<'a> {
     /// `false`: dput must not run (the claim is gone, or the ledger could
     /// not be told).
     async fn start_upload(&self, delayed: Option<u8>) -> bool {
-        let sent = Instant::now();
+        // The claim is renewed as of the try that succeeded, not the first.
+        let sent = std::sync::Mutex::new(Instant::now());
         let started = self
             .ledger
             .until_recorded(self.changes, self.deadline(), || {
+                *sent.lock().expect("send time poisoned") = Instant::now();
                 self.ledger.start_upload(self.run_id, self.changes, delayed)
             })
             .await;
         match started {
             Ok(true) => {
-                self.renewed_at(sent);
+                self.renewed_at(*sent.lock().expect("send time poisoned"));
                 true
             }
             Ok(false) => false,
@@ -1313,6 +1315,9 @@ async fn upload_one(
         }
     }
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
+    // An ending that leaves open whether dput's upload reached the queue is
+    // unconfirmed, never failed: a failed row would be uploaded again.
+    let ambiguous = matches!(&outcome, Outcome::UploadFailed(e) if e.is_ambiguous());
     let error = match &outcome {
         Outcome::SignFailed(e) => Some(error_chain(e)),
         Outcome::BadSignature(e) => Some(error_chain(e)),
@@ -1321,11 +1326,17 @@ async fn upload_one(
         _ => None,
     };
     let recorded = ledger
-        .until_recorded(&name, held.deadline(), || {
-            ledger.finish(run_id, &name, error.as_deref())
+        .until_recorded(&name, held.deadline(), || async {
+            match (&error, ambiguous) {
+                (Some(error), true) => ledger.finish_unconfirmed(run_id, &name, error).await,
+                (error, _) => ledger.finish(run_id, &name, error.as_deref()).await,
+            }
         })
         .await
         .with_context(|| format!("recording the upload of {name} in the ledger"))?;
+    if ambiguous && recorded {
+        tracing::warn!(changes = %name, "dput's ending leaves open whether the upload reached the queue: unconfirmed, not uploaded again until the archive or ledger retry --archive resolves it");
+    }
     if recorded {
         Ok(outcome)
     } else {

@@ -360,9 +360,23 @@ async fn ledger(
             }
             output::record(&show_text(&run_id, &shown), false)?;
         }
-        LedgerAction::Retry { run_id, now } => {
+        LedgerAction::Retry {
+            run_id,
+            now,
+            archives,
+            force,
+        } => {
+            let accepted = if force {
+                0
+            } else {
+                look_before_retry(pool, host, &run_id, &archives).await?
+            };
+            if accepted > 0 {
+                output::record(&format!("accepted\t{run_id}\t{accepted}"), false)?;
+            }
             match ledger_view::retry(pool, host, &run_id).await? {
                 None => anyhow::bail!("run {run_id} is not in the ledger"),
+                Some(0) if accepted > 0 => return Ok(ExitCode::Success),
                 Some(0) => {
                     anyhow::bail!("run {run_id} has nothing to retry: none of its .changes failed")
                 }
@@ -447,6 +461,52 @@ async fn list_ledger(
 /// `ledger reconcile`: each uploaded `.changes` looked up in its suite's
 /// index; silent on success (counts at info), exit 1 when an index could
 /// not be read or a suite has no archive.
+/// Before `ledger retry` resets a run's `unconfirmed` `.changes` (dput may
+/// have uploaded them), looks for each in the archive: one whose version
+/// (or a newer one) the archive lists is marked `accepted`, not reset.
+/// Returns how many were.
+///
+/// # Errors
+/// An unconfirmed `.changes` with no archive to look in, or whose archive
+/// cannot be read: nothing is reset (`--force` skips the look).
+async fn look_before_retry(
+    pool: &sqlx::PgPool,
+    host: Option<&str>,
+    run_id: &RunId,
+    archives: &Archives,
+) -> anyhow::Result<u64> {
+    let mut accepted = 0;
+    for upload in ledger_view::unconfirmed_of(pool, host, run_id).await? {
+        let refuse = |why: String| {
+            SettingsError::Unchecked(format!(
+                "{}: unconfirmed (dput may have uploaded it) and {why}: nothing reset; \
+                 --force resets it without looking (it may then be uploaded twice)",
+                upload.changes
+            ))
+        };
+        let Some(archive) = archives.for_suite(&upload.distribution) else {
+            return Err(refuse(format!(
+                "no archive to look in for {} (--archive, or archive_mirror_uri in --config)",
+                upload.distribution
+            ))
+            .into());
+        };
+        let ours = upload.version.parse::<debversion::Version>().ok();
+        match archive.newest(&upload.distribution, &upload.source).await {
+            Ok(Some(theirs)) if ours.as_ref().is_some_and(|ours| &theirs >= ours) => {
+                ledger_view::mark(pool, &upload, RunState::Accepted).await?;
+                accepted += 1;
+                tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), version = %theirs, "the archive has the unconfirmed upload: accepted, not reset");
+            }
+            Ok(_) => {
+                tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "not in the archive: reset");
+            }
+            Err(why) => return Err(refuse(why).into()),
+        }
+    }
+    Ok(accepted)
+}
+
 async fn reconcile(
     pool: &sqlx::PgPool,
     host: Option<&str>,

@@ -69,6 +69,9 @@ pub enum SettingsError {
     /// A combination that would do harm.
     #[error("{0}")]
     Refused(&'static str),
+    /// What an action needs to know first cannot be checked.
+    #[error("{0}")]
+    Unchecked(String),
     /// A setting with no value from any source.
     #[error("no {what} given: use {how}")]
     Missing {

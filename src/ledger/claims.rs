@@ -703,11 +703,12 @@ impl Ledger {
     /// Runs a write that records an upload's end again while the database
     /// does not answer (a restart, a fail-over, a database refusing
     /// connections), pausing 0.5 s, then twice as long each time up to
-    /// 30 s, until `deadline`: the moment the claim could expire (its last
-    /// renewal plus the lease). Until then nobody may take it over; after
-    /// it, a process that finds it in `uploading` makes it `unconfirmed`
-    /// rather than upload again, and the write, which matches only this
-    /// process's claim, still records the truth if it lands later.
+    /// 30 s, the last pause cut short so that a last try lands at
+    /// `deadline`: the moment the claim could expire (its last renewal plus
+    /// the lease). Until then nobody may take it over; after it, a process
+    /// that finds it in `uploading` makes it `unconfirmed` rather than
+    /// upload again, and the write, which matches only this process's
+    /// claim, still records the truth if it lands later.
     ///
     /// # Errors
     /// The write's error, once it is not transient or the time is up.
@@ -726,11 +727,13 @@ impl Ledger {
                 Ok(done) => return Ok(done),
                 Err(e) => e,
             };
-            if !error.is_transient() || std::time::Instant::now() + pause > deadline {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if !error.is_transient() || left.is_zero() {
                 return Err(error);
             }
-            tracing::warn!(what, error = %error, pause = ?pause, "cannot record in the ledger; trying again");
-            tokio::time::sleep(pause).await;
+            let now = pause.min(left);
+            tracing::warn!(what, error = %error, pause = ?now, "cannot record in the ledger; trying again");
+            tokio::time::sleep(now).await;
             pause = (pause * 2).min(Duration::from_secs(30));
         }
     }
@@ -824,12 +827,12 @@ impl Ledger {
 
     /// Records the end of this process's claim: uploaded, or failed with
     /// the error (kept with the attempt). The row must still be this
-    /// process's (`claimed` or `uploading`, or `unconfirmed` by another
-    /// process that found the claim expired: what dput did is known here,
-    /// so it is recorded). Returns `false` when the claim was no longer
-    /// this process's, so that nothing was recorded. One statement, so
-    /// that a write tried again after an error never finds half of it
-    /// done.
+    /// process's (`claimed` or `uploading`; for an upload, also
+    /// `unconfirmed` by another process that found the claim expired: that
+    /// dput succeeded is known here, so it is recorded; a failure never
+    /// moves an `unconfirmed` row back to `failed`). Returns `false` when
+    /// nothing was recorded. One statement, so that a write tried again
+    /// after an error never finds half of it done.
     ///
     /// # Errors
     /// The query failed.
@@ -846,8 +849,9 @@ impl Ledger {
                         last_error = $4,
                         uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
                         updated_at = now()
-                  WHERE host = $1 AND run_id = $2 AND changes = $3
-                    AND state IN ('claimed', 'uploading', 'unconfirmed') AND claimed_by = $5
+                  WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5
+                    AND (state IN ('claimed', 'uploading')
+                         OR (state = 'unconfirmed' AND $4::text IS NULL))
                   RETURNING host, run_id, changes, attempts
              ), attempt AS (
                  INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
@@ -866,6 +870,44 @@ impl Ledger {
         .fetch_one(&self.pool)
         .await?;
         Ok(finished == 1)
+    }
+
+    /// Records an upload whose ending leaves open whether it reached the
+    /// queue (dput killed at its deadline or by a signal): `unconfirmed`,
+    /// with the error kept with the attempt, never uploaded again blind
+    /// (the archive, `ledger reconcile`, or `ledger retry` with a check
+    /// resolves it). Returns whether the row was still this process's.
+    ///
+    /// # Errors
+    /// The query failed.
+    pub async fn finish_unconfirmed(
+        &self,
+        run_id: &RunId,
+        changes: &str,
+        error: &str,
+    ) -> Result<bool, DatabaseError> {
+        let done: i64 = sqlx::query_scalar(
+            "WITH done AS (
+                 UPDATE upload SET state = 'unconfirmed', last_error = $4, updated_at = now()
+                  WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5
+                    AND state IN ('uploading', 'unconfirmed')
+                  RETURNING host, run_id, changes, attempts
+             ), attempt AS (
+                 INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
+                 SELECT host, run_id, changes, attempts, $4 FROM done
+                 ON CONFLICT (host, run_id, changes, attempt)
+                    DO UPDATE SET error = EXCLUDED.error, failed_at = now()
+             )
+             SELECT count(*) FROM done",
+        )
+        .bind(&self.host)
+        .bind(run_id.as_str())
+        .bind(changes)
+        .bind(error)
+        .bind(&self.owner)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(done == 1)
     }
 
     /// Gives back this process's claim on a `.changes` the reviewers'

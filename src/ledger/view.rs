@@ -421,6 +421,43 @@ pub async fn uploaded(
         .collect()
 }
 
+/// A run's `unconfirmed` `.changes` (under `host`, or every host), for
+/// `ledger retry` to look for in the archive before resetting them.
+///
+/// # Errors
+/// The query failed.
+pub async fn unconfirmed_of(
+    pool: &PgPool,
+    host: Option<&str>,
+    run_id: &RunId,
+) -> Result<Vec<Uploaded>, DatabaseError> {
+    let rows = sqlx::query(
+        "SELECT host, run_id, changes, coalesce(source, '') AS source,
+                coalesce(version, '') AS version, coalesce(distribution, '') AS distribution
+           FROM upload
+          WHERE state = 'unconfirmed' AND changes <> '' AND run_id = $2
+            AND ($1::text IS NULL OR host = $1)
+          ORDER BY changes",
+    )
+    .bind(host)
+    .bind(run_id.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Uploaded {
+                host: row.try_get("host")?,
+                run_id: row.try_get("run_id")?,
+                changes: row.try_get("changes")?,
+                source: row.try_get("source")?,
+                version: row.try_get("version")?,
+                distribution: row.try_get("distribution")?,
+                overdue: false,
+            })
+        })
+        .collect()
+}
+
 /// Records what reconcile learnt of an uploaded `.changes`: `accepted` or
 /// `unconfirmed` (only from `uploaded` or `unconfirmed`).
 ///

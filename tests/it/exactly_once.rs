@@ -74,6 +74,21 @@ fn state(db: &TestDb, run_id: &str) -> String {
     .to_owned()
 }
 
+/// `ledger retry RUN_ID --archive` this env's archive (exported, so that
+/// its indices exist even before its first upload).
+fn retry_looking(env: &TestEnv, db: &TestDb, run_id: &str) -> std::process::Output {
+    run(Command::new("reprepro")
+        .arg("-b")
+        .arg(env.path("archive"))
+        .arg("export"));
+    let archive = format!("file://{}", env.path("archive").display());
+    env.cmd()
+        .args(["-v", "ledger", "retry", run_id, "--database", &db.url()])
+        .args(["--archive", &archive])
+        .output()
+        .unwrap()
+}
+
 fn signal(child: &Child, name: &str) {
     run(Command::new("kill")
         .arg(format!("-{name}"))
@@ -107,13 +122,18 @@ fn kill_9_while_dput_runs_never_uploads_twice() {
     assert!(env.incoming().is_empty(), "{:?}", env.incoming());
     assert_eq!(state(&db, "run-k9"), "unconfirmed");
 
-    // The operator resolves it: retry, and the next backfill uploads once.
+    // The operator resolves it: retry (which looks in the archive first:
+    // it does not have it), and the next backfill uploads once.
     let output = env
         .cmd()
         .args(["ledger", "retry", "run-k9", "--database", &db.url()])
         .output()
         .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "no archive to look in");
+    let output = retry_looking(&env, &db, "run-k9");
     assert_exit(&output, 0);
+    assert_stderr_contains(&output, "not in the archive: reset");
     let output = with_ledger(&env, &db, &dput, &["backfill"])
         .output()
         .unwrap();
@@ -378,18 +398,15 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
             other => panic!("{changes} ended {other}"),
         }
     }
-    // The operator resolves each unconfirmed upload: uploaded once.
+    // The operator resolves each unconfirmed upload, the archive looked
+    // at first (none of them is there): uploaded once.
     for changes in &unconfirmed {
         let run_id = changes
             .strip_suffix("_1.0-1_source.changes")
             .and_then(|s| s.strip_prefix("soak"))
             .map(|n| format!("soak-{n}"))
             .unwrap();
-        let output = env
-            .cmd()
-            .args(["ledger", "retry", &run_id, "--database", &url])
-            .output()
-            .unwrap();
+        let output = retry_looking(&env, &db, &run_id);
         assert_exit(&output, 0);
     }
     if !unconfirmed.is_empty() {
@@ -450,4 +467,185 @@ fn listen_exports_the_unconfirmed_uploads_as_a_gauge() {
     wait_until(20, "the gauge", || {
         listen.metric("auto_upload_unconfirmed") == 1.0
     });
+}
+
+/// `SUBCOMMAND` as [`with_lease`] with a 15 s lease and `--upload-timeout
+/// 3s`: shorter than the stops below.
+fn with_short_timeout(env: &TestEnv, db: &TestDb, dput: &PathBuf, subcommand: &[&str]) -> Command {
+    let mut command = with_lease(env, db, dput, subcommand, "15s");
+    command.args(["--upload-timeout", "3s"]);
+    command
+}
+
+/// A dput stand-in that logs `start NAME`, then after 0.5 s either runs
+/// the real dput and logs `ok NAME`, or (`fails`) logs `fail NAME` and
+/// exits 1 without uploading.
+fn quick_dput(env: &TestEnv, fails: bool) -> PathBuf {
+    let log = env.path("dput.log");
+    let log = log.display();
+    let then = if fails {
+        format!("flock '{log}' sh -c 'echo \"fail $0\" >> \"$1\"' \"$name\" '{log}'; exit 1")
+    } else {
+        format!(
+            "setpriv --pdeathsig KILL dput \"$@\" || exit $?\n\
+             flock '{log}' sh -c 'echo \"ok $0\" >> \"$1\"' \"$name\" '{log}'"
+        )
+    };
+    env.script(
+        if fails { "dput-fails" } else { "dput-quick" },
+        &format!(
+            "for last; do :; done\nname=$(basename \"$last\")\n\
+             flock '{log}' sh -c 'echo \"start $0\" >> \"$1\"' \"$name\" '{log}'\n\
+             sleep 0.5\n{then}"
+        ),
+    )
+}
+
+/// Stops `child` 0.1 s after dput starts, for 6 s: longer than its 3 s
+/// upload timeout, shorter than its 15 s lease; dput ends meanwhile.
+fn stop_while_dput_runs(env: &TestEnv, child: &Child) {
+    wait_until(60, "dput to start", || !logged(env, "start").is_empty());
+    std::thread::sleep(Duration::from_millis(100));
+    signal(child, "STOP");
+    std::thread::sleep(Duration::from_secs(6));
+    signal(child, "CONT");
+}
+
+#[test]
+fn a_deadline_passed_while_stopped_never_hides_a_successful_dput() {
+    for subcommand in [&["upload-run", "run-sc"][..], &["backfill"]] {
+        let env = TestEnv::new();
+        let db = TestDb::new();
+        db.add_built_run(&env, "run-sc", SOURCE);
+        let dput = quick_dput(&env, false);
+        let child = with_short_timeout(&env, &db, &dput, subcommand)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        stop_while_dput_runs(&env, &child);
+        let output = child.wait_with_output().unwrap();
+        assert_exit(&output, 0);
+        assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
+        assert_eq!(state(&db, "run-sc"), "uploaded", "{subcommand:?}");
+        // Nothing is due: no second dput.
+        let output = with_short_timeout(&env, &db, &dput, &["backfill"])
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        assert_eq!(
+            logged(&env, "start").len(),
+            1,
+            "{subcommand:?}: dput ran again"
+        );
+    }
+}
+
+#[test]
+fn a_dput_that_failed_while_its_uploader_was_stopped_is_retried_once() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-sf", SOURCE);
+    let fails = quick_dput(&env, true);
+    let child = with_short_timeout(&env, &db, &fails, &["upload-run", "run-sf"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    stop_while_dput_runs(&env, &child);
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 7);
+    assert_stderr_contains(&output, "exited with exit status: 1");
+    assert_eq!(state(&db, "run-sf"), "failed");
+    // dput said it failed: retried, once.
+    let works = quick_dput(&env, false);
+    let output = with_short_timeout(&env, &db, &works, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "start").len(), 2);
+    assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
+    assert_eq!(state(&db, "run-sf"), "uploaded");
+}
+
+#[test]
+fn a_dput_killed_at_its_deadline_is_unconfirmed_never_failed() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-dl", SOURCE);
+    // dput hangs after it may have sent the upload: killed at 3 s.
+    let hangs = env.script("dput-hangs", "sleep 60");
+    let output = with_short_timeout(&env, &db, &hangs, &["upload-run", "run-dl"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 7);
+    assert_stderr_contains(&output, "did not finish within 3s");
+    assert_eq!(state(&db, "run-dl"), "unconfirmed");
+    // Never uploaded again blind.
+    let dput = quick_dput(&env, false);
+    let output = with_short_timeout(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(logged(&env, "start").is_empty(), "uploaded blind");
+    assert_eq!(state(&db, "run-dl"), "unconfirmed");
+}
+
+#[test]
+fn a_database_refusing_connections_for_10_s_from_dputs_end_is_ridden_out() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-ride", SOURCE);
+    let dput = env.logging_tool(
+        "dput-ride",
+        &format!("dput \"$@\" || exit 1\n{}\nexit 0", db.refusal_script(10)),
+    );
+    let output = with_lease(&env, &db, &dput, &["upload-run", "run-ride"], "15s")
+        .output()
+        .unwrap();
+    db.wait_for_connections(20);
+    assert_exit(&output, 0);
+    assert_eq!(env.calls("dput-ride").len(), 1);
+    assert_eq!(state(&db, "run-ride"), "uploaded");
+}
+
+#[test]
+fn retry_of_an_unconfirmed_run_looks_in_the_archive_first() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-landed", SOURCE);
+    let dput = quick_dput(&env, false);
+    let output = with_ledger(&env, &db, &dput, &["upload-run", "run-landed"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_source_accepted(&env.process_incoming());
+    // As if its uploader had stopped before recording dput's success.
+    db.sql("UPDATE auto_upload.upload SET state = 'unconfirmed' WHERE run_id = 'run-landed'");
+    let output = retry_looking(&env, &db, "run-landed");
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "accepted\trun-landed\t1");
+    assert_eq!(state(&db, "run-landed"), "accepted");
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "start").len(), 1, "uploaded twice");
+
+    // --force resets without looking.
+    db.sql("UPDATE auto_upload.upload SET state = 'unconfirmed' WHERE run_id = 'run-landed'");
+    let output = env
+        .cmd()
+        .args([
+            "ledger",
+            "retry",
+            "run-landed",
+            "--force",
+            "--database",
+            &db.url(),
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(state(&db, "run-landed"), "failed");
 }

@@ -157,6 +157,14 @@ pub struct LedgerRetryArgs {
     #[arg(long)]
     pub now: bool,
 
+    /// Reset unconfirmed .changes without checking the archive first: dput
+    /// may have uploaded them, and they would be uploaded again. Without
+    /// it, an unconfirmed .changes is reset only when the archive (--archive,
+    /// or archive_mirror_uri in --config) does not list its version, and
+    /// marked accepted when it does.
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub ledger: LedgerArgs,
 

@@ -5,7 +5,7 @@
 use super::*;
 
 /// The archive whose Sources indices tell what it has already.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Upload")]
 pub struct ArchiveArgs {
     /// The Debian archive uploads go to (http(s):// or file://, the

@@ -388,12 +388,17 @@ pub enum LedgerAction {
     },
     /// `ledger show RUN_ID`.
     Show(RunId),
-    /// `ledger retry RUN_ID [--now]`.
+    /// `ledger retry RUN_ID [--now] [--force]`.
     Retry {
         /// The run.
         run_id: RunId,
         /// The chain to upload it with at once (`--now`).
         now: Option<Box<Pipeline>>,
+        /// Where unconfirmed `.changes` are looked for before they are
+        /// reset.
+        archives: Box<Archives>,
+        /// `--force`: reset unconfirmed `.changes` without looking.
+        force: bool,
     },
     /// `ledger forget RUN_ID`.
     Forget(RunId),
@@ -545,6 +550,8 @@ fn retry_action(
     // The rows reset: a plain --host's, else every host's.
     let host = hosts(&args.uploader.host)?.every().map(str::to_owned);
     let run_id = args.run_id.parse()?;
+    let archives = Box::new(archives(args.archive.clone(), RUN_LONG, config)?);
+    let force = args.force;
     let now = if args.now {
         let chain = Chain {
             store: args.store,
@@ -565,7 +572,16 @@ fn retry_action(
     } else {
         None
     };
-    Ok((args.ledger, host, LedgerAction::Retry { run_id, now }))
+    Ok((
+        args.ledger,
+        host,
+        LedgerAction::Retry {
+            run_id,
+            now,
+            archives,
+            force,
+        },
+    ))
 }
 
 /// `HOST:PORT` or `[V6]:PORT`.
