@@ -86,7 +86,8 @@ impl Due {
 /// # Errors
 /// The query failed.
 pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>, DatabaseError> {
-    let row = sqlx::query(
+    super::database::bounded("recorded build", async {
+        let row = sqlx::query(
         "SELECT d.run_id, d.distribution, d.source, d.version::text AS version, d.binary_packages,
                 r.codebase, r.suite::text AS campaign, r.publish_status::text AS publish_status
            FROM debian_build d JOIN run r ON r.id = d.run_id WHERE d.run_id = $1",
@@ -94,7 +95,9 @@ pub async fn recorded_build(pool: &PgPool, run_id: &RunId) -> Result<Option<Due>
     .bind(run_id.as_str())
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(due_of).transpose()
+        row.as_ref().map(due_of).transpose()
+    })
+    .await
 }
 
 /// The plan without a ledger: every newest build the verdict allows
@@ -526,6 +529,7 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn claim(&self, run_id: &RunId, entry: &Entry<'_>) -> Result<Claim, DatabaseError> {
+        super::database::bounded("claim", async {
         // With budgets, claims are taken one at a time across every process
         // (a transaction-scoped advisory lock), so that two cannot both
         // take the last upload of the budget.
@@ -628,6 +632,8 @@ impl Ledger {
                 attempts: row.try_get("attempts")?,
             },
         })
+        })
+        .await
     }
 
     /// Whether the claim just taken (counted) spends more than a budget:
@@ -723,9 +729,20 @@ impl Ledger {
     {
         let mut pause = Duration::from_millis(500);
         loop {
-            let error = match write().await {
-                Ok(done) => return Ok(done),
-                Err(e) => e,
+            // Each try gets what is left until the deadline (at least a
+            // second): a write stuck on a dead connection must not outlast
+            // the claim and leave no time for a try on a fresh one.
+            let left = deadline
+                .saturating_duration_since(std::time::Instant::now())
+                .max(Duration::from_secs(1));
+            let attempt = tokio::time::timeout(left, write()).await;
+            let error = match attempt {
+                Ok(Ok(done)) => return Ok(done),
+                Ok(Err(e)) => e,
+                Err(_) => DatabaseError::TimedOut {
+                    what: "recording in the ledger",
+                    limit: left,
+                },
             };
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if !error.is_transient() || left.is_zero() {
@@ -745,18 +762,21 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn renew(&self, run_id: &RunId, changes: &str) -> Result<bool, DatabaseError> {
-        let renewed = sqlx::query(
-            "UPDATE upload SET claimed_at = now(), updated_at = now()
+        super::database::bounded("renew", async {
+            let renewed = sqlx::query(
+                "UPDATE upload SET claimed_at = now(), updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state IN ('claimed', 'uploading') AND claimed_by = $4",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(&self.owner)
-        .execute(&self.pool)
-        .await?;
-        Ok(renewed.rows_affected() == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(&self.owner)
+            .execute(&self.pool)
+            .await?;
+            Ok(renewed.rows_affected() == 1)
+        })
+        .await
     }
 
     /// Says, under this process's claim, that dput is about to run: the row
@@ -773,20 +793,23 @@ impl Ledger {
         changes: &str,
         delayed: Option<u8>,
     ) -> Result<bool, DatabaseError> {
-        let started = sqlx::query(
-            "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now(),
+        super::database::bounded("start upload", async {
+            let started = sqlx::query(
+                "UPDATE upload SET state = 'uploading', claimed_at = now(), updated_at = now(),
                                delayed = $5, started_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(&self.owner)
-        .bind(delayed.map(i16::from))
-        .execute(&self.pool)
-        .await?;
-        Ok(started.rows_affected() == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(&self.owner)
+            .bind(delayed.map(i16::from))
+            .execute(&self.pool)
+            .await?;
+            Ok(started.rows_affected() == 1)
+        })
+        .await
     }
 
     /// How many `.changes` the ledger shows as `unconfirmed` under any of
@@ -795,12 +818,15 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn unconfirmed(&self) -> Result<i64, DatabaseError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM upload WHERE host = ANY($1) AND state = 'unconfirmed'",
-        )
-        .bind(self.hosts.keys())
-        .fetch_one(&self.pool)
-        .await?)
+        super::database::bounded("unconfirmed", async {
+            Ok(sqlx::query_scalar(
+                "SELECT count(*) FROM upload WHERE host = ANY($1) AND state = 'unconfirmed'",
+            )
+            .bind(self.hosts.keys())
+            .fetch_one(&self.pool)
+            .await?)
+        })
+        .await
     }
 
     /// Marks an `unconfirmed` `.changes` as `accepted`: the archive lists
@@ -813,16 +839,19 @@ impl Ledger {
         run_id: &RunId,
         changes: &str,
     ) -> Result<bool, DatabaseError> {
-        let accepted = sqlx::query(
-            "UPDATE upload SET state = 'accepted', updated_at = now()
+        super::database::bounded("accept unconfirmed", async {
+            let accepted = sqlx::query(
+                "UPDATE upload SET state = 'accepted', updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3 AND state = 'unconfirmed'",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .execute(&self.pool)
-        .await?;
-        Ok(accepted.rows_affected() == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .execute(&self.pool)
+            .await?;
+            Ok(accepted.rows_affected() == 1)
+        })
+        .await
     }
 
     /// Records the end of this process's claim: uploaded, or failed with
@@ -842,8 +871,9 @@ impl Ledger {
         changes: &str,
         error: Option<&str>,
     ) -> Result<bool, DatabaseError> {
-        let finished: i64 = sqlx::query_scalar(
-            "WITH finished AS (
+        super::database::bounded("finish", async {
+            let finished: i64 = sqlx::query_scalar(
+                "WITH finished AS (
                  UPDATE upload
                     SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
                         last_error = $4,
@@ -861,15 +891,17 @@ impl Ledger {
                     DO UPDATE SET error = EXCLUDED.error, failed_at = now()
              )
              SELECT count(*) FROM finished",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(error)
-        .bind(&self.owner)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(finished == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(error)
+            .bind(&self.owner)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(finished == 1)
+        })
+        .await
     }
 
     /// Records an upload whose ending leaves open whether it reached the
@@ -886,8 +918,9 @@ impl Ledger {
         changes: &str,
         error: &str,
     ) -> Result<bool, DatabaseError> {
-        let done: i64 = sqlx::query_scalar(
-            "WITH done AS (
+        super::database::bounded("finish unconfirmed", async {
+            let done: i64 = sqlx::query_scalar(
+                "WITH done AS (
                  UPDATE upload SET state = 'unconfirmed', last_error = $4, updated_at = now()
                   WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5
                     AND state IN ('uploading', 'unconfirmed')
@@ -899,15 +932,17 @@ impl Ledger {
                     DO UPDATE SET error = EXCLUDED.error, failed_at = now()
              )
              SELECT count(*) FROM done",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(error)
-        .bind(&self.owner)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(done == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(error)
+            .bind(&self.owner)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(done == 1)
+        })
+        .await
     }
 
     /// Gives back this process's claim on a `.changes` the reviewers'
@@ -924,21 +959,24 @@ impl Ledger {
         changes: &str,
         verdict: &crate::input::dispatch::Verdict,
     ) -> Result<bool, DatabaseError> {
-        let done = sqlx::query(
-            "UPDATE upload SET state = $5, attempts = greatest(attempts - 1, 0),
+        super::database::bounded("stop", async {
+            let done = sqlx::query(
+                "UPDATE upload SET state = $5, attempts = greatest(attempts - 1, 0),
                     claimed_by = NULL, claimed_at = NULL, last_error = $6, updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(&self.owner)
-        .bind(verdict_state(verdict))
-        .bind(verdict.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(&self.owner)
+            .bind(verdict_state(verdict))
+            .bind(verdict.to_string())
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+        .await
     }
 
     /// The versions of `source` the ledger shows uploaded (or seen in the
@@ -948,14 +986,17 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn uploaded_versions(&self, source: &str) -> Result<Vec<String>, DatabaseError> {
-        Ok(sqlx::query_scalar(
-            "SELECT version FROM upload
+        super::database::bounded("uploaded versions", async {
+            Ok(sqlx::query_scalar(
+                "SELECT version FROM upload
               WHERE source = $1 AND state IN ('uploaded', 'accepted') AND version IS NOT NULL
               ORDER BY updated_at DESC LIMIT 1000",
-        )
-        .bind(source)
-        .fetch_all(&self.pool)
-        .await?)
+            )
+            .bind(source)
+            .fetch_all(&self.pool)
+            .await?)
+        })
+        .await
     }
 
     /// Records a claimed `.changes` as superseded: the archive has
@@ -970,20 +1011,23 @@ impl Ledger {
         changes: &str,
         archive_version: &str,
     ) -> Result<bool, DatabaseError> {
-        let done = sqlx::query(
-            "UPDATE upload SET state = 'superseded', last_error = NULL, archive_version = $5,
+        super::database::bounded("supersede", async {
+            let done = sqlx::query(
+                "UPDATE upload SET state = 'superseded', last_error = NULL, archive_version = $5,
                     updated_at = now()
               WHERE host = $1 AND run_id = $2 AND changes = $3
                 AND state = 'claimed' AND claimed_by = $4",
-        )
-        .bind(&self.host)
-        .bind(run_id.as_str())
-        .bind(changes)
-        .bind(&self.owner)
-        .bind(archive_version)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+            )
+            .bind(&self.host)
+            .bind(run_id.as_str())
+            .bind(changes)
+            .bind(&self.owner)
+            .bind(archive_version)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+        .await
     }
 
     /// Keeps the error of the attempt the row's counter stands at.
@@ -1016,7 +1060,10 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn run_failed(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
-        self.record_run(run_id, "failed", error).await
+        super::database::bounded("run failed", async {
+            self.record_run(run_id, "failed", error).await
+        })
+        .await
     }
 
     /// Records that a run was refused: a `.changes` did not match the run's
@@ -1026,7 +1073,10 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn run_refused(&self, run_id: &RunId, error: &str) -> Result<(), DatabaseError> {
-        self.record_run(run_id, "refused", error).await
+        super::database::bounded("run refused", async {
+            self.record_run(run_id, "refused", error).await
+        })
+        .await
     }
 
     /// Records that the reviewers' verdict stopped the run before anything
@@ -1042,6 +1092,7 @@ impl Ledger {
         rejected: bool,
         text: &str,
     ) -> Result<(), DatabaseError> {
+        super::database::bounded("run stopped", async {
         let state = if rejected {
             "rejected"
         } else {
@@ -1060,6 +1111,8 @@ impl Ledger {
         .execute(&self.pool)
         .await?;
         Ok(())
+        })
+        .await
     }
 
     /// The run as a whole (the row whose `changes` is empty) in `state`,
@@ -1090,12 +1143,15 @@ impl Ledger {
     /// # Errors
     /// The query failed.
     pub async fn run_succeeded(&self, run_id: &RunId) -> Result<(), DatabaseError> {
-        sqlx::query("DELETE FROM upload WHERE host = $1 AND run_id = $2 AND changes = ''")
-            .bind(&self.host)
-            .bind(run_id.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        super::database::bounded("run succeeded", async {
+            sqlx::query("DELETE FROM upload WHERE host = $1 AND run_id = $2 AND changes = ''")
+                .bind(&self.host)
+                .bind(run_id.as_str())
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 }
 

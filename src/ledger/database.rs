@@ -66,6 +66,37 @@ pub enum DatabaseError {
     /// A query failed.
     #[error("database query failed: {0}")]
     Query(sqlx::Error),
+    /// A query got no answer in time (the connection may be dead: a
+    /// partition, a database gone without closing it); its connection is
+    /// dropped, not returned to the pool.
+    #[error("the database did not answer within {}: {what}", humantime::format_duration(*.limit))]
+    TimedOut {
+        /// What was asked.
+        what: &'static str,
+        /// How long it was given.
+        limit: Duration,
+    },
+}
+
+/// How long one ledger query may take, client-side: a query on a
+/// connection that died without closing (a network partition) would
+/// otherwise wait for TCP to give up, holding a pool connection.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs a database operation within [`QUERY_TIMEOUT`].
+///
+/// # Errors
+/// The operation's error, or [`DatabaseError::TimedOut`].
+pub async fn bounded<T>(
+    what: &'static str,
+    operation: impl std::future::Future<Output = Result<T, DatabaseError>>,
+) -> Result<T, DatabaseError> {
+    tokio::time::timeout(QUERY_TIMEOUT, operation)
+        .await
+        .unwrap_or(Err(DatabaseError::TimedOut {
+            what,
+            limit: QUERY_TIMEOUT,
+        }))
 }
 
 /// PostgreSQL's SQLSTATE for "insufficient privilege".
@@ -78,6 +109,7 @@ impl DatabaseError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Connect { error, .. } | Self::Query(error) => is_transient(error),
+            Self::TimedOut { .. } => true,
             _ => false,
         }
     }
@@ -175,6 +207,19 @@ impl Database {
                 url: self.display.clone(),
                 error,
             })
+    }
+
+    /// Whether the database answers `SELECT 1` on a connection of its own,
+    /// opened and closed within `within`: a probe that no busy or broken
+    /// pool can hold up.
+    pub async fn answers(&self, within: Duration) -> bool {
+        use sqlx::Connection as _;
+        let probe = async {
+            let mut connection = sqlx::PgConnection::connect_with(&self.options).await?;
+            sqlx::query("SELECT 1").execute(&mut connection).await?;
+            connection.close().await
+        };
+        matches!(tokio::time::timeout(within, probe).await, Ok(Ok(())))
     }
 
     /// A pool that connects on first use: for a command that can start

@@ -23,18 +23,21 @@ pub async fn run_dispatch(
     pool: &PgPool,
     run_id: &RunId,
 ) -> Result<Option<Dispatch>, DatabaseError> {
-    let row = sqlx::query(
-        "SELECT codebase, suite::text AS campaign, publish_status::text AS publish_status
+    super::database::bounded("run dispatch", async {
+        let row = sqlx::query(
+            "SELECT codebase, suite::text AS campaign, publish_status::text AS publish_status
            FROM run WHERE id = $1",
-    )
-    .bind(run_id.as_str())
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let codebase: String = row.try_get("codebase")?;
-    let campaign: String = row.try_get("campaign")?;
-    let status: String = row.try_get("publish_status")?;
-    dispatch_of(&codebase, &campaign, &status).map(Some)
+        )
+        .bind(run_id.as_str())
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let codebase: String = row.try_get("codebase")?;
+        let campaign: String = row.try_get("campaign")?;
+        let status: String = row.try_get("publish_status")?;
+        dispatch_of(&codebase, &campaign, &status).map(Some)
+    })
+    .await
 }
 
 /// A dispatch from the three columns of a `run` row.
@@ -61,28 +64,31 @@ pub async fn verdict(
     pool: &PgPool,
     run_id: &RunId,
 ) -> Result<Option<(PublishStatus, Option<String>)>, DatabaseError> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT publish_status::text FROM run WHERE id = $1")
-            .bind(run_id.as_str())
-            .fetch_optional(pool)
-            .await?;
-    let Some(status) = status else {
-        return Ok(None);
-    };
-    let status: PublishStatus = status
-        .parse()
-        .map_err(|e: String| DatabaseError::Query(sqlx::Error::Decode(e.into())))?;
-    // Who rejected it is for the operators; a review table the role may
-    // not read loses only that.
-    let review = if status.forbids_signing() {
-        review_note(pool, run_id).await.unwrap_or_else(|e| {
-            tracing::warn!(run_id = %run_id, error = %e, "cannot read the run's review");
+    super::database::bounded("verdict", async {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT publish_status::text FROM run WHERE id = $1")
+                .bind(run_id.as_str())
+                .fetch_optional(pool)
+                .await?;
+        let Some(status) = status else {
+            return Ok(None);
+        };
+        let status: PublishStatus = status
+            .parse()
+            .map_err(|e: String| DatabaseError::Query(sqlx::Error::Decode(e.into())))?;
+        // Who rejected it is for the operators; a review table the role may
+        // not read loses only that.
+        let review = if status.forbids_signing() {
+            review_note(pool, run_id).await.unwrap_or_else(|e| {
+                tracing::warn!(run_id = %run_id, error = %e, "cannot read the run's review");
+                None
+            })
+        } else {
             None
-        })
-    } else {
-        None
-    };
-    Ok(Some((status, review)))
+        };
+        Ok(Some((status, review)))
+    })
+    .await
 }
 
 /// "by REVIEWER at TIME: COMMENT" of the run's latest rejecting review,
@@ -131,22 +137,25 @@ async fn review_note(pool: &PgPool, run_id: &RunId) -> Result<Option<String>, Da
 /// # Errors
 /// The query failed.
 pub async fn sources_of(pool: &PgPool, codebase: &str) -> Result<Vec<String>, DatabaseError> {
-    if has_columns(pool, "package", &["name", "codebase"]).await? {
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT name::text FROM package WHERE codebase = $1 LIMIT 100",
-        )
-        .bind(codebase)
-        .fetch_all(pool)
-        .await?;
-        let names: Vec<String> = names
-            .into_iter()
-            .filter(|n| syntax::is_package_name(n))
-            .collect();
-        if !names.is_empty() {
-            return Ok(names);
+    super::database::bounded("sources of", async {
+        if has_columns(pool, "package", &["name", "codebase"]).await? {
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT name::text FROM package WHERE codebase = $1 LIMIT 100",
+            )
+            .bind(codebase)
+            .fetch_all(pool)
+            .await?;
+            let names: Vec<String> = names
+                .into_iter()
+                .filter(|n| syntax::is_package_name(n))
+                .collect();
+            if !names.is_empty() {
+                return Ok(names);
+            }
         }
-    }
-    Ok(vec![codebase.to_owned()])
+        Ok(vec![codebase.to_owned()])
+    })
+    .await
 }
 
 /// Whether a table of that name on the search path has all these columns.

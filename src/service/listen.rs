@@ -24,7 +24,7 @@ use crate::input::message::{self, Decision, MessageFilter, StatusChange};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::input::syntax::printable;
-use crate::ledger::database::DatabaseError;
+use crate::ledger::database::{Database, DatabaseError};
 use crate::ledger::janitor as ledger_janitor;
 use crate::ledger::pause::{self, Pause};
 use crate::ledger::{self, Access, Due, Ledger, LedgerConfig, Opened};
@@ -59,6 +59,8 @@ const KEY_CHECK: Duration = Duration::from_secs(24 * 3600);
 const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs that may wait for a job unless told otherwise.
 pub const DEFAULT_MAX_QUEUED: usize = 1000;
+/// The most runs one catch-up backfill reads (and then uploads).
+const CATCH_UP_MAX: usize = 10_000;
 
 /// Everything `listen` needs.
 #[derive(Debug)]
@@ -270,10 +272,26 @@ impl Listener {
         distributions: Vec<String>,
         shutdown: CancellationToken,
     ) {
+        // The plan is read first, then fed to the jobs: no pool connection
+        // is held while a run waits for a job (a long backlog would
+        // otherwise keep one for hours). Past CATCH_UP_MAX runs, the rest
+        // waits for the next catch-up or backfill.
         let campaigns = &self.pipeline.campaigns;
-        let mut due = ledger::plan(&pool, &distributions, self.ledger.as_ref(), campaigns);
+        let read = ledger::plan(&pool, &distributions, self.ledger.as_ref(), campaigns)
+            .take(CATCH_UP_MAX)
+            .collect::<Vec<_>>();
+        let Ok(due) = tokio::time::timeout(ledger::database::QUERY_TIMEOUT, read).await else {
+            tracing::error!("catch-up backfill failed: the plan did not come within 30 s");
+            return;
+        };
+        if due.len() == CATCH_UP_MAX {
+            tracing::warn!(
+                runs = CATCH_UP_MAX,
+                "catch-up backfill: more runs are due than one catch-up takes; the rest waits for the next"
+            );
+        }
         let mut started = 0u64;
-        while let Some(row) = due.next().await {
+        for row in due {
             let (run_id, record) = match row.map(|d| (d.run_id.parse::<RunId>(), d)) {
                 Ok((Ok(run_id), record)) => (run_id, record),
                 Ok((Err(e), _)) => {
@@ -617,9 +635,15 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     // may come later (an outage must not fail the start).
     notifier.ready("redis: connecting; uploads in flight: 0");
     if let Some(ledger) = &ledger {
+        let home = settings
+            .database
+            .as_ref()
+            .map(|c| c.ledger_database.as_ref().unwrap_or(&c.database).clone())
+            .expect("a ledger comes from a configured database");
         tokio::spawn(watch_database(DatabaseWatch {
             ledger: ledger.clone(),
             pool: ledger.pool().clone(),
+            database: home,
             readiness: readiness.clone(),
             metrics: metrics.clone(),
             listener: listener.clone(),
@@ -874,6 +898,8 @@ async fn watch_key(key: Pin, metrics: Arc<Metrics>, shutdown: CancellationToken)
 struct DatabaseWatch {
     ledger: Ledger,
     pool: PgPool,
+    /// Where the probe opens a connection of its own.
+    database: Database,
     readiness: Arc<Readiness>,
     metrics: Arc<Metrics>,
     listener: Listener,
@@ -899,10 +925,9 @@ async fn watch_database(watch: DatabaseWatch) {
             () = tokio::time::sleep(DATABASE_PROBE) => {}
             () = watch.shutdown.cancelled() => return,
         }
-        let answered =
-            tokio::time::timeout(DATABASE_PROBE, sqlx::query("SELECT 1").execute(&watch.pool))
-                .await
-                .is_ok_and(|r| r.is_ok());
+        // On a connection of its own: a pool whose connections are all
+        // stuck on a dead link cannot keep the probe from seeing a heal.
+        let answered = watch.database.answers(DATABASE_PROBE).await;
         if answered {
             if let Ok(Ok(pause)) =
                 tokio::time::timeout(DATABASE_PROBE, pause::paused(&watch.pool)).await

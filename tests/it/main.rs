@@ -17,6 +17,7 @@ mod ledger_cmd;
 mod limits;
 mod listen;
 mod ops;
+mod partition;
 mod pipeline;
 mod policy;
 mod record;
