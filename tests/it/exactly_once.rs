@@ -211,6 +211,7 @@ fn flaky_dput(env: &TestEnv) -> PathBuf {
         "dput-flaky",
         &format!(
             "for last; do :; done\nname=$(basename \"$last\")\n\
+             flock '{log}' sh -c 'echo \"start $0\" >> \"$1\"' \"$name\" '{log}'\n\
              r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')\n\
              sleep 0.$((r % 10))\n\
              [ $((r % 10)) -eq 7 ] && {{ echo 'flaky dput: refused' >&2; exit 1; }}\n\
@@ -231,15 +232,18 @@ fn refuse_connections(db: &TestDb, seconds: u64) {
 struct Faults {
     killed: u32,
     stopped: u32,
+    stopped_in_dput: u32,
     redis_restarts: u32,
     database_refusals: u32,
 }
 
 /// The soak: RUNS runs (`AUTO_UPLOAD_SOAK_RUNS`, default 24) published
 /// over SECONDS (`AUTO_UPLOAD_SOAK_SECONDS`, default 20) to three `listen`
-/// replicas sharing one ledger with a 3 s lease, a flaky slow dput, and
-/// faults meanwhile: kill -9 of a replica (restarted), SIGSTOP of a replica
-/// past the lease, Redis restarted, the database refusing connections.
+/// replicas sharing one ledger with a 3 s lease and a 2 s upload timeout,
+/// a flaky slow dput, and faults meanwhile: kill -9 of a replica
+/// (restarted), SIGSTOP of a replica past the lease, SIGSTOP of every
+/// replica for 2.5 s just as a dput starts (past the upload timeout,
+/// within the lease), Redis restarted, the database refusing connections.
 /// Then a drain (backfill until nothing is due, reprepro, ledger
 /// reconcile) and the promise checked: no `.changes` reached a successful
 /// dput twice; each ends uploaded or accepted, or unconfirmed with no
@@ -264,6 +268,8 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
         &url,
         "--lease",
         "3s",
+        "--upload-timeout",
+        "2s",
         "--jobs",
         "2",
         "--source-only",
@@ -294,6 +300,22 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
                 faults.killed += 1;
             }
             2 if faults.stopped == 0 => {
+                // Every replica, as soon as the dput of the run just
+                // published starts: stopped past the upload timeout while
+                // dput runs, within the lease.
+                let before = logged(&env, "start").len();
+                wait_until(10, "a dput to start", || {
+                    logged(&env, "start").len() > before
+                });
+                for listen in &replicas {
+                    listen.signal("STOP");
+                }
+                std::thread::sleep(Duration::from_millis(2500));
+                for listen in &replicas {
+                    listen.signal("CONT");
+                }
+                faults.stopped_in_dput += 1;
+                // Then one replica past the lease.
                 replicas[1].signal("STOP");
                 std::thread::sleep(Duration::from_secs(4));
                 replicas[1].signal("CONT");
@@ -425,12 +447,14 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
     use std::io::Write as _;
     let _ = writeln!(
         std::io::stderr(),
-        "soak: {runs} runs over {seconds} s, 3 replicas, lease 3 s; faults: kill -9 {}, \
-         SIGSTOP past the lease {}, Redis restarts {}, database refusing connections {}; \
+        "soak: {runs} runs over {seconds} s, 3 replicas, lease 3 s, upload timeout 2 s; \
+         faults: kill -9 {}, SIGSTOP past the lease {}, SIGSTOP past the upload timeout \
+         during dput {}, Redis restarts {}, database refusing connections {}; \
          outcomes: uploaded {}, accepted {}, unconfirmed {} (each then retried and uploaded once); \
          successful dputs {} for {} .changes, none twice",
         faults.killed,
         faults.stopped,
+        faults.stopped_in_dput,
         faults.redis_restarts,
         faults.database_refusals,
         count("uploaded"),
