@@ -1,12 +1,15 @@
-//! Hiding passwords in connection strings before they are printed: URL
-//! user info, `?password=` query parameters, and libpq's `key=value` form.
+//! Hiding secrets in connection strings and URLs before they are printed:
+//! URL user info, query parameters whose names suggest a secret
+//! (`password`, `token`, `sig`, `X-Amz-Signature`, …), and libpq's
+//! `key=value` passwords.
 
 /// What a hidden password reads as.
 const MASK: &str = "****";
 
-/// `location` with every password it holds replaced by `****`: the
-/// password of a URL's user info, the value of every query parameter and
-/// every `key=value` pair whose key contains `password` (any case).
+/// `location` with every secret it holds replaced by `****`: the password
+/// of a URL's user info, the value of every query parameter whose name
+/// suggests a secret (see `is_secret_key`), and every `key=value` pair
+/// whose key contains `password` (any case).
 pub fn mask(location: &str) -> String {
     match url::Url::parse(location) {
         Ok(url) if url.has_host() || url.password().is_some() || url.query().is_some() => {
@@ -53,8 +56,16 @@ fn mask_url(mut url: url::Url) -> String {
     url.to_string()
 }
 
+/// Whether a query parameter's name suggests a secret: a password, a
+/// token, a secret, a key, a signature (`sig`, `signature`, AWS's
+/// `X-Amz-*` of a presigned URL, `access_token`, …), in any case.
 fn is_secret_key(key: &str) -> bool {
-    key.to_ascii_lowercase().contains("password")
+    let key = key.to_ascii_lowercase();
+    key.starts_with("x-amz-")
+        || key.starts_with("x-goog-")
+        || ["password", "passwd", "token", "secret", "key", "sig", "credential", "auth"]
+            .iter()
+            .any(|word| key.contains(word))
 }
 
 /// Masks the values of `key = value` pairs (libpq conninfo: values may be
@@ -135,6 +146,18 @@ mod tests {
             ("redis://:secret@[::1", "redis://:****@[::1"),
             ("postgres:///janitor", "postgres:///janitor"),
             ("no password here", "no password here"),
+            (
+                "https://mirror.example/debian?token=secret&suite=unstable",
+                "https://mirror.example/debian?token=****&suite=unstable",
+            ),
+            (
+                "https://b.s3.amazonaws.com/d?X-Amz-Signature=secret&X-Amz-Credential=secret&v=1",
+                "https://b.s3.amazonaws.com/d?X-Amz-Signature=****&X-Amz-Credential=****&v=1",
+            ),
+            (
+                "https://blob.example/d?sig=secret&access_token=secret&api_key=secret",
+                "https://blob.example/d?sig=****&access_token=****&api_key=****",
+            ),
         ] {
             let masked = mask(given);
             assert_eq!(masked, shown, "{given}");

@@ -332,16 +332,16 @@ async fn ledger(
         LedgerAction::List { query, json } => {
             // Said first, in the log (stderr): stdout stays one line per run.
             if let Some(pause) = ledger_db::pause::paused(pool).await? {
-                tracing::warn!(since = %pause.since, by = %pause.by, reason = %syntax::printable(&pause.reason), "the ledger is paused: no new upload starts (ledger resume lets them start again)");
+                tracing::warn!(since = %pause.since, by = %pause.by, reason = %pause.reason, "the ledger is paused: no new upload starts (ledger resume lets them start again)");
             }
             list_ledger(pool, &query, json).await?
         }
         LedgerAction::Pause { reason } => {
             let by = operator();
             if ledger_db::pause::pause(pool, &reason, &by).await? {
-                tracing::info!(by = %by, reason = %reason, "paused: no uploader sharing this ledger starts a new upload; uploads in flight finish");
+                tracing::info!(by = %by, reason = %syntax::printable(&reason), "paused: no uploader sharing this ledger starts a new upload; uploads in flight finish");
             } else {
-                tracing::info!(by = %by, reason = %reason, "paused already: the reason is replaced");
+                tracing::info!(by = %by, reason = %syntax::printable(&reason), "paused already: the reason is replaced");
             }
         }
         LedgerAction::Resume => {

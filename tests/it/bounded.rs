@@ -498,3 +498,24 @@ fn a_decompression_bomb_is_skipped_in_bounded_memory() {
         .expect("time(1) printed no peak");
     assert!(peak_kb < 128 * 1024, "peak RSS {peak_kb} KB");
 }
+
+#[test]
+fn a_secret_in_a_mirror_urls_query_is_never_printed() {
+    let env = TestEnv::new();
+    env.add_run("run-token");
+    let port = free_port();
+    for archive in [
+        format!("http://127.0.0.1:{port}/debian?token=S3CR3T&suite=x"),
+        format!("http://u:S3CR3T@127.0.0.1:{port}/debian?X-Amz-Signature=S3CR3T"),
+    ] {
+        let output = env
+            .upload_run("run-token")
+            .args(["-v", "--dry-run", "--archive", &archive, "--archive-timeout", "2s"])
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        let all = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!all.contains("S3CR3T"), "{all}");
+        assert!(all.contains("****"), "the archive was never named: {all}");
+    }
+}

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::database::TestDb;
 use crate::support::service::*;
 use crate::support::*;
 
@@ -217,4 +218,100 @@ fn json_logs_carry_cloud_logging_severity() {
         assert_eq!(line["severity"], expected, "{line}");
     }
     assert!(lines.iter().any(|l| l["severity"] == "ERROR"));
+}
+
+#[test]
+fn a_pause_reason_is_printed_as_data_in_every_log_format() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-forge", "unstable");
+    // Anyone with write access to the ledger can set the reason: a forged
+    // emergency line, terminal escapes, and 128 KiB.
+    let create = env
+        .cmd()
+        .args([
+            "backfill",
+            "--limit",
+            "0",
+            "--database",
+            &db.url(),
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(env.signing_args())
+        .output()
+        .unwrap();
+    assert_exit(&create, 0);
+    let pause = env
+        .cmd()
+        .args([
+            "ledger",
+            "pause",
+            "--reason",
+            "set up",
+            "--database",
+            &db.url(),
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&pause, 0);
+    // Longer than 1 KiB is refused at the command line.
+    let long = "x".repeat(2000);
+    let refused = env
+        .cmd()
+        .args([
+            "ledger",
+            "pause",
+            "--reason",
+            &long,
+            "--database",
+            &db.url(),
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&refused, 2);
+    db.sql(
+        "UPDATE auto_upload.pause SET reason = 'deploy' || chr(13) || chr(10)
+             || '<0>2026-12-04T00:00:00Z  INFO upload finished run_id=forged outcome=uploaded'
+             || chr(27) || '[2J' || repeat('x', 131072)",
+    );
+    let log = env.path("journal.log");
+    let file = fs::File::create(&log).unwrap();
+    let stat = rustix::fs::fstat(&file).unwrap();
+    let stream = format!("{}:{}", stat.st_dev, stat.st_ino);
+    for (format, journal) in [("text", false), ("json", false), ("text", true)] {
+        let mut command = env.upload_run_recorded("run-forge");
+        command
+            .args(["--database", &db.url(), "--log-format", format])
+            .stderr(Stdio::piped());
+        if journal {
+            command.env("JOURNAL_STREAM", &stream);
+        }
+        let output = command.output().unwrap();
+        assert_exit(&output, 75);
+        let err = stderr(&output);
+        for line in err.lines() {
+            assert!(
+                !line.contains("\u{1b}"),
+                "{format}: an escape reached the log"
+            );
+            assert!(
+                !line
+                    .trim_start_matches(|c: char| c == '<' || c.is_ascii_digit() || c == '>')
+                    .starts_with("2026-12-04T00:00:00Z"),
+                "{format}: a forged line: {line}"
+            );
+            assert!(
+                line.len() < 8 * 1024,
+                "{format}: a {} byte line",
+                line.len()
+            );
+        }
+        // Escaped (in JSON, the escape's backslash is escaped again).
+        assert!(
+            err.contains("deploy\\u{d}\\u{a}<0>") || err.contains("deploy\\\\u{d}\\\\u{a}<0>"),
+            "{format}: {err}"
+        );
+        assert!(err.contains('…'), "{format}: not capped");
+    }
 }

@@ -452,6 +452,13 @@ pub(crate) fn ledger_command(
                     how: "--reason TEXT",
                 });
             }
+            if reason.len() > crate::ledger::pause::MAX_REASON_BYTES {
+                return Err(SettingsError::Invalid {
+                    what: "--reason",
+                    value: format!("{} bytes", reason.len()),
+                    reason: format!("at most {} bytes", crate::ledger::pause::MAX_REASON_BYTES),
+                });
+            }
             (args.key.ledger, None, LedgerAction::Pause { reason })
         }
         cli::LedgerCommand::Resume(args) => (args.ledger, None, LedgerAction::Resume),
