@@ -63,9 +63,18 @@ fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     key.starts_with("x-amz-")
         || key.starts_with("x-goog-")
-        || ["password", "passwd", "token", "secret", "key", "sig", "credential", "auth"]
-            .iter()
-            .any(|word| key.contains(word))
+        || [
+            "password",
+            "passwd",
+            "token",
+            "secret",
+            "key",
+            "sig",
+            "credential",
+            "auth",
+        ]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 /// Masks the values of `key = value` pairs (libpq conninfo: values may be

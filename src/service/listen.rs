@@ -114,6 +114,10 @@ pub struct Listener {
     /// Runs accepted at most at once: running and waiting for a job.
     capacity: usize,
     tracker: TaskTracker,
+    /// Fires when the service starts stopping: runs that wait (for a job,
+    /// for an upload budget, before a retry) are left due at once; only
+    /// what is signing or uploading is waited for.
+    stopping: CancellationToken,
     abort: CancellationToken,
     /// The ledger's pause as last read (its reason), if it is paused.
     paused: Arc<Mutex<Option<String>>>,
@@ -140,6 +144,7 @@ impl Listener {
             jobs: jobs.max(1),
             capacity: jobs.max(1) + DEFAULT_MAX_QUEUED,
             tracker: TaskTracker::new(),
+            stopping: CancellationToken::new(),
             abort: CancellationToken::new(),
             paused: Arc::default(),
         }
@@ -333,12 +338,18 @@ impl Listener {
         let result = loop {
             let held = match permit.take() {
                 Some(permit) => permit,
-                None => self
-                    .permits
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .expect("the semaphore is never closed"),
+                None => tokio::select! {
+                    permit = self.permits.clone().acquire_owned() => {
+                        permit.expect("the semaphore is never closed")
+                    }
+                    // Stopping: a run that waits for a job is left due (the
+                    // catch-up after the next start uploads it).
+                    () = self.stopping.cancelled() => {
+                        tracing::info!(run_id = %run_id, "stopping: not started, left due");
+                        self.forget_in_flight(&run_id);
+                        return;
+                    }
+                },
             };
             if let Some(reason) = self.paused() {
                 // Not even fetched: the ledger's claim would refuse it
@@ -364,7 +375,8 @@ impl Listener {
             deferrals += 1;
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                () = self.abort.cancelled() => {
+                // Stopping: a deferred run is not in flight; it stays due.
+                () = self.stopping.cancelled() => {
                     self.forget_in_flight(&run_id);
                     return;
                 }
@@ -404,7 +416,7 @@ impl Listener {
             tracing::warn!(run_id = %run_id, ?pause, retry = retries, "a transient local error (no descriptor, memory or disk space left): trying the run again");
             tokio::select! {
                 () = tokio::time::sleep(pause) => {}
-                () = self.abort.cancelled() => break result,
+                () = self.stopping.cancelled() => break result,
             }
         };
         if RunOutcome::of(&result) != RunOutcome::Deferred {
@@ -552,6 +564,7 @@ impl Listener {
     /// rest (their tools are killed, their directories removed). Returns
     /// whether everything finished in time.
     pub async fn drain(&self, timeout: Duration) -> bool {
+        self.stopping.cancel();
         self.tracker.close();
         let in_time = tokio::time::timeout(timeout, self.tracker.wait())
             .await

@@ -510,7 +510,14 @@ fn a_secret_in_a_mirror_urls_query_is_never_printed() {
     ] {
         let output = env
             .upload_run("run-token")
-            .args(["-v", "--dry-run", "--archive", &archive, "--archive-timeout", "2s"])
+            .args([
+                "-v",
+                "--dry-run",
+                "--archive",
+                &archive,
+                "--archive-timeout",
+                "2s",
+            ])
             .output()
             .unwrap();
         assert_exit(&output, 0);

@@ -611,3 +611,57 @@ fn without_a_ledger_each_process_keeps_its_own_budget() {
         listen.logs()
     );
 }
+
+#[test]
+fn a_stop_never_waits_on_the_upload_budget() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let channel = channel("budget-stop");
+    for (i, source) in ["auhello", "auhelpa", "auhelpb"].iter().enumerate() {
+        db.add_built_run(&env, &format!("run-s{i}"), source);
+    }
+    let url = db.url();
+    let mut listen = Listen::start(
+        &env,
+        REDIS,
+        &channel,
+        &[
+            "--max-uploads-per-hour",
+            "1",
+            "--source-only",
+            "--database",
+            &url,
+            "--shutdown-timeout",
+            "5m",
+        ],
+    );
+    for i in 0..3 {
+        let message = runner_message(&format!("run-s{i}"), "unstable", "unstable");
+        assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+    }
+    let deferred = || {
+        db.sql("SELECT count(*) FROM auto_upload.upload WHERE state = 'deferred'")
+            .trim()
+            .parse::<u32>()
+            .unwrap()
+    };
+    wait_until(60, "one upload and two deferred runs", || {
+        deferred() == 2 && listen.metric("auto_upload_uploads_in_flight") == 0.0
+    });
+    let stopped = std::time::Instant::now();
+    listen.signal("TERM");
+    let status = loop {
+        if let Some(status) = listen.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < std::time::Duration::from_secs(5),
+            "still running 5 s after SIGTERM: {}",
+            listen.logs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    // The deferred runs stay due for the next start.
+    assert_eq!(deferred(), 2);
+}
