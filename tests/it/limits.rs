@@ -214,3 +214,97 @@ fn ready_says_503_while_the_ledger_database_is_down_and_its_failures_are_caught_
         .unwrap();
     assert!(logs.contains("catching up"), "{logs}");
 }
+
+/// A GET of `path` from 127.0.0.1 that must be answered within 1 s.
+fn probe_within_a_second(port: u16, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_secs(1),
+    ) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let started = std::time::Instant::now();
+    if write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .is_err()
+    {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200") && started.elapsed() < Duration::from_secs(1)
+}
+
+#[test]
+fn probes_are_answered_while_a_peer_holds_and_reopens_hundreds_of_sockets() {
+    let env = TestEnv::new();
+    let channel = channel("starve");
+    let listen = Listen::start(&env, REDIS, &channel, &[]);
+    let port = listen.port;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The peer, from another loopback address: 200 sockets that send
+    // nothing, each reopened as soon as the server closes it.
+    let attacker = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async move {
+                let open = move || async move {
+                    let socket = tokio::net::TcpSocket::new_v4().ok()?;
+                    socket.bind("127.0.0.2:0".parse().unwrap()).ok()?;
+                    socket
+                        .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+                        .await
+                        .ok()
+                };
+                let mut tasks = Vec::new();
+                for _ in 0..200 {
+                    let stop = stop.clone();
+                    tasks.push(tokio::spawn(async move {
+                        let mut reopened = 0u64;
+                        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            let Some(mut stream) = open().await else {
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            };
+                            let mut buf = [0u8; 64];
+                            let _ = tokio::time::timeout(
+                                Duration::from_secs(30),
+                                tokio::io::AsyncReadExt::read(&mut stream, &mut buf),
+                            )
+                            .await;
+                            reopened += 1;
+                        }
+                        reopened
+                    }));
+                }
+                let mut reopened = 0;
+                for task in tasks {
+                    reopened += task.await.unwrap_or(0);
+                }
+                reopened
+            })
+        })
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let mut answered = 0;
+    for i in 0..20 {
+        let path = ["/health", "/ready"][i % 2];
+        if probe_within_a_second(port, path) {
+            answered += 1;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reopened = attacker.join().unwrap();
+    assert!(
+        reopened > 200,
+        "the peer never had its sockets closed: {reopened}"
+    );
+    assert_eq!(answered, 20, "{answered} of 20 probes answered within 1 s");
+}
