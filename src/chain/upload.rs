@@ -628,10 +628,15 @@ async fn decide_and_upload(
 
 /// Publishes the outcome of each `.changes` this process acted on: not one
 /// the ledger showed done, claimed elsewhere, given up or paused (another
-/// process, or an earlier run, told of it; or nothing happened).
+/// process, or an earlier run, told of it; or nothing happened), nor one
+/// the reviewers' verdict stopped (the Janitor's own decision, which it
+/// knows).
 async fn publish(publisher: &Publisher, uploader: &Uploader, run_id: &RunId, report: &RunReport) {
     for changes in &report.changes {
-        if matches!(changes.outcome, Outcome::Skipped(_) | Outcome::WouldUpload) {
+        if matches!(
+            changes.outcome,
+            Outcome::Skipped(_) | Outcome::WouldUpload | Outcome::Stopped(_)
+        ) {
             continue;
         }
         let delayed = matches!(changes.outcome, Outcome::Uploaded)

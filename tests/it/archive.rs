@@ -66,7 +66,7 @@ fn source_with_archive(env: &TestEnv, run_id: &str, archive: &str) -> std::proce
 /// A hand-made archive whose Sources indices (gzip) of both suites the
 /// tests upload to (unstable, and experimental for a split run's binary
 /// upload) list our source at `version`.
-fn archive_with(env: &TestEnv, name: &str, version: &str) -> String {
+pub(crate) fn archive_with(env: &TestEnv, name: &str, version: &str) -> String {
     for suite in ["unstable", "experimental"] {
         let dir = env.path(&format!("{name}/dists/{suite}/main/source"));
         fs::create_dir_all(&dir).unwrap();

@@ -19,7 +19,7 @@ fn our_keyring(env: &TestEnv) -> PathBuf {
 }
 
 /// A keyring holding only a key of the test's own, not the signing key.
-fn other_keyring(env: &TestEnv) -> PathBuf {
+pub(crate) fn other_keyring(env: &TestEnv) -> PathBuf {
     let home = env.path("other-gnupg");
     fs::create_dir(&home).unwrap();
     run(Command::new("chmod").arg("700").arg(&home));

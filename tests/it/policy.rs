@@ -665,3 +665,103 @@ fn a_stop_never_waits_on_the_upload_budget() {
     // The deferred runs stay due for the next start.
     assert_eq!(deferred(), 2);
 }
+
+#[test]
+fn every_outcome_kind_published_validates_against_the_schema() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    let outcomes = channel("every-outcome");
+    let mut connection = redis_connection();
+    let mut subscriber = connection.as_pubsub();
+    subscriber.subscribe(&outcomes).unwrap();
+    let told = |subscriber: &mut redis::PubSub<'_>, kind: &str| {
+        let message =
+            next_message(subscriber, 30).unwrap_or_else(|| panic!("no {kind} outcome message"));
+        assert_valid_outcome(&env, &message);
+        let value: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(value["outcome"], kind, "{message}");
+    };
+    let publish = ["--publish-channel", outcomes.as_str(), "--source-only"];
+
+    // superseded: the archive has a newer version.
+    env.add_run("run-e-sup");
+    let newer = crate::archive::archive_with(&env, "newer", "9.0-1");
+    let output = env
+        .upload_run("run-e-sup")
+        .args(publish)
+        .args(["--archive", &newer])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    told(&mut subscriber, "superseded");
+
+    // sign-failed: a key debsign does not have.
+    env.add_run("run-e-sign");
+    let output = env
+        .upload_run_as(
+            "run-e-sign",
+            "0123456789ABCDEF0123456789ABCDEF01234567",
+            HOST,
+        )
+        .args(DISPATCH)
+        .args(publish)
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    told(&mut subscriber, "sign-failed");
+
+    // bad-signature: the keyring does not hold the signing key.
+    env.add_run("run-e-bad");
+    let output = env
+        .upload_run("run-e-bad")
+        .args(publish)
+        .env("AUTO_UPLOAD_KEYRING", crate::integrity::other_keyring(&env))
+        .output()
+        .unwrap();
+    assert_exit(&output, 6);
+    told(&mut subscriber, "bad-signature");
+
+    // upload-failed: dput says it failed.
+    env.add_run("run-e-up");
+    let refusing = env.logging_tool("dput-e", "echo refused >&2; exit 1");
+    let output = env
+        .upload_run("run-e-up")
+        .args(publish)
+        .env("AUTO_UPLOAD_DPUT", &refusing)
+        .output()
+        .unwrap();
+    assert_exit(&output, 7);
+    told(&mut subscriber, "upload-failed");
+
+    // claim-lost: another process takes the claim over while debsign runs.
+    db.add_built_run(&env, "run-e-lost", SOURCE);
+    let signing = env.path("signing");
+    let debsign = env.script(
+        "slow-debsign",
+        &format!(
+            "touch '{}'; sleep 4; exec debsign \"$@\"",
+            signing.display()
+        ),
+    );
+    let child = env
+        .upload_run_recorded("run-e-lost")
+        .args(publish)
+        .args([
+            "--database",
+            &db.url(),
+            "--lease",
+            "1s",
+            "--debsign-program",
+        ])
+        .arg(&debsign)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(60, "debsign to start", || signing.exists());
+    db.sql("UPDATE auto_upload.upload SET claimed_by = 'thief:1', claimed_at = now()");
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 1);
+    told(&mut subscriber, "claim-lost");
+    assert_eq!(next_message(&mut subscriber, 1), None);
+}
