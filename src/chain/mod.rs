@@ -1,4 +1,5 @@
-//! One run's upload chain: fetch the artifacts ([`artifacts`]), sign
+//! One run's upload chain: fetch the artifacts ([`artifacts`]), check
+//! what the archive and the debug packages say (`checks`), sign
 //! ([`sign`]) and check the signature ([`signature`]), upload ([`dput`]),
 //! tell what happened ([`publish`]), the external programs run with
 //! deadlines ([`tool`]), and the chain itself ([`upload`]), which
@@ -9,6 +10,7 @@
 //! (`service`) or the front end (`cli`).
 
 pub mod artifacts;
+mod checks;
 pub mod dput;
 pub mod publish;
 pub mod sign;

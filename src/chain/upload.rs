@@ -14,16 +14,16 @@ use std::sync::Arc;
 
 use crate::archive::Archives;
 use crate::chain::artifacts::{ArtifactError, ArtifactStore, Wanted};
+use crate::chain::checks::{check_debug_packages, lookup, ArchiveHas};
 use crate::chain::dput::{DputError, Uploader};
 use crate::chain::publish::{OutcomeMessage, Publisher};
 use crate::chain::sign::{SignError, Signer};
 use crate::chain::signature::SignatureError;
-use crate::chain::tool::{self, Tool};
 use crate::exit_codes::{code_of, first_known, Cause, ExitCode, HasExitCode};
 use crate::input::changes::{self, Changes, ChangesError, Filter, Mismatch, Verify};
 use crate::input::dispatch::{
-    self, check_verdict, CampaignRules, Campaigns, Decision, Dispatch, DispatchOrigin, Epoch,
-    EpochError, EpochUnknown, UnknownCampaign, Verdict,
+    self, check_verdict, CampaignRules, Campaigns, Decision, Dispatch, DispatchOrigin, EpochError,
+    EpochUnknown, UnknownCampaign, Verdict,
 };
 use crate::input::hosts::{host_key, Unrouted};
 use crate::input::rates::LocalBudget;
@@ -31,9 +31,6 @@ use crate::input::record::{self, Record};
 use crate::input::run_id::RunId;
 use crate::ledger::{self as ledger_db, Claim, Entry, Ledger};
 use crate::shutdown::Interrupted;
-
-/// How long `dpkg-deb --field` may take on one debug package.
-const DPKG_DEB_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The exit code of a run that failed as a whole ([`upload_run`]'s error):
 /// the first error in its chain that says its code, else a failure.
@@ -1069,148 +1066,6 @@ async fn fetch_checked(
         check_debug_packages(parsed, recorded, workdir).await?;
     }
     Ok(found.into_iter().zip(superseded).collect())
-}
-
-/// What the archive said of a source in a suite.
-enum Lookup {
-    /// No archive is configured for the suite.
-    NoArchive,
-    /// Its newest version there (none: the archive does not have it), and
-    /// where it was read.
-    Newest(Option<debversion::Version>, String),
-    /// The index could not be read (logged where it is read).
-    Unreadable(String),
-}
-
-/// Asks the suite's archive, if one is configured, for the newest version
-/// of `source`.
-async fn lookup(pipeline: &Pipeline, suite: &str, source: &str) -> Lookup {
-    let Some(archive) = pipeline.archives.for_suite(suite) else {
-        return Lookup::NoArchive;
-    };
-    match archive.newest(suite, source).await {
-        Ok(newest) => Lookup::Newest(newest, archive.url().to_owned()),
-        Err(why) => Lookup::Unreadable(why),
-    }
-}
-
-impl Lookup {
-    /// What the archive has of the `.changes`'s source when it is this
-    /// version or newer (asked in the `.changes`'s own suite). An archive
-    /// that cannot be read knows nothing.
-    fn superseded(&self, changes: &Changes) -> Option<ArchiveHas> {
-        let ours: debversion::Version = changes.version.parse().ok()?;
-        match self {
-            Self::Newest(Some(theirs), archive) if *theirs >= ours => Some(ArchiveHas {
-                version: theirs.to_string(),
-                archive: archive.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    /// The epoch a `.changes` of `source` may carry (asked in the
-    /// campaign's base distribution, else its build distribution): the one
-    /// of the newest version the archive has there, none where it has
-    /// none; without an archive, the one of the last version the ledger
-    /// shows uploaded; with neither, none.
-    async fn epoch(&self, ledger: Option<&Ledger>, suite: &str, source: &str) -> Epoch {
-        match self {
-            Self::Newest(Some(version), archive) => Epoch::Known {
-                epoch: version.epoch.unwrap_or(0),
-                from: format!("{archive} {suite} has {source} {version}"),
-            },
-            Self::Newest(None, archive) => Epoch::Known {
-                epoch: 0,
-                from: format!("{archive} {suite} has no {source}"),
-            },
-            Self::Unreadable(why) => Epoch::Unknown(why.clone()),
-            Self::NoArchive => ledger_epoch(ledger, source).await,
-        }
-    }
-}
-
-/// The epoch the ledger's uploads of `source` say, where no archive is
-/// configured.
-async fn ledger_epoch(ledger: Option<&Ledger>, source: &str) -> Epoch {
-    let Some(ledger) = ledger else {
-        return Epoch::Known {
-            epoch: 0,
-            from: "no archive is configured (--archive, or archive_mirror_uri of the base \
-                   distribution in janitor.conf) to say the source's epoch"
-                .into(),
-        };
-    };
-    match ledger.uploaded_versions(source).await {
-        Ok(versions) => {
-            let newest = versions
-                .iter()
-                .filter_map(|v| v.parse::<debversion::Version>().ok())
-                .max();
-            match newest {
-                Some(version) => Epoch::Known {
-                    epoch: version.epoch.unwrap_or(0),
-                    from: format!(
-                        "the ledger's last upload of {source} is {version}; no archive is configured"
-                    ),
-                },
-                None => Epoch::Known {
-                    epoch: 0,
-                    from: format!(
-                        "the ledger shows no upload of {source}, and no archive is configured \
-                         (--archive, or archive_mirror_uri in janitor.conf) to say its epoch"
-                    ),
-                },
-            }
-        }
-        Err(e) => Epoch::Unknown(format!("the ledger cannot be read: {e}")),
-    }
-}
-
-/// A `-dbgsym` package the records do not list by name is accepted only
-/// as a `.ddeb`, or as a `.deb` whose control says `Auto-Built-Package:
-/// debug-symbols` (read with `dpkg-deb --field`, which parses the archive
-/// itself; the file has passed its checksums).
-///
-/// # Errors
-/// A [`Mismatch`] (in [`ChangesError::Refused`]) for one that is not.
-async fn check_debug_packages(
-    changes: &Changes,
-    recorded: Option<&[String]>,
-    workdir: &std::path::Path,
-) -> anyhow::Result<()> {
-    let debs = dispatch::dbgsym_debs(changes, recorded).map_err(ChangesError::Refused)?;
-    let dpkg_deb = Tool::new("dpkg-deb", DPKG_DEB_LIMIT);
-    for deb in debs {
-        let (_, name) = tool::in_dir(&workdir.join(deb.as_str()));
-        let field = dpkg_deb
-            .run(
-                &["--field".into(), name, "Auto-Built-Package".into()],
-                workdir,
-            )
-            .await
-            .with_context(|| format!("reading the control of {}", deb.as_str()))?;
-        if field.trim() != "debug-symbols" {
-            return Err(ChangesError::Refused(changes.mismatch(
-                "Files",
-                "allows a -dbgsym .deb only with Auto-Built-Package: debug-symbols",
-                deb.as_str(),
-                "the debug-package rule",
-            ))
-            .into());
-        }
-    }
-    Ok(())
-}
-
-/// The archive has the `.changes`'s source at this version or a newer
-/// one: uploading is pointless (the archive would reject it).
-#[derive(Debug)]
-struct ArchiveHas {
-    /// The archive's version.
-    version: String,
-    /// Where it was read, without a password.
-    archive: String,
 }
 
 impl ArchiveHas {
