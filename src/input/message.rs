@@ -201,9 +201,12 @@ pub fn decide_status(payload: &[u8]) -> StatusChange {
     }
 }
 
-/// The first `max` bytes of a payload, as text, for a log line.
+/// The first `max` bytes of a payload, as text for a log line: the
+/// payload is untrusted, so its control characters (a newline that would
+/// start a forged line, terminal escapes) are escaped.
 pub fn excerpt(payload: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&payload[..payload.len().min(max)]).into_owned()
+    let text = String::from_utf8_lossy(&payload[..payload.len().min(max)]);
+    syntax::printable(&text).into_owned()
 }
 
 #[cfg(test)]
@@ -407,5 +410,10 @@ mod tests {
     fn excerpt_is_bounded() {
         assert_eq!(excerpt(&[b'a'; 1000], 200).len(), 200);
         assert_eq!(excerpt(b"ab", 200), "ab");
+        let forged = excerpt(b"x\n<0>2026 INFO upload finished\x1b[2J", 200);
+        assert!(
+            !forged.contains('\n') && !forged.contains('\u{1b}'),
+            "{forged}"
+        );
     }
 }
