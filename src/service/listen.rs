@@ -37,9 +37,9 @@ use crate::shutdown::unless_stopped;
 /// How many bytes of a bad message are logged.
 const EXCERPT_BYTES: usize = 200;
 /// How often a quiet subscription is checked with PING, and how long the
-/// answer may take: a dead subscription is noticed within 10 s.
-const PING_INTERVAL: Duration = Duration::from_secs(5);
-const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// answer may take: a dead subscription is noticed within 8 s.
+const PING_INTERVAL: Duration = Duration::from_secs(4);
+const PING_TIMEOUT: Duration = Duration::from_secs(4);
 /// How long connecting, subscribing or a PING may take.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the ledger's database is probed, and how long a probe may take.

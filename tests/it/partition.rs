@@ -1,4 +1,4 @@
-//! Partitions: the database link cut the way a dead network cuts it (bytes
+//! Partitions: the database or Redis link cut the way a dead network cuts it (bytes
 //! stop flowing both ways, sockets stay open, connections made during the
 //! cut hang), by a blackhole proxy between `listen` and PostgreSQL, then
 //! healed with every connection of before the cut left dead. `listen`
@@ -16,7 +16,7 @@ use crate::support::database::{pg_user, TestDb};
 use crate::support::service::*;
 use crate::support::*;
 
-/// A TCP relay to PostgreSQL on 127.0.0.1:5432 that can be cut.
+/// A TCP relay to a service on 127.0.0.1 that can be cut.
 struct Blackhole {
     port: u16,
     /// The generation of the link: a connection relays only while the
@@ -26,7 +26,13 @@ struct Blackhole {
 }
 
 impl Blackhole {
+    /// A relay to PostgreSQL (127.0.0.1:5432).
     fn start() -> Self {
+        Self::to(5432)
+    }
+
+    /// A relay to `target` on 127.0.0.1.
+    fn to(target: u16) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let generation = Arc::new(AtomicU64::new(0));
@@ -35,7 +41,7 @@ impl Blackhole {
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let (g, u) = (g.clone(), u.clone());
-                std::thread::spawn(move || relay(client, g, u));
+                std::thread::spawn(move || relay(client, target, g, u));
             }
         });
         Self {
@@ -59,11 +65,11 @@ impl Blackhole {
 
 /// Relays one connection while its generation is the link's and the link
 /// is up; otherwise holds the sockets open and moves nothing.
-fn relay(client: TcpStream, generation: Arc<AtomicU64>, up: Arc<AtomicBool>) {
+fn relay(client: TcpStream, target: u16, generation: Arc<AtomicU64>, up: Arc<AtomicBool>) {
     let born = generation.load(Ordering::SeqCst);
     let alive = move || up.load(Ordering::SeqCst) && generation.load(Ordering::SeqCst) == born;
     // A connection made during a cut waits for nothing: it never relays.
-    let Ok(server) = TcpStream::connect("127.0.0.1:5432") else {
+    let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
         return;
     };
     let pump = |mut from: TcpStream, mut to: TcpStream, alive: Box<dyn Fn() -> bool + Send>| {
@@ -215,4 +221,48 @@ fn a_link_cut_while_dput_runs_still_records_the_upload_once_healed() {
             .count(),
         1
     );
+}
+
+#[test]
+fn a_cut_redis_link_is_noticed_within_10_s_and_ready_again_after_the_heal() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-r-during", "unstable");
+    let redis = OwnRedis::start();
+    let hole = Blackhole::to(redis.port);
+    let via = format!("redis://127.0.0.1:{}", hole.port);
+    let channel = channel("redis-partition");
+    let dput = env.logging_tool("dput-rp", "exec dput \"$@\"");
+    let listen = Listen::start_with(&env, &via, &channel, &["--database", &db.url()], |c| {
+        c.env("AUTO_UPLOAD_DPUT", &dput);
+    });
+    hole.cut();
+    let cut = Instant::now();
+    wait_until(15, "/ready to say 503", || {
+        listen.status("/ready") == Some(503)
+    });
+    let noticed = cut.elapsed();
+    assert!(
+        noticed < Duration::from_secs(10),
+        "noticed after {noticed:?}"
+    );
+    // Published while the link is cut: lost to pub/sub, caught up after
+    // the reconnect from the database.
+    publish(
+        &redis.url(),
+        &channel,
+        runner_message("run-r-during", "unstable", "unstable").as_bytes(),
+    );
+    hole.heal();
+    let healed = Instant::now();
+    wait_until(40, "/ready to say 200 again", || {
+        listen.status("/ready") == Some(200)
+    });
+    let back = healed.elapsed();
+    wait_until(60, "the run of the cut to be uploaded", || {
+        env.calls("dput-rp").len() == 2
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(env.calls("dput-rp").len(), 2, "uploaded twice");
+    eprintln!("redis partition: 503 after {noticed:?}, ready again {back:?} after the heal");
 }
