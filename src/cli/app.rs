@@ -673,6 +673,7 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     first_known(err, |cause| {
         code_of::<SettingsError>(cause)
             .or_else(|| code_of::<ConfigError>(cause))
+            .or_else(|| code_of::<crate::ledger::database::DatabaseError>(cause))
             .or_else(|| code_of::<SignatureError>(cause))
             .or_else(|| upload::run_error_kind(cause))
     })

@@ -102,6 +102,34 @@ pub async fn bounded<T>(
 /// PostgreSQL's SQLSTATE for "insufficient privilege".
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
+/// SQLSTATEs that say the configuration is wrong, not that the database is
+/// away: a wrong password or role (28P01, 28000), a database that does not
+/// exist (3D000), a missing privilege (42501). Retrying cannot help.
+const CONFIGURATION_ERRORS: [&str; 4] = ["28P01", "28000", "3D000", INSUFFICIENT_PRIVILEGE];
+
+impl crate::exit_codes::HasExitCode for DatabaseError {
+    /// A configuration error (exit 2: under systemd,
+    /// `RestartPreventExitStatus=2` keeps it from a restart loop) for a
+    /// privilege, an authentication or a missing database; otherwise a
+    /// failure.
+    fn exit_code(&self) -> crate::exit_codes::ExitCode {
+        use crate::exit_codes::ExitCode;
+        let configuration = |error: &sqlx::Error| {
+            error
+                .as_database_error()
+                .and_then(|e| e.code())
+                .is_some_and(|code| CONFIGURATION_ERRORS.contains(&&*code))
+        };
+        match self {
+            Self::Url { .. } | Self::Privilege { .. } => ExitCode::Usage,
+            Self::Connect { error, .. } | Self::Query(error) if configuration(error) => {
+                ExitCode::Usage
+            }
+            _ => ExitCode::Failure,
+        }
+    }
+}
+
 impl DatabaseError {
     /// Whether the database may well answer when asked again: it could not
     /// be reached, the connection broke, or it is shutting down, starting,
@@ -251,10 +279,21 @@ impl Database {
             .await
             .map_err(execute_error)?;
         let migrated = async {
-            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
-                .execute(&mut *conn)
-                .await
-                .map_err(execute_error)?;
+            // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+            // when the schema exists: a role given only the schema (README's
+            // set-up) must not be asked for it.
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+                    .bind(&self.schema)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(execute_error)?;
+            if !exists {
+                sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(execute_error)?;
+            }
             MIGRATOR.run(&mut *conn).await.map_err(migrate_error)
         }
         .await;

@@ -461,6 +461,35 @@ impl Role {
         Self(name)
     }
 
+    /// A role set up by README's own SQL ("Deploy it", step 3), run
+    /// verbatim but for the role's name, the database's and the password.
+    fn as_readme_says(db: &TestDb) -> Self {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let sql = readme
+            .split("```sql")
+            .skip(1)
+            .filter_map(|block| block.split_once("```").map(|(sql, _)| sql))
+            .find(|sql| sql.contains("CREATE ROLE auto_upload"))
+            .expect("README has no ```sql block creating the auto_upload role");
+        let name = format!("au_readme_{}", std::process::id());
+        let sql = sql
+            .replace("ROLE auto_upload", &format!("ROLE {name}"))
+            .replace("TO auto_upload", &format!("TO {name}"))
+            .replace(
+                "AUTHORIZATION auto_upload",
+                &format!("AUTHORIZATION {name}"),
+            )
+            .replace("DATABASE janitor", &format!("DATABASE {}", db.name))
+            .replace("PASSWORD '…'", "PASSWORD 'pw'");
+        psql("postgres", &format!("DROP ROLE IF EXISTS {name}"));
+        let (cluster, database): (Vec<&str>, Vec<&str>) = sql
+            .lines()
+            .partition(|l| l.trim_start().starts_with("CREATE ROLE"));
+        psql("postgres", &cluster.join("\n"));
+        db.sql(&database.join("\n"));
+        Self(name)
+    }
+
     fn url(&self, db: &TestDb) -> String {
         let url = db.url();
         let database = url
@@ -496,7 +525,13 @@ fn a_read_only_role_is_told_the_ways_out_and_the_ledger_can_live_elsewhere() {
     let dput = env.logging_tool("dput-ro", "exit 0");
     let backfill = |extra: &[&str]| {
         env.cmd()
-            .args(["backfill", "--database", &role.url(&db), "--artifacts"])
+            .args([
+                "backfill",
+                "-v",
+                "--database",
+                &role.url(&db),
+                "--artifacts",
+            ])
             .arg(env.store())
             .args(env.signing_args())
             .args(extra)
@@ -580,4 +615,48 @@ fn the_source_changes_is_uploaded_first() {
     assert!(calls[1].ends_with(BINARY_CHANGES), "{calls:?}");
     let lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
     assert!(lines[0].contains(SOURCE_CHANGES), "{lines:?}");
+}
+
+#[test]
+fn readmes_own_database_set_up_works_as_written() {
+    let role;
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_run_in(&env, "run-readme-role", "unstable");
+    role = Role::as_readme_says(&db);
+    let output = env
+        .cmd()
+        .args([
+            "backfill",
+            "-v",
+            "--database",
+            &role.url(&db),
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(env.signing_args())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_stderr_contains(&output, "uploaded 1,");
+    // A role without a grant it needs is a configuration error: exit 2.
+    db.sql(&format!(
+        "REVOKE SELECT ON run, debian_build FROM {}",
+        role.0
+    ));
+    let output = env
+        .cmd()
+        .args([
+            "upload-run",
+            "run-readme-role",
+            "--database",
+            &role.url(&db),
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(env.signing_args())
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "permission denied for table run");
 }
