@@ -317,6 +317,29 @@ impl ArtifactStore {
         self.limits
     }
 
+    /// The store's location, as given.
+    pub fn location(&self) -> &str {
+        &self.display
+    }
+
+    /// Whether the store can be read at all: a local store's directory is
+    /// listed, a bucket's prefix asked for one page.
+    ///
+    /// # Errors
+    /// What the store said.
+    pub async fn check(&self) -> Result<(), String> {
+        match &self.backend {
+            Backend::Local(root) => std::fs::read_dir(root)
+                .map(|_| ())
+                .map_err(|e| format!("{}: {e}", root.display())),
+            Backend::Cloud { store, prefix } => store
+                .list_with_delimiter(Some(prefix))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        }
+    }
+
     /// The file names of a run's artifacts, sorted. A listing is whole or
     /// an error: only a "not found" answer to the first listing call means
     /// that the run (or the bucket) is missing. A run of more than

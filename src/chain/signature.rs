@@ -105,6 +105,38 @@ impl Pin {
     }
 }
 
+impl Pin {
+    /// Signs a few bytes with the key (gpg --detach-sign), as debsign
+    /// would: a key gpg lists but cannot use (no secret part readable by
+    /// this user, a passphrase, an agent of another user) fails here.
+    ///
+    /// # Errors
+    /// gpg failed, or the scratch file could not be written.
+    pub async fn sign_test(&self) -> Result<(), ToolError> {
+        let dir = tempfile::tempdir().map_err(|source| ToolError::Input {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let input = dir.path().join("check");
+        std::fs::write(&input, b"auto-upload check-config\n").map_err(|source| {
+            ToolError::Input {
+                path: input.clone(),
+                source,
+            }
+        })?;
+        let mut args: Vec<OsString> = ["--batch", "--yes", "--armor", "--output", "-"]
+            .map(OsString::from)
+            .to_vec();
+        if let Some(keyid) = &self.keyid {
+            args.push("--local-user".into());
+            args.push(keyid.into());
+        }
+        args.push("--detach-sign".into());
+        args.push("./check".into());
+        self.gpg.run(&args, dir.path()).await.map(|_| ())
+    }
+}
+
 /// When the signing key stops signing: the earliest expiry (Unix time) of
 /// the keys in gpg's colon listing that can sign (primary key and
 /// subkeys); `None` when none of them expires.

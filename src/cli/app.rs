@@ -95,6 +95,17 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             };
             upload_run(&run_id, &pipeline, database, run, &shutdown).await
         }
+        Task::CheckConfig(settings) => {
+            let checks = crate::service::check::run(&settings).await;
+            for check in &checks {
+                output::record(&check.to_string(), false)?;
+            }
+            Ok(if checks.iter().all(|c| c.ok) {
+                ExitCode::Success
+            } else {
+                ExitCode::Usage
+            })
+        }
         Task::Listen(settings) => {
             crate::service::listen::run(*settings, shutdown).await?;
             Ok(ExitCode::Success)
@@ -674,6 +685,7 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
         code_of::<SettingsError>(cause)
             .or_else(|| code_of::<ConfigError>(cause))
             .or_else(|| code_of::<crate::ledger::database::DatabaseError>(cause))
+            .or_else(|| code_of::<crate::service::check::CheckFailed>(cause))
             .or_else(|| code_of::<SignatureError>(cause))
             .or_else(|| upload::run_error_kind(cause))
     })

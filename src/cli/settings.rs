@@ -186,6 +186,8 @@ pub enum Task {
     },
     /// `listen`.
     Listen(Box<ListenSettings>),
+    /// `check-config`: listen's settings, tried.
+    CheckConfig(Box<ListenSettings>),
     /// `ledger …`.
     Ledger {
         /// The database and ledger.
@@ -257,6 +259,7 @@ impl Task {
             },
             Command::UploadRun(args) => upload_run(args, config)?,
             Command::Listen(args) => Self::Listen(Box::new(listen(args, config)?)),
+            Command::CheckConfig(args) => Self::CheckConfig(Box::new(listen(args, config)?)),
             Command::Backfill(args) => Self::Backfill {
                 settings: Box::new(backfill(args, config)?),
                 verbose: verbose > 0,

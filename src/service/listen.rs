@@ -80,6 +80,8 @@ pub struct ListenSettings {
     /// The channel reviewers' verdicts are announced on (subscribed with a
     /// database).
     pub status_channel: String,
+    /// Try everything an upload needs before starting (`--check`).
+    pub check: bool,
     /// Uploads at once.
     pub jobs: usize,
     /// Which runs to act on.
@@ -615,6 +617,20 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
         "starting"
     );
     raise_open_files_limit();
+    if settings.check {
+        let checks = crate::service::check::run(&settings).await;
+        for check in &checks {
+            if check.ok {
+                tracing::info!(item = check.item, detail = %check.detail, "check: ok");
+            } else {
+                tracing::error!(item = check.item, detail = %check.detail, "check: FAIL");
+            }
+        }
+        let failed: Vec<_> = checks.into_iter().filter(|c| !c.ok).collect();
+        if !failed.is_empty() {
+            return Err(crate::service::check::CheckFailed(failed).into());
+        }
+    }
     // The first uploads find their suites' indices read.
     settings
         .pipeline

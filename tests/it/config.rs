@@ -165,3 +165,183 @@ fn host_and_key_from_the_environment() {
     assert_exit(&output, 0);
     assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
 }
+
+/// `check-config` with this env's key, dput.cf, store, `db` and Redis,
+/// and `extra`; the lines it printed.
+fn check_config(
+    env: &TestEnv,
+    db: &crate::support::database::TestDb,
+    extra: &[&str],
+) -> std::process::Output {
+    let url = db.url();
+    let mut command = env.cmd();
+    command
+        .args([
+            "check-config",
+            "--redis",
+            crate::support::service::REDIS,
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
+        .arg(env.dput_cf())
+        .args(["--database", &url])
+        .args(extra);
+    command.output().unwrap()
+}
+
+#[test]
+fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
+    let env = TestEnv::new();
+    let db = crate::support::database::TestDb::new();
+    let output = check_config(&env, &db, &["--host", HOST]);
+    assert_exit(&output, 0);
+    let out = stdout(&output);
+    for item in [
+        "signing key",
+        "dput hosts",
+        "artifact store",
+        "database",
+        "redis",
+    ] {
+        assert!(out.contains(&format!("ok\t{item}\t")), "{item}: {out}");
+    }
+    assert!(!out.contains("FAIL"), "{out}");
+
+    let broken: [(&str, Vec<String>, &str); 5] = [
+        (
+            "dput hosts",
+            vec!["--host".into(), "no-such-host".into()],
+            "no-such-host",
+        ),
+        (
+            "signing key",
+            vec![
+                "--host".into(),
+                HOST.into(),
+                "--keyid".into(),
+                "0123456789ABCDEF0123456789ABCDEF01234567".into(),
+            ],
+            "gpg cannot sign",
+        ),
+        (
+            "artifact store",
+            vec![
+                "--host".into(),
+                HOST.into(),
+                "--artifacts".into(),
+                env.path("no-store").display().to_string(),
+            ],
+            "no-store",
+        ),
+        (
+            "database",
+            vec![
+                "--host".into(),
+                HOST.into(),
+                "--database".into(),
+                db.url().replace(&db.name, "au_no_such_database"),
+            ],
+            "does not exist",
+        ),
+        (
+            "redis",
+            vec![
+                "--host".into(),
+                HOST.into(),
+                "--redis".into(),
+                format!("redis://127.0.0.1:{}", free_port()),
+            ],
+            "cannot connect",
+        ),
+    ];
+    for (item, args, detail) in broken {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = check_config_with(&env, &db, item, &args);
+        assert_exit(&output, 2);
+        let out = stdout(&output);
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("FAIL\t{item}\t")))
+            .unwrap_or_else(|| panic!("{item} not failed: {out}"));
+        assert!(line.contains(detail), "{item}: {line}");
+    }
+
+    // A dput.cf that does not exist.
+    let output = env
+        .cmd()
+        .args([
+            "check-config",
+            "--redis",
+            crate::support::service::REDIS,
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args([
+            "--keyid",
+            &fixture().fingerprint,
+            "--host",
+            HOST,
+            "--dput-config",
+        ])
+        .arg(env.path("no-dput.cf"))
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stdout_contains(
+        &output,
+        "FAIL\tdput hosts\tdput cannot read its configuration",
+    );
+
+    // listen --check refuses to start with one of them broken.
+    let output = env
+        .cmd()
+        .args([
+            "listen",
+            "--check",
+            "--redis",
+            crate::support::service::REDIS,
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args([
+            "--keyid",
+            &fixture().fingerprint,
+            "--host",
+            "no-such-host",
+            "--dput-config",
+        ])
+        .arg(env.dput_cf())
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "the configuration cannot upload: dput hosts");
+}
+
+/// [`check_config`] with the option that `item` breaks replaced.
+fn check_config_with(
+    env: &TestEnv,
+    db: &crate::support::database::TestDb,
+    item: &str,
+    args: &[&str],
+) -> std::process::Output {
+    let url = db.url();
+    let store = env.store().display().to_string();
+    let cf = env.dput_cf().display().to_string();
+    let fingerprint = fixture().fingerprint.clone();
+    let mut base: Vec<&str> = vec!["check-config"];
+    if item != "redis" {
+        base.extend(["--redis", crate::support::service::REDIS]);
+    }
+    if item != "artifact store" {
+        base.extend(["--artifacts", &store]);
+    }
+    if item != "signing key" {
+        base.extend(["--keyid", &fingerprint]);
+    }
+    if item != "database" {
+        base.extend(["--database", &url]);
+    }
+    base.extend(["--dput-config", &cf]);
+    env.cmd().args(base).args(args).output().unwrap()
+}

@@ -66,6 +66,12 @@ pub struct ListenArgs {
     #[arg(long, env = "AUTO_UPLOAD_SOURCE_ONLY", value_parser = BoolishValueParser::new())]
     pub source_only: bool,
 
+    /// Before starting, try everything an upload needs (as check-config
+    /// does) and exit 2, naming what fails, rather than start a service
+    /// that cannot upload.
+    #[arg(long, env = "AUTO_UPLOAD_CHECK", value_parser = BoolishValueParser::new())]
+    pub check: bool,
+
     /// Serve /health, /ready and /metrics on ADDR:PORT.
     #[arg(long, env = "AUTO_UPLOAD_HEALTH_ADDR", value_name = "ADDR:PORT")]
     pub health_addr: Option<String>,

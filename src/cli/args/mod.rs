@@ -207,6 +207,11 @@ pub enum Command {
     /// Upload every successful Debian build published on the runner's Redis channel.
     #[command(after_long_help = crate::exit_codes::help_text())]
     Listen(ListenArgs),
+    /// Try, with listen's settings, everything an upload needs: the key
+    /// signs, dput knows every host, the artifact store reads, the
+    /// database answers (the Janitor's tables, a writable ledger), Redis
+    /// answers. One line per item; exit 2 if any fails.
+    CheckConfig(ListenArgs),
     /// Upload the newest build of each (distribution, source) not uploaded yet.
     #[command(after_long_help = crate::exit_codes::help_text())]
     Backfill(BackfillArgs),

@@ -243,6 +243,7 @@ pub(super) fn listen(
         max_queued: args.max_queued,
         channel: args.channel,
         status_channel: args.status_channel,
+        check: args.check,
         jobs: jobs(args.jobs)?,
         filter: MessageFilter {
             distributions: args.distributions,

@@ -1,0 +1,188 @@
+//! `check-config` (and `listen --check`): with the settings the service
+//! uses, everything an upload needs is tried once, so that a service that
+//! cannot upload says so at start rather than at its first upload: the key
+//! signs, dput knows every host the routing names, the artifact store
+//! reads, the database answers with the Janitor's tables and a writable
+//! ledger, Redis answers and the channel is subscribable.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::ledger::Access;
+use crate::service::listen::ListenSettings;
+
+/// How long one check may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// One item checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub item: &'static str,
+    /// Whether it works.
+    pub ok: bool,
+    /// What was found, or what is wrong.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let word = if self.ok { "ok" } else { "FAIL" };
+        write!(f, "{word}\t{}\t{}", self.item, self.detail)
+    }
+}
+
+fn check(item: &'static str, result: Result<String, String>) -> Check {
+    match result {
+        Ok(detail) => Check {
+            item,
+            ok: true,
+            detail,
+        },
+        Err(detail) => Check {
+            item,
+            ok: false,
+            detail,
+        },
+    }
+}
+
+/// Runs `what` within [`CHECK_TIMEOUT`].
+async fn bounded(
+    what: impl std::future::Future<Output = Result<String, String>>,
+) -> Result<String, String> {
+    tokio::time::timeout(CHECK_TIMEOUT, what)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {}s", CHECK_TIMEOUT.as_secs())))
+}
+
+/// Every check, in order: one line each.
+pub async fn run(settings: &ListenSettings) -> Vec<Check> {
+    vec![
+        check("signing key", bounded(signing_key(settings)).await),
+        check("dput hosts", bounded(dput_hosts(settings)).await),
+        check("artifact store", bounded(artifact_store(settings)).await),
+        check("database", bounded(database(settings)).await),
+        check("redis", bounded(redis(settings)).await),
+    ]
+}
+
+async fn signing_key(settings: &ListenSettings) -> Result<String, String> {
+    let key = &settings.pipeline.signer.key;
+    key.sign_test()
+        .await
+        .map_err(|e| format!("gpg cannot sign with it: {e}"))?;
+    let expiry = match key.expiry().await {
+        Ok(Some(at)) => format!("; expires at {at} (Unix time)"),
+        Ok(None) => "; does not expire".to_owned(),
+        Err(_) => String::new(),
+    };
+    let which = settings
+        .pipeline
+        .signer
+        .keyid
+        .as_deref()
+        .unwrap_or("gpg's default key");
+    Ok(format!("{which} signs{expiry}"))
+}
+
+async fn dput_hosts(settings: &ListenSettings) -> Result<String, String> {
+    let uploader = &settings.pipeline.uploader;
+    let mut args: Vec<OsString> = Vec::new();
+    if let Some(config) = &uploader.config {
+        args.push("-c".into());
+        args.push(config.clone().into_os_string());
+    }
+    args.push("-H".into());
+    let listing = uploader
+        .dput
+        .run(&args, std::path::Path::new("/"))
+        .await
+        .map_err(|e| format!("dput cannot read its configuration: {e}"))?;
+    let known = |host: &str| {
+        listing
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{host} =>")))
+    };
+    let named: Vec<String> = uploader
+        .hosts
+        .keys()
+        .into_iter()
+        .filter(|h| h != crate::input::hosts::DEFAULT_HOST_KEY)
+        .collect();
+    let missing: Vec<&String> = named.iter().filter(|h| !known(h)).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "not in dput's configuration: {}",
+            missing
+                .iter()
+                .map(|h| h.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(if named.is_empty() {
+        "dput's default host".to_owned()
+    } else {
+        named.join(", ")
+    })
+}
+
+async fn artifact_store(settings: &ListenSettings) -> Result<String, String> {
+    let store = &settings.pipeline.store;
+    store
+        .check()
+        .await
+        .map(|()| format!("{} reads", store.location()))
+}
+
+async fn database(settings: &ListenSettings) -> Result<String, String> {
+    let Some(config) = &settings.database else {
+        return Ok("none configured: runs are dispatched by the runner's messages".to_owned());
+    };
+    let opened = config
+        .open(1, Access::Write)
+        .await
+        .map_err(|e| format!("{e}"))?;
+    for table in ["run", "debian_build"] {
+        sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 0"))
+            .execute(&opened.pool)
+            .await
+            .map_err(|e| format!("cannot read the Janitor's {table} table: {e}"))?;
+    }
+    let ledger = match &opened.ledger {
+        Some(_) => "the ledger writable",
+        None => "no ledger (--no-ledger)",
+    };
+    Ok(format!(
+        "{} answers: run and debian_build readable, {ledger}",
+        config.database
+    ))
+}
+
+async fn redis(settings: &ListenSettings) -> Result<String, String> {
+    let pubsub = settings
+        .redis
+        .get_async_pubsub()
+        .await
+        .map_err(|e| format!("cannot connect: {e}"));
+    let mut pubsub = pubsub?;
+    pubsub
+        .subscribe(&settings.channel)
+        .await
+        .map_err(|e| format!("cannot subscribe to {}: {e}", settings.channel))?;
+    Ok(format!("subscribed to {}", settings.channel))
+}
+
+/// A check that makes every upload fail failed: `listen --check` does not
+/// start (exit 2, a configuration error).
+#[derive(Debug, thiserror::Error)]
+#[error("the configuration cannot upload: {}", .0.iter().map(|c| format!("{}: {}", c.item, c.detail)).collect::<Vec<_>>().join("; "))]
+pub struct CheckFailed(pub Vec<Check>);
+
+impl HasExitCode for CheckFailed {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Usage
+    }
+}
