@@ -42,7 +42,7 @@ pub const TABLE: [(ExitCode, &str); 10] = [
     (ExitCode::Failure, "any other failure"),
     (
         ExitCode::Usage,
-        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable or invalid configuration file, a run whose campaign is not a Debian campaign of janitor.conf (outcome unknown_campaign) or whose suite has no dput host (unrouted)",
+        "bad usage or bad input: usage errors, an invalid run id, a host or key id starting with '-', an unreadable or invalid configuration file, a run whose campaign is not a Debian campaign of janitor.conf (outcome unknown_campaign) or whose suite has no dput host (unrouted), a database role without a grant it needs, a wrong database password or role, a database that does not exist",
     ),
     (ExitCode::ArtifactsMissing, "the run's artifacts are missing"),
     (ExitCode::NoChanges, "no (matching) .changes among the artifacts"),

@@ -539,8 +539,10 @@ fn a_read_only_role_is_told_the_ways_out_and_the_ledger_can_live_elsewhere() {
             .output()
             .unwrap()
     };
+    // A missing privilege is a configuration error: exit 2 (under systemd,
+    // RestartPreventExitStatus=2: no restart loop).
     let output = backfill(&[]);
-    assert_exit(&output, 1);
+    assert_exit(&output, 2);
     for needle in [
         "permission denied",
         "CREATE",
@@ -558,7 +560,7 @@ fn a_read_only_role_is_told_the_ways_out_and_the_ledger_can_live_elsewhere() {
         .args(["--database", &role.url(&db), "--redis", REDIS])
         .output()
         .unwrap();
-    assert_exit(&output, 1);
+    assert_exit(&output, 2);
     assert_stderr_contains(&output, "--ledger-database");
 
     // The ledger in a database of its own: uploaded once, then nothing due.
