@@ -29,7 +29,7 @@ use crate::input::hosts::{host_key, Unrouted};
 use crate::input::rates::LocalBudget;
 use crate::input::record::{self, Record};
 use crate::input::run_id::RunId;
-use crate::ledger::{self as ledger_db, Claim, Entry, Ledger};
+use crate::ledger::{self as ledger_db, Claim, Ending, Entry, Ledger};
 use crate::shutdown::Interrupted;
 
 /// The exit code of a run that failed as a whole ([`upload_run`]'s error):
@@ -1161,7 +1161,7 @@ async fn upload_one(
                 Err(error) => {
                     ledger
                         .until_recorded(&name, held.deadline(), || {
-                            ledger.finish(run_id, &name, Some(error))
+                            ledger.finish(run_id, &name, Ending::Failed(error))
                         })
                         .await
                 }
@@ -1186,11 +1186,13 @@ async fn upload_one(
         _ => None,
     };
     let recorded = ledger
-        .until_recorded(&name, held.deadline(), || async {
-            match (&error, ambiguous) {
-                (Some(error), true) => ledger.finish_unconfirmed(run_id, &name, error).await,
-                (error, _) => ledger.finish(run_id, &name, error.as_deref()).await,
-            }
+        .until_recorded(&name, held.deadline(), || {
+            let ending = match (&error, ambiguous) {
+                (None, _) => Ending::Uploaded,
+                (Some(error), true) => Ending::Unconfirmed(error),
+                (Some(error), false) => Ending::Failed(error),
+            };
+            ledger.finish(run_id, &name, ending)
         })
         .await
         .with_context(|| format!("recording the upload of {name} in the ledger"))?;

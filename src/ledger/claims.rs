@@ -430,6 +430,19 @@ pub enum Claim {
     },
 }
 
+/// How an upload under a claim ended, for [`Ledger::finish`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending<'a> {
+    /// dput succeeded.
+    Uploaded,
+    /// debsign, the signature check or dput failed, and nothing reached
+    /// the queue: retried.
+    Failed(&'a str),
+    /// dput's ending leaves open whether the upload reached the queue
+    /// (killed at its deadline or by a signal): never uploaded again blind.
+    Unconfirmed(&'a str),
+}
+
 /// What a `.changes` is, for the ledger's row.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
@@ -854,14 +867,14 @@ impl Ledger {
         .await
     }
 
-    /// Records the end of this process's claim: uploaded, or failed with
-    /// the error (kept with the attempt). The row must still be this
-    /// process's (`claimed` or `uploading`; for an upload, also
-    /// `unconfirmed` by another process that found the claim expired: that
-    /// dput succeeded is known here, so it is recorded; a failure never
-    /// moves an `unconfirmed` row back to `failed`). Returns `false` when
-    /// nothing was recorded. One statement, so that a write tried again
-    /// after an error never finds half of it done.
+    /// Records the end of this process's claim, as [`Ending`] says (an
+    /// error is kept with the attempt). The row must still be this
+    /// process's: `claimed` or `uploading`, or `unconfirmed` by another
+    /// process that found the claim expired (that dput succeeded, or may
+    /// have, is known here, so it is recorded; a failure never moves an
+    /// `unconfirmed` row back to `failed`). Returns `false` when nothing was
+    /// recorded. One statement, so that a write tried again after an error
+    /// never finds half of it done.
     ///
     /// # Errors
     /// The query failed.
@@ -869,19 +882,23 @@ impl Ledger {
         &self,
         run_id: &RunId,
         changes: &str,
-        error: Option<&str>,
+        ending: Ending<'_>,
     ) -> Result<bool, DatabaseError> {
+        let (state, error) = match ending {
+            Ending::Uploaded => ("uploaded", None),
+            Ending::Failed(error) => ("failed", Some(error)),
+            Ending::Unconfirmed(error) => ("unconfirmed", Some(error)),
+        };
         super::database::bounded("finish", async {
             let finished: i64 = sqlx::query_scalar(
                 "WITH finished AS (
                  UPDATE upload
-                    SET state = CASE WHEN $4::text IS NULL THEN 'uploaded' ELSE 'failed' END,
-                        last_error = $4,
-                        uploaded_at = CASE WHEN $4::text IS NULL THEN now() ELSE uploaded_at END,
+                    SET state = $6, last_error = $4,
+                        uploaded_at = CASE WHEN $6 = 'uploaded' THEN now() ELSE uploaded_at END,
                         updated_at = now()
                   WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5
                     AND (state IN ('claimed', 'uploading')
-                         OR (state = 'unconfirmed' AND $4::text IS NULL))
+                         OR (state = 'unconfirmed' AND $6 <> 'failed'))
                   RETURNING host, run_id, changes, attempts
              ), attempt AS (
                  INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
@@ -897,50 +914,10 @@ impl Ledger {
             .bind(changes)
             .bind(error)
             .bind(&self.owner)
+            .bind(state)
             .fetch_one(&self.pool)
             .await?;
             Ok(finished == 1)
-        })
-        .await
-    }
-
-    /// Records an upload whose ending leaves open whether it reached the
-    /// queue (dput killed at its deadline or by a signal): `unconfirmed`,
-    /// with the error kept with the attempt, never uploaded again blind
-    /// (the archive, `ledger reconcile`, or `ledger retry` with a check
-    /// resolves it). Returns whether the row was still this process's.
-    ///
-    /// # Errors
-    /// The query failed.
-    pub async fn finish_unconfirmed(
-        &self,
-        run_id: &RunId,
-        changes: &str,
-        error: &str,
-    ) -> Result<bool, DatabaseError> {
-        super::database::bounded("finish unconfirmed", async {
-            let done: i64 = sqlx::query_scalar(
-                "WITH done AS (
-                 UPDATE upload SET state = 'unconfirmed', last_error = $4, updated_at = now()
-                  WHERE host = $1 AND run_id = $2 AND changes = $3 AND claimed_by = $5
-                    AND state IN ('uploading', 'unconfirmed')
-                  RETURNING host, run_id, changes, attempts
-             ), attempt AS (
-                 INSERT INTO upload_attempt (host, run_id, changes, attempt, error)
-                 SELECT host, run_id, changes, attempts, $4 FROM done
-                 ON CONFLICT (host, run_id, changes, attempt)
-                    DO UPDATE SET error = EXCLUDED.error, failed_at = now()
-             )
-             SELECT count(*) FROM done",
-            )
-            .bind(&self.host)
-            .bind(run_id.as_str())
-            .bind(changes)
-            .bind(error)
-            .bind(&self.owner)
-            .fetch_one(&self.pool)
-            .await?;
-            Ok(done == 1)
         })
         .await
     }

@@ -407,18 +407,21 @@ pub async fn uploaded(
     .fetch_all(pool)
     .await?;
     rows.iter()
-        .map(|row| {
-            Ok(Uploaded {
-                host: row.try_get("host")?,
-                run_id: row.try_get("run_id")?,
-                changes: row.try_get("changes")?,
-                source: row.try_get("source")?,
-                version: row.try_get("version")?,
-                distribution: row.try_get("distribution")?,
-                overdue: row.try_get("overdue")?,
-            })
-        })
+        .map(|row| uploaded_of(row, row.try_get("overdue")?))
         .collect()
+}
+
+/// A row of `upload` as an [`Uploaded`].
+fn uploaded_of(row: &sqlx::postgres::PgRow, overdue: bool) -> Result<Uploaded, DatabaseError> {
+    Ok(Uploaded {
+        host: row.try_get("host")?,
+        run_id: row.try_get("run_id")?,
+        changes: row.try_get("changes")?,
+        source: row.try_get("source")?,
+        version: row.try_get("version")?,
+        distribution: row.try_get("distribution")?,
+        overdue,
+    })
 }
 
 /// A run's `unconfirmed` `.changes` (under `host`, or every host), for
@@ -443,19 +446,7 @@ pub async fn unconfirmed_of(
     .bind(run_id.as_str())
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Uploaded {
-                host: row.try_get("host")?,
-                run_id: row.try_get("run_id")?,
-                changes: row.try_get("changes")?,
-                source: row.try_get("source")?,
-                version: row.try_get("version")?,
-                distribution: row.try_get("distribution")?,
-                overdue: false,
-            })
-        })
-        .collect()
+    rows.iter().map(|row| uploaded_of(row, false)).collect()
 }
 
 /// Records what reconcile learnt of an uploaded `.changes`: `accepted` or
