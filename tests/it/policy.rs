@@ -654,14 +654,20 @@ fn a_stop_never_waits_on_the_upload_budget() {
         if let Some(status) = listen.child.try_wait().unwrap() {
             break status;
         }
+        // Generous for a shared machine: before, it waited for the 5 min
+        // shutdown timeout.
         assert!(
-            stopped.elapsed() < std::time::Duration::from_secs(5),
-            "still running 5 s after SIGTERM: {}",
+            stopped.elapsed() < std::time::Duration::from_secs(30),
+            "still running 30 s after SIGTERM: {}",
             listen.logs()
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
+    eprintln!(
+        "stop: exited {:?} after SIGTERM with two deferred runs",
+        stopped.elapsed()
+    );
     // The deferred runs stay due for the next start.
     assert_eq!(deferred(), 2);
 }
