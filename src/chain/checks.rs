@@ -5,8 +5,8 @@
 
 use anyhow::Context as _;
 
+use crate::archive::Archives;
 use crate::chain::tool::{self, Tool};
-use crate::chain::upload::Pipeline;
 use crate::input::changes::{Changes, ChangesError};
 use crate::input::dispatch::{self, Epoch};
 use crate::ledger::Ledger;
@@ -37,8 +37,8 @@ pub(super) enum Lookup {
 
 /// Asks the suite's archive, if one is configured, for the newest version
 /// of `source`.
-pub(super) async fn lookup(pipeline: &Pipeline, suite: &str, source: &str) -> Lookup {
-    let Some(archive) = pipeline.archives.for_suite(suite) else {
+pub(super) async fn lookup(archives: &Archives, suite: &str, source: &str) -> Lookup {
+    let Some(archive) = archives.for_suite(suite) else {
         return Lookup::NoArchive;
     };
     match archive.newest(suite, source).await {

@@ -1029,7 +1029,7 @@ async fn fetch_checked(
     let lookups = futures::future::join_all(
         asked
             .iter()
-            .map(|(suite, source)| lookup(pipeline, suite, source)),
+            .map(|(suite, source)| lookup(&pipeline.archives, suite, source)),
     );
     let (fetched, lookups) = tokio::join!(fetched, lookups);
     fetched?;

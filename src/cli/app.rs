@@ -96,7 +96,7 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             upload_run(&run_id, &pipeline, database, run, &shutdown).await
         }
         Task::CheckConfig(settings) => {
-            let checks = crate::service::check::run(&settings).await;
+            let checks = crate::service::check::run(settings.check_subject()).await;
             for check in &checks {
                 output::record(&check.to_string(), false)?;
             }

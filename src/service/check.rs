@@ -8,9 +8,10 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
+use crate::chain::upload::Pipeline;
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::ledger::Access;
-use crate::service::listen::ListenSettings;
+use crate::ledger::LedgerConfig;
 
 /// How long one check may take.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
@@ -57,19 +58,38 @@ async fn bounded(
         .unwrap_or_else(|_| Err(format!("no answer within {}s", CHECK_TIMEOUT.as_secs())))
 }
 
+/// What the checks try: the settings of the service.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The upload chain.
+    pub pipeline: &'a Pipeline,
+    /// The database, when one is configured.
+    pub database: Option<&'a LedgerConfig>,
+    /// The runner's Redis.
+    pub redis: &'a redis::Client,
+    /// The channel results are published on.
+    pub channel: &'a str,
+}
+
 /// Every check, in order: one line each.
-pub async fn run(settings: &ListenSettings) -> Vec<Check> {
+pub async fn run(settings: Subject<'_>) -> Vec<Check> {
     vec![
-        check("signing key", bounded(signing_key(settings)).await),
-        check("dput hosts", bounded(dput_hosts(settings)).await),
-        check("artifact store", bounded(artifact_store(settings)).await),
-        check("database", bounded(database(settings)).await),
-        check("redis", bounded(redis(settings)).await),
+        check("signing key", bounded(signing_key(settings.pipeline)).await),
+        check("dput hosts", bounded(dput_hosts(settings.pipeline)).await),
+        check(
+            "artifact store",
+            bounded(artifact_store(settings.pipeline)).await,
+        ),
+        check("database", bounded(database(settings.database)).await),
+        check(
+            "redis",
+            bounded(redis(settings.redis, settings.channel)).await,
+        ),
     ]
 }
 
-async fn signing_key(settings: &ListenSettings) -> Result<String, String> {
-    let key = &settings.pipeline.signer.key;
+async fn signing_key(pipeline: &Pipeline) -> Result<String, String> {
+    let key = &pipeline.signer.key;
     key.sign_test()
         .await
         .map_err(|e| format!("gpg cannot sign with it: {e}"))?;
@@ -78,8 +98,7 @@ async fn signing_key(settings: &ListenSettings) -> Result<String, String> {
         Ok(None) => "; does not expire".to_owned(),
         Err(_) => String::new(),
     };
-    let which = settings
-        .pipeline
+    let which = pipeline
         .signer
         .keyid
         .as_deref()
@@ -87,8 +106,8 @@ async fn signing_key(settings: &ListenSettings) -> Result<String, String> {
     Ok(format!("{which} signs{expiry}"))
 }
 
-async fn dput_hosts(settings: &ListenSettings) -> Result<String, String> {
-    let uploader = &settings.pipeline.uploader;
+async fn dput_hosts(pipeline: &Pipeline) -> Result<String, String> {
+    let uploader = &pipeline.uploader;
     let mut args: Vec<OsString> = Vec::new();
     if let Some(config) = &uploader.config {
         args.push("-c".into());
@@ -129,16 +148,16 @@ async fn dput_hosts(settings: &ListenSettings) -> Result<String, String> {
     })
 }
 
-async fn artifact_store(settings: &ListenSettings) -> Result<String, String> {
-    let store = &settings.pipeline.store;
+async fn artifact_store(pipeline: &Pipeline) -> Result<String, String> {
+    let store = &pipeline.store;
     store
         .check()
         .await
         .map(|()| format!("{} reads", store.location()))
 }
 
-async fn database(settings: &ListenSettings) -> Result<String, String> {
-    let Some(config) = &settings.database else {
+async fn database(config: Option<&LedgerConfig>) -> Result<String, String> {
+    let Some(config) = config else {
         return Ok("none configured: runs are dispatched by the runner's messages".to_owned());
     };
     let opened = config
@@ -161,18 +180,17 @@ async fn database(settings: &ListenSettings) -> Result<String, String> {
     ))
 }
 
-async fn redis(settings: &ListenSettings) -> Result<String, String> {
-    let pubsub = settings
-        .redis
+async fn redis(client: &redis::Client, channel: &str) -> Result<String, String> {
+    let pubsub = client
         .get_async_pubsub()
         .await
         .map_err(|e| format!("cannot connect: {e}"));
     let mut pubsub = pubsub?;
     pubsub
-        .subscribe(&settings.channel)
+        .subscribe(channel)
         .await
-        .map_err(|e| format!("cannot subscribe to {}: {e}", settings.channel))?;
-    Ok(format!("subscribed to {}", settings.channel))
+        .map_err(|e| format!("cannot subscribe to {channel}: {e}"))?;
+    Ok(format!("subscribed to {channel}"))
 }
 
 /// A check that makes every upload fail failed: `listen --check` does not

@@ -97,6 +97,18 @@ pub struct ListenSettings {
     pub locations: Vec<String>,
 }
 
+impl ListenSettings {
+    /// What `check-config` and `--check` try.
+    pub fn check_subject(&self) -> crate::service::check::Subject<'_> {
+        crate::service::check::Subject {
+            pipeline: &self.pipeline,
+            database: self.database.as_ref(),
+            redis: &self.redis,
+            channel: &self.channel,
+        }
+    }
+}
+
 /// Decides on messages and runs the uploads they ask for.
 #[derive(Debug, Clone)]
 pub struct Listener {
@@ -618,7 +630,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     );
     raise_open_files_limit();
     if settings.check {
-        let checks = crate::service::check::run(&settings).await;
+        let checks = crate::service::check::run(settings.check_subject()).await;
         for check in &checks {
             if check.ok {
                 tracing::info!(item = check.item, detail = %check.detail, "check: ok");
