@@ -421,12 +421,6 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The suite the run's uploads go to: the campaign's build
-    /// distribution (so no file a worker writes picks a host or a delay).
-    pub fn suite(&self) -> &str {
-        &self.rules.build_distribution
-    }
-
     fn origin(&self) -> String {
         format!(
             "campaign {} of codebase {} ({}, janitor.conf)",

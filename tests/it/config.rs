@@ -166,35 +166,11 @@ fn host_and_key_from_the_environment() {
     assert!(env.incoming().contains(&SOURCE_CHANGES.to_owned()));
 }
 
-/// `check-config` with this env's key, dput.cf, store, `db` and Redis,
-/// and `extra`; the lines it printed.
-fn check_config(
-    env: &TestEnv,
-    db: &crate::support::database::TestDb,
-    extra: &[&str],
-) -> std::process::Output {
-    let url = db.url();
-    let mut command = env.cmd();
-    command
-        .args([
-            "check-config",
-            "--redis",
-            crate::support::service::REDIS,
-            "--artifacts",
-        ])
-        .arg(env.store())
-        .args(["--keyid", &fixture().fingerprint, "--dput-config"])
-        .arg(env.dput_cf())
-        .args(["--database", &url])
-        .args(extra);
-    command.output().unwrap()
-}
-
 #[test]
 fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
     let env = TestEnv::new();
     let db = crate::support::database::TestDb::new();
-    let output = check_config(&env, &db, &["--host", HOST]);
+    let output = check_config_with(&env, &db, "", &["--host", HOST]);
     assert_exit(&output, 0);
     let out = stdout(&output);
     for item in [
@@ -318,7 +294,8 @@ fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
     assert_stderr_contains(&output, "the configuration cannot upload: dput hosts");
 }
 
-/// [`check_config`] with the option that `item` breaks replaced.
+/// `check-config` with this env's key, dput.cf, store, `db` and Redis,
+/// less the option that `item` breaks (none for `""`), and `args`.
 fn check_config_with(
     env: &TestEnv,
     db: &crate::support::database::TestDb,
