@@ -184,7 +184,8 @@ pub fn plan<'a>(
             .bind(review)
             .fetch(pool),
         Some(ledger) if ledger.separate => {
-            return plan_apart(pool, distributions, ledger, campaigns);
+            let rows = plan_apart(pool, distributions, ledger, campaigns);
+            return super::database::each_row_bounded("reading the plan", rows);
         }
         Some(ledger) => {
             let (names, keys) = campaign_keys(ledger, campaigns);
@@ -200,7 +201,8 @@ pub fn plan<'a>(
                 .fetch(pool)
         }
     };
-    rows.map(|row| due_of(&row?)).boxed()
+    let rows = rows.map(|row| due_of(&row?)).boxed();
+    super::database::each_row_bounded("reading the plan", rows)
 }
 
 /// A row of a plan query as a [`Due`].

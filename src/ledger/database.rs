@@ -99,6 +99,33 @@ pub async fn bounded<T>(
         }))
 }
 
+/// A stream of rows, each of which must arrive within [`QUERY_TIMEOUT`] of
+/// being asked for: a long read (backfill's plan, streamed while it
+/// uploads) may stay open for hours, but a row stuck on a dead connection
+/// ends it with [`DatabaseError::TimedOut`]. Only the wait for a row
+/// counts, not the time the consumer takes between rows.
+pub fn each_row_bounded<'a, T: Send + 'a>(
+    what: &'static str,
+    rows: futures::stream::BoxStream<'a, Result<T, DatabaseError>>,
+) -> futures::stream::BoxStream<'a, Result<T, DatabaseError>> {
+    use futures::StreamExt as _;
+    futures::stream::unfold(Some(rows), move |rows| async move {
+        let mut rows = rows?;
+        match tokio::time::timeout(QUERY_TIMEOUT, rows.next()).await {
+            Ok(Some(row)) => Some((row, Some(rows))),
+            Ok(None) => None,
+            Err(_) => Some((
+                Err(DatabaseError::TimedOut {
+                    what,
+                    limit: QUERY_TIMEOUT,
+                }),
+                None,
+            )),
+        }
+    })
+    .boxed()
+}
+
 /// PostgreSQL's SQLSTATE for "insufficient privilege".
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
@@ -203,7 +230,22 @@ impl Database {
             // The ledger's schema first, so that the migrations and
             // sqlx's bookkeeping land there; the Janitor's tables after it.
             options: options
-                .options([("search_path", format!("{schema},public"))])
+                .options([
+                    ("search_path", format!("{schema},public")),
+                    // The client bounds every operation (QUERY_TIMEOUT and
+                    // each_row_bounded); these make the server give up too,
+                    // so that a client cut off by a partition does not keep
+                    // its backend, its locks or a transaction for long: a
+                    // dead peer is dropped after about 25 s, no statement
+                    // waits over 30 s for a lock, no transaction idles over
+                    // a minute. No statement_timeout: backfill's plan is one
+                    // statement streamed for as long as the backfill runs.
+                    ("tcp_keepalives_idle", "10".to_owned()),
+                    ("tcp_keepalives_interval", "5".to_owned()),
+                    ("tcp_keepalives_count", "3".to_owned()),
+                    ("lock_timeout", "30s".to_owned()),
+                    ("idle_in_transaction_session_timeout", "60s".to_owned()),
+                ])
                 // Statements, slow ones included, are logged at debug only:
                 // a backfill whose plan stays open for minutes is no warning.
                 .log_statements(log::LevelFilter::Debug)

@@ -440,6 +440,11 @@ impl TestEnv {
         self.isolated(Command::new(env!("CARGO_BIN_EXE_auto-upload")))
     }
 
+    /// As [`TestEnv::cmd`], run inside network namespace `ns`.
+    pub fn cmd_in(&self, ns: &super::netns::Netns) -> Command {
+        self.isolated(ns.command(Path::new(env!("CARGO_BIN_EXE_auto-upload"))))
+    }
+
     /// A bash script (with pipefail) in the same environment as [`TestEnv::cmd`];
     /// `$AU` names the binary under test.
     pub fn shell(&self, script: &str) -> Command {

@@ -5,6 +5,7 @@
 pub mod database;
 pub mod env;
 pub mod forge;
+pub mod netns;
 pub mod service;
 pub mod wait;
 

@@ -87,6 +87,8 @@ pub fn rust_runner_message(log_id: &str, distribution: Option<&str>) -> String {
 /// A running `auto-upload listen`, killed when dropped.
 pub struct Listen {
     pub child: Child,
+    /// Where its health server answers.
+    pub host: String,
     pub port: u16,
     pub log: PathBuf,
 }
@@ -119,7 +121,16 @@ impl Listen {
         let key = env.key_args();
         let mut args: Vec<&str> = key.iter().map(String::as_str).collect();
         args.extend(extra);
-        let listen = Self::spawn_with(env, redis, channel, &args, false, |_| {});
+        let listen = Self::spawn_with(
+            env,
+            env.cmd(),
+            "127.0.0.1",
+            redis,
+            channel,
+            &args,
+            false,
+            |_| {},
+        );
         wait_until(20, "listen to subscribe", || {
             listen.status("/ready") == Some(200)
         });
@@ -135,11 +146,43 @@ impl Listen {
         extra: &[&str],
         adjust: impl FnOnce(&mut Command),
     ) -> Self {
-        Self::spawn_with(env, redis, channel, extra, true, adjust)
+        Self::spawn_with(
+            env,
+            env.cmd(),
+            "127.0.0.1",
+            redis,
+            channel,
+            extra,
+            true,
+            adjust,
+        )
     }
 
+    /// Starts `listen` as [`Listen::start_with`] does, run by `command`
+    /// (the binary, or a wrapper that runs it) with its health server on
+    /// `host`, and waits for it to be ready.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_from(
+        env: &TestEnv,
+        command: Command,
+        host: &str,
+        redis: &str,
+        channel: &str,
+        extra: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Self {
+        let listen = Self::spawn_with(env, command, host, redis, channel, extra, true, adjust);
+        wait_until(30, "listen to subscribe", || {
+            listen.status("/ready") == Some(200)
+        });
+        listen
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn spawn_with(
         env: &TestEnv,
+        mut command: Command,
+        host: &str,
         redis: &str,
         channel: &str,
         extra: &[&str],
@@ -148,11 +191,10 @@ impl Listen {
     ) -> Self {
         let port = free_port();
         let log = env.path(&format!("listen-{port}.log"));
-        let mut command = env.cmd();
         command
             .args(["listen", "--redis", redis, "--channel", channel])
             .args(["--status-channel", &format!("{channel}-status")])
-            .args(["--health-addr", &format!("127.0.0.1:{port}"), "--artifacts"])
+            .args(["--health-addr", &format!("{host}:{port}"), "--artifacts"])
             .arg(env.store())
             .args(if signing {
                 env.signing_args()
@@ -164,17 +206,22 @@ impl Listen {
             .stderr(std::fs::File::create(&log).unwrap());
         adjust(&mut command);
         let child = command.spawn().unwrap();
-        Self { child, port, log }
+        Self {
+            child,
+            host: host.to_owned(),
+            port,
+            log,
+        }
     }
 
     /// The HTTP status of `path`.
     pub fn status(&self, path: &str) -> Option<u16> {
-        http_get(self.port, path).map(|(status, _)| status)
+        http_get_at(&self.host, self.port, path).map(|(status, _)| status)
     }
 
     /// The value of one metric line, e.g. `auto_upload_messages_total{outcome="ignored"}`.
     pub fn metric(&self, name: &str) -> f64 {
-        let (status, body) = http_get(self.port, "/metrics").expect("no /metrics");
+        let (status, body) = http_get_at(&self.host, self.port, "/metrics").expect("no /metrics");
         assert_eq!(status, 200);
         body.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))

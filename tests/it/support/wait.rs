@@ -26,7 +26,14 @@ pub fn wait_until(seconds: u64, what: &str, mut check: impl FnMut() -> bool) {
 
 /// A GET request; the status and body, or None when nothing answers.
 pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    http_get_at("127.0.0.1", port, path)
+}
+
+/// A GET request to `host`; the status and body, or None when nothing
+/// answers within 5 s.
+pub fn http_get_at(host: &str, port: u16, path: &str) -> Option<(u16, String)> {
+    let address = std::net::SocketAddr::new(host.parse().ok()?, port);
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
         stream,
