@@ -413,7 +413,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --config-schema 'The Janitor''s config.proto to read --config against, compiled at start, for a deployment whose schema is newer than the one built in'
             cand --log-format 'Format of the log lines on stderr'
             cand --now 'Upload it at once through the upload-run chain (needs the artifact store, key and dput host), instead of leaving it to the next backfill'
-            cand --force 'Reset unconfirmed .changes without checking the archive first: dput may have uploaded them, and they would be uploaded again. Without it, an unconfirmed .changes is reset only when the archive (--archive, or archive_mirror_uri in --config) does not list its version, and marked accepted when it does'
+            cand --force 'Reset unconfirmed .changes without checking the archive first: dput may have uploaded them, and they would be uploaded again. Without it, an unconfirmed .changes is reset only when the archive (--archive, or archive_mirror_uri in --config) does not list its version, and marked accepted when it does; for a `method = local` host of dput''s configuration, one still in its upload queue (incoming, or DELAYED/N-day below it) is not reset either'
             cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace)'

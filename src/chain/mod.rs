@@ -1,7 +1,8 @@
 //! One run's upload chain: fetch the artifacts ([`artifacts`]), check
 //! what the archive and the debug packages say (`checks`), sign
 //! ([`sign`]) and check the signature ([`signature`]), upload ([`dput`]),
-//! tell what happened ([`publish`]), the external programs run with
+//! tell what happened ([`publish`]), look in a host's upload queue
+//! ([`queue`]), the external programs run with
 //! deadlines ([`tool`]), and the chain itself ([`upload`]), which
 //! `upload-run`, `listen` and `backfill` all call.
 //!
@@ -13,6 +14,7 @@ pub mod artifacts;
 mod checks;
 pub mod dput;
 pub mod publish;
+pub mod queue;
 pub mod sign;
 pub mod signature;
 pub mod tool;

@@ -13,6 +13,7 @@ use std::io::Write as _;
 use crate::archive::Archives;
 use crate::chain::artifacts::ArtifactStore;
 use crate::chain::dput::DputError;
+use crate::chain::queue::Queue;
 use crate::chain::sign::SignError;
 use crate::chain::signature::{SignatureError, Verifier};
 use crate::chain::tool::ToolError;
@@ -375,12 +376,13 @@ async fn ledger(
             run_id,
             now,
             archives,
+            dput_config,
             force,
         } => {
             let accepted = if force {
                 0
             } else {
-                look_before_retry(pool, host, &run_id, &archives).await?
+                look_before_retry(pool, host, &run_id, &archives, dput_config.as_deref()).await?
             };
             if accepted > 0 {
                 output::record(&format!("accepted\t{run_id}\t{accepted}"), false)?;
@@ -485,6 +487,7 @@ async fn look_before_retry(
     host: Option<&str>,
     run_id: &RunId,
     archives: &Archives,
+    dput_config: Option<&std::path::Path>,
 ) -> anyhow::Result<u64> {
     let mut accepted = 0;
     for upload in ledger_view::unconfirmed_of(pool, host, run_id).await? {
@@ -509,9 +512,26 @@ async fn look_before_retry(
                 accepted += 1;
                 tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), version = %theirs, "the archive has the unconfirmed upload: accepted, not reset");
             }
-            Ok(_) => {
-                tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "not in the archive: reset");
-            }
+            Ok(_) => match Queue::of_host(dput_config, &upload.host) {
+                queue @ Queue::Local(_) => {
+                    if let Some(path) = queue.holding(&upload.changes) {
+                        return Err(refuse(format!(
+                            "it is in the upload queue of {} ({}), not yet in the archive; \
+                             `ledger reconcile` marks it once the archive has it",
+                            upload.host,
+                            path.display()
+                        ))
+                        .into());
+                    }
+                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "in neither the archive nor the upload queue: reset");
+                }
+                Queue::Unlisted(method) => {
+                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), method, "not in the archive (the upload queue of this method is not listed): reset");
+                }
+                Queue::Unknown => {
+                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), host = %upload.host, "not in the archive (the host is not in dput's configuration: no queue looked in): reset");
+                }
+            },
             Err(why) => return Err(refuse(why).into()),
         }
     }

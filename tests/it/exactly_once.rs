@@ -75,7 +75,8 @@ fn state(db: &TestDb, run_id: &str) -> String {
 }
 
 /// `ledger retry RUN_ID --archive` this env's archive (exported, so that
-/// its indices exist even before its first upload).
+/// its indices exist even before its first upload), its upload queue
+/// known from this env's dput.cf.
 fn retry_looking(env: &TestEnv, db: &TestDb, run_id: &str) -> std::process::Output {
     run(Command::new("reprepro")
         .arg("-b")
@@ -84,7 +85,8 @@ fn retry_looking(env: &TestEnv, db: &TestDb, run_id: &str) -> std::process::Outp
     let archive = format!("file://{}", env.path("archive").display());
     env.cmd()
         .args(["-v", "ledger", "retry", run_id, "--database", &db.url()])
-        .args(["--archive", &archive])
+        .args(["--archive", &archive, "--dput-config"])
+        .arg(env.dput_cf())
         .output()
         .unwrap()
 }
@@ -672,4 +674,58 @@ fn retry_of_an_unconfirmed_run_looks_in_the_archive_first() {
         .unwrap();
     assert_exit(&output, 0);
     assert_eq!(state(&db, "run-landed"), "failed");
+}
+
+#[test]
+fn retry_of_an_unconfirmed_run_still_in_the_upload_queue_resets_nothing() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-queued", SOURCE);
+    let dput = quick_dput(&env, false);
+    let output = with_ledger(&env, &db, &dput, &["upload-run", "run-queued"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // In the queue (incoming), not yet in the archive; its uploader did not
+    // record dput's success.
+    db.sql("UPDATE auto_upload.upload SET state = 'unconfirmed' WHERE run_id = 'run-queued'");
+    let output = retry_looking(&env, &db, "run-queued");
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "in the upload queue of test-archive");
+    assert_eq!(state(&db, "run-queued"), "unconfirmed");
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "start").len(), 1, "uploaded twice");
+    // Once the archive has processed its queue, retry finds it there.
+    assert_source_accepted(&env.process_incoming());
+    let output = retry_looking(&env, &db, "run-queued");
+    assert_exit(&output, 0);
+    assert_eq!(state(&db, "run-queued"), "accepted");
+}
+
+#[test]
+fn retry_of_an_unconfirmed_run_whose_dput_never_ran_uploads_it_once() {
+    let env = TestEnv::new();
+    let db = TestDb::new();
+    db.add_built_run(&env, "run-never", SOURCE);
+    let fails = quick_dput(&env, true);
+    let output = with_ledger(&env, &db, &fails, &["upload-run", "run-never"])
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    // As if its uploader had died as dput was to start.
+    db.sql("UPDATE auto_upload.upload SET state = 'unconfirmed' WHERE run_id = 'run-never'");
+    let output = retry_looking(&env, &db, "run-never");
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "reset\trun-never\t1");
+    let dput = quick_dput(&env, false);
+    let output = with_ledger(&env, &db, &dput, &["backfill"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(logged(&env, "ok").len(), 1);
+    assert_eq!(state(&db, "run-never"), "uploaded");
+    assert_source_accepted(&env.process_incoming());
 }

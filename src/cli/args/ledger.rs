@@ -161,7 +161,9 @@ pub struct LedgerRetryArgs {
     /// may have uploaded them, and they would be uploaded again. Without
     /// it, an unconfirmed .changes is reset only when the archive (--archive,
     /// or archive_mirror_uri in --config) does not list its version, and
-    /// marked accepted when it does.
+    /// marked accepted when it does; for a `method = local` host of dput's
+    /// configuration, one still in its upload queue (incoming, or
+    /// DELAYED/N-day below it) is not reset either.
     #[arg(long)]
     pub force: bool,
 

@@ -3,7 +3,8 @@
 
 use super::sources::{self, Sources};
 use super::{
-    archives, hosts, no_leading_dash, pipeline, rates, review, Chain, SettingsError, RUN_LONG,
+    absolute, archives, hosts, no_leading_dash, pipeline, rates, review, Chain, SettingsError,
+    RUN_LONG,
 };
 use crate::archive::Archives;
 use crate::chain::upload::Pipeline;
@@ -398,6 +399,8 @@ pub enum LedgerAction {
         /// Where unconfirmed `.changes` are looked for before they are
         /// reset.
         archives: Box<Archives>,
+        /// dput's configuration, for the upload queues looked in too.
+        dput_config: Option<std::path::PathBuf>,
         /// `--force`: reset unconfirmed `.changes` without looking.
         force: bool,
     },
@@ -560,6 +563,7 @@ fn retry_action(
     let run_id = args.run_id.parse()?;
     let archives = Box::new(archives(args.archive.clone(), RUN_LONG, config)?);
     let force = args.force;
+    let dput_config = args.uploader.dput_config.as_deref().map(absolute);
     let now = if args.now {
         let chain = Chain {
             store: args.store,
@@ -587,6 +591,7 @@ fn retry_action(
             run_id,
             now,
             archives,
+            dput_config,
             force,
         },
     ))
