@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::support::database::TestDb;
+use crate::support::service::*;
 use crate::support::*;
 
 /// A dput stand-in: logs `start NAME`, waits `pause` seconds, runs the real
@@ -252,7 +253,6 @@ struct Faults {
 /// successful dput, which `ledger retry` then uploads once.
 #[test]
 fn a_fault_soak_never_uploads_a_changes_twice() {
-    use crate::support::service::*;
     let runs = from_env("AUTO_UPLOAD_SOAK_RUNS", 24) as usize;
     let seconds = from_env("AUTO_UPLOAD_SOAK_SECONDS", 20);
     let env = TestEnv::new();
@@ -469,7 +469,6 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
 
 #[test]
 fn listen_exports_the_unconfirmed_uploads_as_a_gauge() {
-    use crate::support::service::*;
     let env = TestEnv::new();
     let db = TestDb::new();
     // The ledger exists, with one unconfirmed upload on this host.
@@ -539,31 +538,61 @@ fn stop_while_dput_runs(env: &TestEnv, child: &Child) {
 
 #[test]
 fn a_deadline_passed_while_stopped_never_hides_a_successful_dput() {
-    for subcommand in [&["upload-run", "run-sc"][..], &["backfill"]] {
-        let env = TestEnv::new();
-        let db = TestDb::new();
-        db.add_built_run(&env, "run-sc", SOURCE);
-        let dput = quick_dput(&env, false);
-        let child = with_short_timeout(&env, &db, &dput, subcommand)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        stop_while_dput_runs(&env, &child);
-        let output = child.wait_with_output().unwrap();
-        assert_exit(&output, 0);
-        assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
-        assert_eq!(state(&db, "run-sc"), "uploaded", "{subcommand:?}");
-        // Nothing is due: no second dput.
-        let output = with_short_timeout(&env, &db, &dput, &["backfill"])
-            .output()
-            .unwrap();
-        assert_exit(&output, 0);
-        assert_eq!(
-            logged(&env, "start").len(),
-            1,
-            "{subcommand:?}: dput ran again"
-        );
+    // Each uploader, repeated: the race this guards against (the deadline
+    // seen before the exit) was lost 4 times in 10 before the fix.
+    let repeats = from_env("AUTO_UPLOAD_TEST_STOP_REPEATS", 2);
+    for round in 0..repeats {
+        for uploader in ["upload-run", "backfill", "listen"] {
+            let env = TestEnv::new();
+            let db = TestDb::new();
+            db.add_built_run(&env, "run-sc", SOURCE);
+            let dput = quick_dput(&env, false);
+            if uploader == "listen" {
+                let channel = channel(&format!("stopped-{round}"));
+                let listen = Listen::start_with(
+                    &env,
+                    REDIS,
+                    &channel,
+                    &["--database", &db.url(), "--source-only", "--lease", "15s"],
+                    |c| {
+                        c.args(["--upload-timeout", "3s"])
+                            .env("AUTO_UPLOAD_DPUT", &dput);
+                    },
+                );
+                let message = runner_message("run-sc", "unstable", "unstable");
+                assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+                stop_while_dput_runs(&env, &listen.child);
+                wait_until(30, "the upload to be recorded", || {
+                    state(&db, "run-sc") == "uploaded"
+                });
+            } else {
+                let subcommand: &[&str] = if uploader == "backfill" {
+                    &["backfill"]
+                } else {
+                    &["upload-run", "run-sc"]
+                };
+                let child = with_short_timeout(&env, &db, &dput, subcommand)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                stop_while_dput_runs(&env, &child);
+                let output = child.wait_with_output().unwrap();
+                assert_exit(&output, 0);
+                assert_eq!(state(&db, "run-sc"), "uploaded", "{uploader}");
+            }
+            assert_eq!(logged(&env, "ok"), vec![SOURCE_CHANGES.to_owned()]);
+            // Nothing is due: no second dput.
+            let output = with_short_timeout(&env, &db, &dput, &["backfill"])
+                .output()
+                .unwrap();
+            assert_exit(&output, 0);
+            assert_eq!(
+                logged(&env, "start").len(),
+                1,
+                "{uploader}, round {round}: dput ran again"
+            );
+        }
     }
 }
 
