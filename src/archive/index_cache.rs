@@ -55,6 +55,30 @@ impl Index {
         Self { text, starts }
     }
 
+    /// The index of packages and versions given sorted by package, each
+    /// once (no copy of the pairs is made to sort them); pairs a line
+    /// cannot hold are left out.
+    pub fn from_sorted<'t>(pairs: impl IntoIterator<Item = (&'t str, &'t str)>) -> Self {
+        let mut index = Self::default();
+        for (package, version) in pairs {
+            let fits = [package, version]
+                .iter()
+                .all(|s| !s.is_empty() && !s.contains(char::is_whitespace));
+            if !fits {
+                continue;
+            }
+            debug_assert!(index.len() == 0 || index.line(index.len() - 1).0 < package);
+            index.starts.push(index.text.len());
+            index.text.push_str(package);
+            index.text.push(' ');
+            index.text.push_str(version);
+            index.text.push('\n');
+        }
+        index.text.shrink_to_fit();
+        index.starts.shrink_to_fit();
+        index
+    }
+
     /// The lines, as kept on disk.
     fn as_text(&self) -> &str {
         &self.text

@@ -1,5 +1,5 @@
 //! What the archive already has: `dists/<suite>/<component>/source/Sources`
-//! indices (`.xz`, else `.gz`, else plain), read over `http(s)://` through
+//! indices (`.gz`, else `.xz`, else plain), read over `http(s)://` through
 //! object_store's HTTP store or from a `file://` tree, and compared in
 //! Debian version order. Indices are cached per suite for a time (the
 //! whole run for `upload-run` and `backfill`, a minute in `listen`) and,
@@ -20,8 +20,69 @@ use debversion::Version;
 
 use crate::archive::index_cache::{self, Index, Lines, Seen, Suite};
 
-/// Each package's newest version while indices are parsed.
-type Newest = HashMap<String, String>;
+/// Each package's versions while a suite's indices are parsed, as `PACKAGE
+/// VERSION` lines appended to one buffer: no map while reading (a map of
+/// 40,000 owned strings costs about five times their text), the newest of
+/// each package picked once, when the index is built.
+#[derive(Debug, Default)]
+struct Found {
+    text: String,
+    starts: Vec<u32>,
+}
+
+impl Found {
+    /// Notes a paragraph's package and version (neither empty, neither
+    /// with white space: a line holds them).
+    fn push(&mut self, package: &str, version: &str) {
+        let fits = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
+        if !fits(package) || !fits(version) {
+            return;
+        }
+        let Ok(start) = u32::try_from(self.text.len()) else {
+            return;
+        };
+        self.starts.push(start);
+        self.text.push_str(package);
+        self.text.push(' ');
+        self.text.push_str(version);
+    }
+
+    /// Paragraphs noted (a package listed twice counts twice).
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn pair(&self, n: usize) -> (&str, &str) {
+        let start = self.starts[n] as usize;
+        let end = self
+            .starts
+            .get(n + 1)
+            .map_or(self.text.len(), |&e| e as usize);
+        self.text[start..end].split_once(' ').unwrap_or_default()
+    }
+
+    /// The index: the newest version of each package, in Debian's order.
+    fn into_index(self) -> Index {
+        let mut order: Vec<u32> = (0..self.starts.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.pair(a as usize).0.cmp(self.pair(b as usize).0));
+        // Runs of one package, the newest of each: read in order, no copy.
+        let mut pairs = order.iter().map(|&n| self.pair(n as usize)).peekable();
+        let newest = std::iter::from_fn(move || {
+            let (package, mut version) = pairs.next()?;
+            while let Some(&(next, other)) = pairs.peek() {
+                if next != package {
+                    break;
+                }
+                if !newer_or_same(version, other) {
+                    version = other;
+                }
+                pairs.next();
+            }
+            Some((package, version))
+        });
+        Index::from_sorted(newest)
+    }
+}
 
 /// The largest index fetched, compressed, in bytes (Debian unstable's
 /// Sources.xz is about 10 MB).
@@ -34,7 +95,9 @@ const MAX_INDEX_BYTES: u64 = 512 << 20;
 const MAX_PACKAGES: usize = 500_000;
 /// How much decompressed text is parsed at a time: memory does not grow
 /// with the index, however large it inflates.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 << 10;
+/// The largest paragraph read (a real one is a few KiB).
+const MAX_PARAGRAPH: usize = 1 << 20;
 
 /// A suite's index as read or checked at a time; `None` when it could not
 /// be read.
@@ -152,8 +215,51 @@ impl Http {
             }
             bytes.extend_from_slice(&chunk);
         }
-        let tag = http_tag(Some(bytes.len() as u64), etag, modified, &bytes);
+        let tag = http_tag(
+            Some(bytes.len() as u64),
+            etag,
+            modified,
+            content_tag(&bytes),
+        );
         Ok((bytes, tag))
+    }
+
+    /// GET into an unnamed temporary file, at most [`MAX_FETCH_BYTES`]: the
+    /// file, at its start, and its validator. Memory holds one chunk of the
+    /// body at a time.
+    async fn spool(&self, path: &str) -> Result<(std::fs::File, String), FetchError> {
+        use sha2::Digest;
+        use std::io::Seek;
+        let other = |e: std::io::Error| FetchError::Other(format!("a temporary file: {e}"));
+        let mut response = self.send(reqwest::Method::GET, path).await?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_FETCH_BYTES)
+        {
+            return Err(FetchError::Other("index too large".into()));
+        }
+        let (etag, modified) = validators(&response);
+        // Written as it comes, on this task: a chunk into the page cache
+        // takes microseconds, and the read's memory then stays with the
+        // threads that already hold some (each thread the allocator sees
+        // takes an arena of its own, and keeps what it freed).
+        let mut file = tempfile::tempfile().map_err(other)?;
+        let (mut size, mut hash) = (0u64, sha2::Sha256::new());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| FetchError::Other(with_causes(&e)))?
+        {
+            size += chunk.len() as u64;
+            if size > MAX_FETCH_BYTES {
+                return Err(FetchError::Other("index too large".into()));
+            }
+            hash.update(&chunk);
+            std::io::Write::write_all(&mut file, &chunk).map_err(other)?;
+        }
+        file.rewind().map_err(other)?;
+        let content = hex_tag(&hash.finalize());
+        Ok((file, http_tag(Some(size), etag, modified, content)))
     }
 
     /// HEAD: the validator of what a GET would give (the size from the
@@ -166,7 +272,7 @@ impl Http {
             .get(reqwest::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        Ok(http_tag(size, etag, modified, &[]))
+        Ok(http_tag(size, etag, modified, content_tag(&[])))
     }
 
     async fn send(
@@ -218,11 +324,13 @@ fn validators(response: &reqwest::Response) -> (Option<String>, Option<String>) 
 }
 
 /// How an index file is decompressed.
-type Decompress = fn(&[u8]) -> Box<dyn Read + '_>;
+type Decompress = fn(std::fs::File) -> Box<dyn Read>;
 
-/// An index file as fetched: its bytes, what it was, how to decompress it
-/// and the name of that compression.
-type Fetched = (Vec<u8>, Seen, Decompress, &'static str);
+/// An index file as fetched: open at its start (a local file as it is, an
+/// HTTP body spooled to an unnamed temporary file: never held in memory
+/// whole), what it was, how to decompress it and the name of that
+/// compression.
+type Fetched = (std::fs::File, Seen, Decompress, &'static str);
 
 /// Why an index could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +356,8 @@ pub struct Archive {
     url: String,
     location: Location,
     ttl: Duration,
+    /// See [`IndexUse::wait_for_reads`].
+    wait_for_reads: bool,
     cache: Mutex<HashMap<String, Cached>>,
     /// One lock per suite, held while it is checked or read: a slow suite
     /// holds up no other.
@@ -273,6 +383,34 @@ pub struct Skipped {
     pub unreadable: AtomicU64,
 }
 
+/// How a program uses the archive's indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexUse {
+    /// How long an index read is trusted before the archive is asked
+    /// whether it changed.
+    pub ttl: Duration,
+    /// Whether a check of a suite whose index is being read (and none is
+    /// known yet) waits for that read: a one-shot command does (the read is
+    /// what it needs); a service does not, and the upload goes ahead as if
+    /// the archive could not be read (a result is never held back by a
+    /// read).
+    pub wait_for_reads: bool,
+}
+
+impl IndexUse {
+    /// `upload-run`, `backfill`, `ledger`: an index is read at most once a
+    /// run, and waited for.
+    pub const ONE_SHOT: Self = Self {
+        ttl: Duration::from_secs(u32::MAX as u64),
+        wait_for_reads: true,
+    };
+    /// `listen`: an index is trusted for a minute, and never waited for.
+    pub const SERVICE: Self = Self {
+        ttl: Duration::from_secs(60),
+        wait_for_reads: false,
+    };
+}
+
 /// How long a check may take unless told otherwise (`--archive-timeout`).
 pub const ARCHIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -285,7 +423,7 @@ impl Archive {
     /// [`ArchiveError`] for another scheme or an unusable URL.
     pub fn open(
         url: &str,
-        ttl: Duration,
+        uses: IndexUse,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, ArchiveError> {
         let location = if let Some(path) = url.strip_prefix("file://") {
@@ -304,7 +442,8 @@ impl Archive {
             given: url.to_owned(),
             url: crate::secrets::mask(url),
             location,
-            ttl,
+            ttl: uses.ttl,
+            wait_for_reads: uses.wait_for_reads,
             cache: Mutex::default(),
             reading: Mutex::default(),
             cache_dir,
@@ -333,6 +472,13 @@ impl Archive {
         suite: &str,
         source: &str,
     ) -> Result<Option<Version>, String> {
+        if !self.wait_for_reads && self.cached(suite).is_none() && self.being_read(suite) {
+            SKIPPED.unreadable.fetch_add(1, Ordering::Relaxed);
+            return Err(format!(
+                "the Sources index of {suite} in {} is being read",
+                self.url
+            ));
+        }
         // The read goes on in the background past the deadline, so that
         // the next upload of the suite finds it done.
         let archive = Arc::clone(self);
@@ -368,6 +514,11 @@ impl Archive {
         }
     }
 
+    /// Whether a task is reading (or checking) `suite`'s index now.
+    fn being_read(&self, suite: &str) -> bool {
+        self.lock_of(suite).try_lock().is_err()
+    }
+
     /// The lock of `suite`.
     fn lock_of(&self, suite: &str) -> Arc<tokio::sync::Mutex<()>> {
         self.reading
@@ -390,7 +541,21 @@ impl Archive {
             return index;
         }
         let lock = self.lock_of(suite);
-        let _reading = lock.lock().await;
+        let _reading = match lock.clone().try_lock_owned() {
+            Ok(reading) => reading,
+            Err(_) if !self.wait_for_reads => {
+                // Another task is reading the suite: what was known before
+                // (stale, not yet confirmed), else nothing; never a wait.
+                return match self.cached(suite) {
+                    Some(InMemory::Fresh(index) | InMemory::Stale(index)) => index,
+                    None => {
+                        tracing::debug!(archive = %self.url, suite, "the Sources index is being read; this upload goes ahead without the check");
+                        None
+                    }
+                };
+            }
+            Err(_) => lock.lock_owned().await,
+        };
         let started = Instant::now();
         let known = match self.cached(suite) {
             Some(InMemory::Fresh(index)) => return index,
@@ -545,44 +710,72 @@ impl Archive {
         // Decompressing and parsing a suite takes tens of milliseconds; it
         // is done as a stream, a chunk at a time, within the caps.
         tokio::task::spawn_blocking(move || {
-            let mut newest = Newest::new();
+            let mut newest = Found::default();
             let mut budget = MAX_INDEX_BYTES;
-            for (bytes, seen, decompress, kind) in fetched {
-                let parsed = parse_stream(decompress(&bytes), kind, &mut newest, &mut budget);
+            for (file, seen, decompress, kind) in fetched {
+                let parsed = parse_stream(decompress(file), kind, &mut newest, &mut budget);
                 parsed.map_err(|e| format!("{}: {e}", seen.path))?;
                 read.seen.push(seen);
             }
-            read.index = Lines::Memory(Index::from_newest(
-                newest.iter().map(|(p, v)| (p.as_str(), v.as_str())),
-            ));
+            read.index = Lines::Memory(newest.into_index());
             Ok(read)
         })
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
-    /// `BASE.xz`, else `BASE.gz`, else `BASE`, as fetched, with the file
-    /// read and how to decompress it; `None` when none exists.
+    /// `BASE.gz`, else `BASE.xz`, else `BASE`, as fetched, with the file
+    /// read and how to decompress it; `None` when none exists. gzip first,
+    /// where an archive publishes both (Debian's does): its window is 32
+    /// KiB, where xz's decoder fills an 8 MiB dictionary (`xz -6`) for the
+    /// length of the read; the download is about a third larger, but it is
+    /// spooled to disk, and it decompresses several times faster.
     async fn fetch_sources(&self, base: &str) -> Result<Option<Fetched>, String> {
         for (suffix, decompress, kind) in [
-            (".xz", decompress_xz as Decompress, "xz"),
-            (".gz", decompress_gz, "gzip"),
+            (".gz", decompress_gz as Decompress, "gzip"),
+            (".xz", decompress_xz, "xz"),
             ("", plain, "text"),
         ] {
             let path = format!("{base}{suffix}");
-            match self.fetch(&path).await {
-                Ok((bytes, tag)) => {
+            match self.open_file(&path).await {
+                Ok((file, tag)) => {
                     let seen = Seen {
                         path,
                         tag: Some(tag),
                     };
-                    return Ok(Some((bytes, seen, decompress, kind)));
+                    return Ok(Some((file, seen, decompress, kind)));
                 }
                 Err(FetchError::NotFound) => continue,
                 Err(FetchError::Other(e)) => return Err(e),
             }
         }
         Ok(None)
+    }
+
+    /// A file of the archive opened for reading (an HTTP one spooled to a
+    /// temporary file), at most [`MAX_FETCH_BYTES`], with its validator.
+    async fn open_file(&self, path: &str) -> Result<(std::fs::File, String), FetchError> {
+        match &self.location {
+            Location::Local(root) => {
+                let path = root.join(path);
+                let opened = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
+                    let file = std::fs::File::open(&path)?;
+                    let meta = file.metadata()?;
+                    Ok((file, meta))
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                match opened {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::NotFound),
+                    Err(e) => Err(FetchError::Other(e.to_string())),
+                    Ok((_, meta)) if meta.len() > MAX_FETCH_BYTES => {
+                        Err(FetchError::Other("index too large".into()))
+                    }
+                    Ok((file, meta)) => Ok((file, local_tag(&meta))),
+                }
+            }
+            Location::Http(http) => http.spool(path).await,
+        }
     }
 
     /// A file of the archive, with its validator.
@@ -621,7 +814,11 @@ const CONTENT_TAG: &str = "sha256:";
 /// A validator made from a file's content.
 fn content_tag(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
+    hex_tag(&sha2::Sha256::digest(bytes))
+}
+
+/// A validator made from a content's SHA-256 digest.
+fn hex_tag(digest: &[u8]) -> String {
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("{CONTENT_TAG}{hex}")
 }
@@ -648,10 +845,10 @@ fn http_tag(
     size: Option<u64>,
     etag: Option<String>,
     modified: Option<String>,
-    bytes: &[u8],
+    content: String,
 ) -> String {
     if etag.is_none() && modified.is_none() {
-        return content_tag(bytes);
+        return content;
     }
     let word = |s: Option<String>| s.map_or_else(|| "-".to_owned(), |s| s.replace(' ', "_"));
     format!(
@@ -677,16 +874,16 @@ fn components(release: &str) -> Vec<String> {
         .unwrap_or_else(|| vec!["main".to_owned()])
 }
 
-fn decompress_xz(bytes: &[u8]) -> Box<dyn Read + '_> {
-    Box::new(liblzma::read::XzDecoder::new_multi_decoder(bytes))
+fn decompress_xz(file: std::fs::File) -> Box<dyn Read> {
+    Box::new(liblzma::read::XzDecoder::new_multi_decoder(file))
 }
 
-fn decompress_gz(bytes: &[u8]) -> Box<dyn Read + '_> {
-    Box::new(flate2::read::MultiGzDecoder::new(bytes))
+fn decompress_gz(file: std::fs::File) -> Box<dyn Read> {
+    Box::new(flate2::read::MultiGzDecoder::new(file))
 }
 
-fn plain(bytes: &[u8]) -> Box<dyn Read + '_> {
-    Box::new(bytes)
+fn plain(file: std::fs::File) -> Box<dyn Read> {
+    Box::new(file)
 }
 
 /// Parses a decompressing reader [`CHUNK`] bytes at a time, each cut at a
@@ -697,10 +894,11 @@ fn plain(bytes: &[u8]) -> Box<dyn Read + '_> {
 fn parse_stream(
     mut reader: impl Read,
     kind: &str,
-    newest: &mut Newest,
+    newest: &mut Found,
     budget: &mut u64,
 ) -> Result<(), String> {
     let mut buf: Vec<u8> = Vec::with_capacity(2 * CHUNK);
+    // (It grows past that only while a paragraph spans chunks.)
     loop {
         let start = buf.len();
         buf.resize(start + CHUNK, 0);
@@ -730,7 +928,7 @@ fn parse_stream(
                 parse_sources(text, newest);
                 buf.drain(..cut);
             }
-            None if buf.len() > CHUNK => return Err("a paragraph larger than 1 MiB".into()),
+            None if buf.len() > MAX_PARAGRAPH => return Err("a paragraph larger than 1 MiB".into()),
             None => {}
         }
         if newest.len() > MAX_PACKAGES {
@@ -747,7 +945,7 @@ fn parse_stream(
 /// searching the whole text (an archive writes them in this case), and
 /// versions are parsed only where a package appears twice (a suite lists
 /// most once): reading a whole suite's index stays cheap.
-fn parse_sources(text: &str, newest: &mut Newest) {
+fn parse_sources(text: &str, newest: &mut Found) {
     let (packages, versions) = (
         memchr::memmem::Finder::new("\nPackage:"),
         memchr::memmem::Finder::new("Version:"),
@@ -801,18 +999,9 @@ fn value(rest: &str) -> &str {
 
 /// Ends a paragraph: keeps its package's version unless an older
 /// paragraph had the same or a newer one.
-fn commit(newest: &mut Newest, package: &str, version: Option<&str>) {
-    let Some(v) = version.filter(|v| !v.is_empty()) else {
-        return;
-    };
-    if package.is_empty() {
-        return;
-    }
-    match newest.get(package) {
-        Some(old) if newer_or_same(old, v) => {}
-        _ => {
-            newest.insert(package.to_owned(), v.to_owned());
-        }
+fn commit(newest: &mut Found, package: &str, version: Option<&str>) {
+    if let Some(version) = version {
+        newest.push(package, version);
     }
 }
 
@@ -866,7 +1055,7 @@ mod tests {
 
     #[test]
     fn newest_version_in_debian_order() {
-        let mut index = Newest::new();
+        let mut index = Found::default();
         parse_sources(
             "Package: a\nVersion: 1.9-1\n\nPackage: a\nVersion: 1.10-1\nBinary: a\n\nPackage: b\nVersion: 1:0.1-1\n\nPackage: c\nVersion: 1.0~rc1-1\n",
             &mut index,
@@ -876,7 +1065,7 @@ mod tests {
             "Package: a\nVersion: 1.2-1\n\nPackage: c\nVersion: 1.0-1\n",
             &mut index,
         );
-        let index = Index::from_newest(index.iter().map(|(p, v)| (p.as_str(), v.as_str())));
+        let index = index.into_index();
         assert_eq!(index.get("a"), Some("1.10-1"));
         assert_eq!(index.get("b"), Some("1:0.1-1"));
         assert_eq!(index.get("c"), Some("1.0-1"));
@@ -884,29 +1073,37 @@ mod tests {
 
     #[test]
     fn fields_only_at_line_starts() {
-        let mut index = Newest::new();
+        let mut found = Found::default();
         parse_sources(
             "Package-List:\n a deb misc optional\nPackage: a\nBinary: b\nVersion: 2-1\n\nVersion: 1-1\nDescription: x\n Version: 9\nPackage: b\nXVersion: 3\n\nPackage: c\n\nVersion: 4\n",
-            &mut index,
+            &mut found,
         );
+        let index = found.into_index();
         assert_eq!(index.len(), 2, "{index:?}");
-        assert_eq!(index["a"], "2-1");
-        assert_eq!(index["b"], "1-1");
+        assert_eq!(index.get("a"), Some("2-1"));
+        assert_eq!(index.get("b"), Some("1-1"));
     }
 
     #[test]
     fn http_validators_without_etag_or_last_modified_are_content() {
-        assert_eq!(http_tag(Some(3), None, None, b"abc"), content_tag(b"abc"));
+        let tag = |content: &[u8]| content_tag(content);
+        assert_eq!(
+            http_tag(Some(3), None, None, tag(b"abc")),
+            content_tag(b"abc")
+        );
         assert_ne!(
-            http_tag(Some(3), None, None, b"abc"),
-            http_tag(Some(3), None, None, b"abd")
+            http_tag(Some(3), None, None, tag(b"abc")),
+            http_tag(Some(3), None, None, tag(b"abd"))
         );
         let modified = Some("Tue, 14 Nov 2023 22:13:20 GMT".to_owned());
         assert_eq!(
-            http_tag(Some(3), None, modified, b"abc"),
+            http_tag(Some(3), None, modified, tag(b"abc")),
             "3:Tue,_14_Nov_2023_22:13:20_GMT:-"
         );
-        assert_eq!(http_tag(None, Some("\"x\"".into()), None, b""), "-:-:\"x\"");
+        assert_eq!(
+            http_tag(None, Some("\"x\"".into()), None, tag(b"")),
+            "-:-:\"x\""
+        );
     }
 
     #[test]
@@ -920,9 +1117,17 @@ mod tests {
 
     #[test]
     fn corrupt_indices_are_errors() {
-        let mut newest = Newest::new();
-        assert!(parse_stream(decompress_xz(b"not xz"), "xz", &mut newest, &mut 1024).is_err());
-        assert!(parse_stream(decompress_gz(b"not gzip"), "gzip", &mut newest, &mut 1024).is_err());
+        let mut newest = Found::default();
+        let file = |bytes: &[u8]| {
+            let mut file = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut file, bytes).unwrap();
+            std::io::Seek::rewind(&mut file).unwrap();
+            file
+        };
+        let xz = decompress_xz(file(b"not xz"));
+        assert!(parse_stream(xz, "xz", &mut newest, &mut 1024).is_err());
+        let gz = decompress_gz(file(b"not gzip"));
+        assert!(parse_stream(gz, "gzip", &mut newest, &mut 1024).is_err());
     }
 
     #[test]
@@ -937,22 +1142,24 @@ mod tests {
         std::io::Write::write_all(&mut gz, &text).unwrap();
         let bomb = gz.finish().unwrap();
         drop(text);
-        let mut newest = Newest::new();
+        let gz = || flate2::read::MultiGzDecoder::new(&bomb[..]);
+        let mut newest = Found::default();
         let mut budget = 4 << 20;
-        let err = parse_stream(decompress_gz(&bomb), "gzip", &mut newest, &mut budget).unwrap_err();
+        let err = parse_stream(gz(), "gzip", &mut newest, &mut budget).unwrap_err();
         assert!(err.contains("decompressed"), "{err}");
-        let mut newest = Newest::new();
+        let mut newest = Found::default();
         let mut budget = 16 << 20;
-        parse_stream(decompress_gz(&bomb), "gzip", &mut newest, &mut budget).unwrap();
-        assert_eq!(newest.len(), 1);
+        parse_stream(gz(), "gzip", &mut newest, &mut budget).unwrap();
+        assert_eq!(newest.into_index().len(), 1);
         // Paragraphs cut across chunks are read whole.
-        let mut newest = Newest::new();
+        let mut newest = Found::default();
         let mut long = String::new();
         for n in 0..100_000 {
             long.push_str(&format!("Package: p{n}\nVersion: {n}\n\n"));
         }
         parse_stream(long.as_bytes(), "text", &mut newest, &mut (64 << 20)).unwrap();
-        assert_eq!(newest.len(), 100_000);
-        assert_eq!(newest["p99999"], "99999");
+        let index = newest.into_index();
+        assert_eq!(index.len(), 100_000);
+        assert_eq!(index.get("p99999"), Some("99999"));
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::{Archive, Archives};
+use crate::archive::{Archive, Archives, IndexUse};
 use crate::chain::artifacts::{ArtifactError, ArtifactStore, RunLimits};
 use crate::chain::dput::{Delays, Uploader};
 use crate::chain::publish::Publisher;
@@ -335,7 +335,7 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
             force: args.force,
             dry_run: args.dry_run,
             archive: args.archive,
-            index_ttl: RUN_LONG,
+            index_use: IndexUse::ONE_SHOT,
             scope: Vec::new(),
             publish: Some((args.publish, None)),
             limits,
@@ -434,7 +434,7 @@ struct Chain {
     force: bool,
     dry_run: bool,
     archive: cli::ArchiveArgs,
-    index_ttl: std::time::Duration,
+    index_use: IndexUse,
     scope: Vec<Record>,
     /// `--publish-channel` and its Redis, with the Redis to fall back on
     /// (listen's `--redis`); `None` where outcomes are not published.
@@ -466,7 +466,7 @@ fn pipeline(chain: Chain, config: &Sources) -> Result<Pipeline, SettingsError> {
         signer: signer(chain.signer)?,
         uploader,
         dry_run: chain.dry_run,
-        archives: std::sync::Arc::new(archives(chain.archive, chain.index_ttl, config)?),
+        archives: std::sync::Arc::new(archives(chain.archive, chain.index_use, config)?),
         scope: chain.scope,
         publisher: publisher(chain.publish, config)?,
         budget: chain
@@ -583,13 +583,13 @@ fn publisher(
 /// `janitor.conf` distribution's `archive_mirror_uri` for that suite.
 pub(crate) fn archives(
     args: cli::ArchiveArgs,
-    ttl: std::time::Duration,
+    uses: IndexUse,
     config: &Sources,
 ) -> Result<Archives, SettingsError> {
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
     let deadline = time_limit("--archive-timeout", &args.archive_timeout)?;
     let open = |url: &str| {
-        Archive::open(url, ttl, cache_dir.clone())
+        Archive::open(url, uses, cache_dir.clone())
             .map(|archive| std::sync::Arc::new(archive.with_deadline(deadline)))
             .map_err(|e| SettingsError::Invalid {
                 what: "--archive",
@@ -629,10 +629,6 @@ fn default_cache_dir() -> Option<std::path::PathBuf> {
     let base = xdg.or_else(|| var("HOME").map(|h| std::path::Path::new(&h).join(".cache")))?;
     Some(base.join("auto-upload"))
 }
-
-/// How long a Sources index is trusted: the whole run of a one-shot
-/// command; a minute in `listen`.
-pub(crate) const RUN_LONG: std::time::Duration = std::time::Duration::from_secs(u32::MAX as u64);
 
 fn store(args: cli::StoreArgs, config: &Sources) -> Result<ArtifactStore, SettingsError> {
     let limits = RunLimits {

@@ -526,3 +526,79 @@ fn a_secret_in_a_mirror_urls_query_is_never_printed() {
         assert!(all.contains("****"), "the archive was never named: {all}");
     }
 }
+
+/// A mirror whose Sources indices do not come until `release` is set:
+/// every other file is absent (404).
+fn stalling_mirror(release: std::sync::Arc<std::sync::atomic::AtomicBool>) -> u16 {
+    use std::io::BufRead;
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let release = release.clone();
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(&stream);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let mut stream = &stream;
+                if request.contains("/source/Sources") {
+                    while !release.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_result_is_never_held_back_by_an_index_being_read() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let env = TestEnv::new();
+    env.add_run("run-during-read");
+    let release = std::sync::Arc::new(AtomicBool::new(false));
+    let port = stalling_mirror(release.clone());
+    let dput = env.logging_tool("dput-read", "exit 0");
+    let channel = channel("during-read");
+    let archive = format!("http://127.0.0.1:{port}/");
+    // The index of unstable is read at start, and the read does not end
+    // until the test says; a check would wait for it up to 10 minutes.
+    let listen = Listen::start_with(
+        &env,
+        REDIS,
+        &channel,
+        &[
+            "--archive",
+            &archive,
+            "--archive-timeout",
+            "600s",
+            "--distribution",
+            "unstable",
+        ],
+        |c| {
+            c.env("AUTO_UPLOAD_DPUT", &dput);
+        },
+    );
+    let message = runner_message("run-during-read", "unstable", "unstable");
+    assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
+    wait_until(60, "the upload, while the index is being read", || {
+        env.calls("dput-read").len() == 2
+    });
+    assert!(!release.load(Ordering::SeqCst));
+    // Counted as a check skipped, the index unreadable for now.
+    assert!(
+        listen.metric("auto_upload_archive_checks_skipped_total{reason=\"unreadable\"}") >= 1.0
+    );
+    release.store(true, Ordering::SeqCst);
+}

@@ -4,9 +4,8 @@
 use super::sources::{self, Sources};
 use super::{
     absolute, archives, hosts, no_leading_dash, pipeline, rates, review, Chain, SettingsError,
-    RUN_LONG,
 };
-use crate::archive::Archives;
+use crate::archive::{Archives, IndexUse};
 use crate::chain::upload::Pipeline;
 use crate::cli;
 use crate::cli::settings::Task;
@@ -29,9 +28,6 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// Where a database URL can be given.
 const DATABASE_SOURCES: &str =
     "--database, AUTO_UPLOAD_DATABASE or database_location in --config (DATABASE_URL is not read)";
-
-/// How long `listen` trusts an archive's Sources index.
-const LISTEN_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Where `listen` finds Redis when nothing else says.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
@@ -76,7 +72,7 @@ pub(super) fn backfill(
                 force: args.force,
                 dry_run: false,
                 archive: args.archive,
-                index_ttl: RUN_LONG,
+                index_use: IndexUse::ONE_SHOT,
                 scope: Record::selection("--distribution", &args.distributions)
                     .into_iter()
                     .collect(),
@@ -263,7 +259,7 @@ pub(super) fn listen(
                 force: false,
                 dry_run: false,
                 archive: args.archive,
-                index_ttl: LISTEN_INDEX_TTL,
+                index_use: IndexUse::SERVICE,
                 scope,
                 publish: Some((args.publish, redis_flag)),
                 limits,
@@ -538,7 +534,7 @@ fn reconcile_action(
     config: &Sources,
 ) -> Result<LedgerParts, SettingsError> {
     let host = no_leading_dash("dput host", args.key.host)?;
-    let archives = archives(args.archive, RUN_LONG, config)?;
+    let archives = archives(args.archive, IndexUse::ONE_SHOT, config)?;
     if archives.is_empty() {
         return Err(SettingsError::Missing {
             what: "archive for ledger reconcile",
@@ -561,7 +557,7 @@ fn retry_action(
     // The rows reset: a plain --host's, else every host's.
     let host = hosts(&args.uploader.host)?.every().map(str::to_owned);
     let run_id = args.run_id.parse()?;
-    let archives = Box::new(archives(args.archive.clone(), RUN_LONG, config)?);
+    let archives = Box::new(archives(args.archive.clone(), IndexUse::ONE_SHOT, config)?);
     let force = args.force;
     let dput_config = args.uploader.dput_config.as_deref().map(absolute);
     let now = if args.now {
@@ -574,7 +570,7 @@ fn retry_action(
             force: false,
             dry_run: false,
             archive: args.archive,
-            index_ttl: RUN_LONG,
+            index_use: IndexUse::ONE_SHOT,
             scope: Vec::new(),
             publish: None,
             limits: None,
