@@ -67,7 +67,7 @@ impl Index {
             if !fits {
                 continue;
             }
-            debug_assert!(index.len() == 0 || index.line(index.len() - 1).0 < package);
+            debug_assert!(index.starts.is_empty() || index.line(index.len() - 1).0 < package);
             index.starts.push(index.text.len());
             index.text.push_str(package);
             index.text.push(' ');
