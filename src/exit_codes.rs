@@ -136,10 +136,25 @@ mod tests {
             (ExitCode::Verification, 5),
             (ExitCode::Signing, 6),
             (ExitCode::Upload, 7),
+            (ExitCode::Deferred, 75),
             (ExitCode::Interrupted, 130),
         ];
         for (code, number) in table {
             assert_eq!(code.code(), number, "{code:?}");
+            // No wildcard: a new code does not compile until it is in the
+            // table above.
+            match code {
+                ExitCode::Success
+                | ExitCode::Failure
+                | ExitCode::Usage
+                | ExitCode::ArtifactsMissing
+                | ExitCode::NoChanges
+                | ExitCode::Verification
+                | ExitCode::Signing
+                | ExitCode::Upload
+                | ExitCode::Deferred
+                | ExitCode::Interrupted => {}
+            }
         }
     }
 

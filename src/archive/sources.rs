@@ -90,8 +90,10 @@ const MAX_FETCH_BYTES: u64 = 64 << 20;
 /// The most a suite's indices may hold decompressed, in bytes (Debian
 /// unstable's is about 50 MB); beyond it the check is skipped.
 const MAX_INDEX_BYTES: u64 = 512 << 20;
-/// The most source packages a suite may list (Debian unstable lists about
-/// 40,000); beyond it the check is skipped.
+/// The most source paragraphs a suite's indices may hold (Debian unstable
+/// lists about 42,000 sources, each once); beyond it the check is skipped.
+/// Counted as read, before duplicates are dropped: a bomb of one repeated
+/// paragraph stops here, within a few MB.
 const MAX_PACKAGES: usize = 500_000;
 /// How much decompressed text is parsed at a time: memory does not grow
 /// with the index, however large it inflates.
@@ -932,7 +934,7 @@ fn parse_stream(
             None => {}
         }
         if newest.len() > MAX_PACKAGES {
-            return Err(format!("more than {MAX_PACKAGES} source packages"));
+            return Err(format!("more than {MAX_PACKAGES} source paragraphs"));
         }
         if end {
             return Ok(());

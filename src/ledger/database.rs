@@ -1,6 +1,6 @@
 //! The database: connecting (one pool per process, sized by the caller),
 //! the ledger's schema and migrations, and locations printed without their
-//! passwords. What is stored there is `ledger.rs`'s.
+//! passwords. What is stored there is `claims.rs`'s.
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! The operators' view of the upload ledger: `ledger list`, `show`,
 //! `retry` and `forget`. What is claimed and recorded during uploads is
-//! `ledger.rs`'s; this file only reads, resets and removes rows.
+//! `claims.rs`'s; this file only reads, resets and removes rows.
 
 use futures::stream::BoxStream;
 use futures::StreamExt;
