@@ -523,7 +523,7 @@ async fn look_before_retry(
                         ))
                         .into());
                     }
-                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "in neither the archive nor the upload queue: reset");
+                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "not in the archive nor in its upload queue: reset");
                 }
                 Queue::Unlisted(method) => {
                     tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), method, "not in the archive (the upload queue of this method is not listed): reset");

@@ -289,6 +289,15 @@ fn the_step_function_can_be_called_directly() {
             listener.handle_message(b"{"),
             Decision::Malformed(_)
         ));
+        // A stop leaves a run that has not taken a job yet due: the upload
+        // is waited for before draining.
+        let uploaded = "auto_upload_uploads_total{outcome=\"uploaded\"} 1";
+        for _ in 0..600 {
+            if metrics.render().contains(uploaded) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(listener.drain(Duration::from_secs(60)).await);
         let text = metrics.render();
         assert!(
