@@ -512,26 +512,27 @@ async fn look_before_retry(
                 accepted += 1;
                 tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), version = %theirs, "the archive has the unconfirmed upload: accepted, not reset");
             }
-            Ok(_) => match Queue::of_host(dput_config, &upload.host) {
-                queue @ Queue::Local(_) => {
-                    if let Some(path) = queue.holding(&upload.changes) {
-                        return Err(refuse(format!(
-                            "it is in the upload queue of {} ({}), not yet in the archive; \
-                             `ledger reconcile` marks it once the archive has it",
-                            upload.host,
-                            path.display()
-                        ))
-                        .into());
+            Ok(_) => {
+                let queue = match Queue::of_host(dput_config, &upload.host) {
+                    Queue::Local(dir) => {
+                        if let Some(path) = Queue::Local(dir.clone()).holding(&upload.changes) {
+                            return Err(refuse(format!(
+                                "it is in the upload queue of {} ({}), not yet in the archive; \
+                                 `ledger reconcile` marks it once the archive has it",
+                                upload.host,
+                                path.display()
+                            ))
+                            .into());
+                        }
+                        format!("not in {}", dir.display())
                     }
-                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), "not in the archive nor in its upload queue: reset");
-                }
-                Queue::Unlisted(method) => {
-                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), method, "not in the archive (the upload queue of this method is not listed): reset");
-                }
-                Queue::Unknown => {
-                    tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), host = %upload.host, "not in the archive (the host is not in dput's configuration: no queue looked in): reset");
-                }
-            },
+                    Queue::Unlisted(method) => format!("not listed (method {method})"),
+                    Queue::Unknown => {
+                        "not looked in (the host is not in dput's configuration)".to_owned()
+                    }
+                };
+                tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), queue, "not in the archive: reset");
+            }
             Err(why) => return Err(refuse(why).into()),
         }
     }
