@@ -21,14 +21,16 @@
 //!
 //! At the root, what every layer uses: [`exit_codes`] (the one exit-code
 //! table), [`secrets`] (passwords hidden in connection strings),
-//! [`shutdown`] (the error of work stopped by a signal) and [`telemetry`]
-//! (logging set-up).
+//! [`shutdown`] (the error of work stopped by a signal), [`telemetry`]
+//! (logging set-up) and [`journal`] (journald's native protocol, with each
+//! event's fields).
 
 pub mod archive;
 pub mod chain;
 pub mod cli;
 pub mod exit_codes;
 pub mod input;
+pub mod journal;
 pub mod ledger;
 pub mod secrets;
 pub mod service;

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::journal;
+
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::{FmtSpan, Writer};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
@@ -25,8 +27,10 @@ pub struct LogSettings {
 pub enum Sink {
     /// A terminal: colours.
     Terminal,
-    /// The journal (`JOURNAL_STREAM` names the writer): priority prefixes,
-    /// no timestamp (the journal adds its own).
+    /// The journal (`JOURNAL_STREAM` names the writer): each event sent
+    /// natively with its fields ([`crate::journal`]) when journald's socket
+    /// is there, else text with priority prefixes; no timestamp (the
+    /// journal adds its own).
     Journal,
     /// Anything else.
     Plain,
@@ -60,10 +64,23 @@ where
         2 => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("auto_upload={level},warn")));
+    let filter = || {
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new(format!("auto_upload={level},warn")))
+    };
+    if sink == Sink::Journal && !settings.json {
+        if let Some(layer) = journal::JournalLayer::native() {
+            use tracing_subscriber::layer::SubscriberExt as _;
+            use tracing_subscriber::util::SubscriberInitExt as _;
+            let _ = tracing_subscriber::registry()
+                .with(filter())
+                .with(layer)
+                .try_init();
+            return;
+        }
+    }
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter())
         .with_writer(writer)
         .with_target(false)
         .with_span_events(FmtSpan::NONE)
@@ -94,7 +111,7 @@ where
 
 /// sd-daemon(3)'s priority of a level: `<3>` error, `<4>` warning, `<6>`
 /// info, `<7>` debug and trace.
-fn priority(level: Level) -> u8 {
+pub(crate) fn priority(level: Level) -> u8 {
     match level {
         Level::ERROR => 3,
         Level::WARN => 4,

@@ -328,9 +328,18 @@ fn tail(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text[start..]
         .lines()
         .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !l.trim().is_empty() && !is_noise(l))
         .collect();
     lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+/// Lines a tool prints that say nothing of why it failed: gpg's warning
+/// that it cannot lock its memory (a service without `CAP_IPC_LOCK`, as
+/// systemd's hardened units are, always gets it) and its pointer to the
+/// FAQ that follows it.
+fn is_noise(line: &str) -> bool {
+    line.contains("gpg: WARNING: using insecure memory!")
+        || line.contains("gpg: please see https://www.gnupg.org/documentation/faqs.html")
 }
 
 /// The directory to run a tool in and the name to give it for `path`:
@@ -357,6 +366,14 @@ mod tests {
     fn tail_keeps_the_last_lines() {
         assert_eq!(tail("a\n\nb\nc\n", 2), "b | c");
         assert_eq!(tail("", 3), "");
+    }
+
+    #[test]
+    fn gpgs_insecure_memory_warning_is_not_a_reason() {
+        let stderr = "gpg: WARNING: using insecure memory!\n\
+                      gpg: please see https://www.gnupg.org/documentation/faqs.html for more information\n\
+                      gpg: signing failed: No secret key\n";
+        assert_eq!(tail(stderr, 3), "gpg: signing failed: No secret key");
     }
 
     #[test]

@@ -925,6 +925,25 @@ async fn upload_in(
             .await?
         };
         outcome.log_failure();
+        if !pipeline.dry_run {
+            // One line per .changes, whichever command acted (upload-run,
+            // backfill, listen): what an operator greps the journal for.
+            let host = pipeline
+                .uploader
+                .hosts
+                .route(&parsed.distribution)
+                .ok()
+                .flatten();
+            tracing::info!(
+                run_id = %run_id,
+                changes = %parsed.file_name(),
+                source = %parsed.source,
+                version = %parsed.version,
+                host = host.unwrap_or("(dput's default)"),
+                outcome = outcome.label(),
+                "a .changes is done"
+            );
+        }
         report.changes.push(ChangesReport {
             name: parsed.file_name(),
             source: parsed.source,

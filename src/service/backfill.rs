@@ -82,12 +82,9 @@ pub async fn backfill_one(
     };
     let result = upload_run(pipeline, ledger, &run_id, run, cancel).await;
     let outcome = RunOutcome::of(&result);
+    // Each .changes' end is logged by the chain itself.
     match &result {
-        Ok(report) => {
-            for changes in &report.changes {
-                tracing::info!(run_id = %run_id, changes = %changes.name, outcome = changes.outcome.label(), "backfill");
-            }
-        }
+        Ok(_) => {}
         Err(_) if outcome == RunOutcome::Interrupted => {}
         Err(e) if outcome == RunOutcome::ArtifactsMissing => {
             tracing::warn!(run_id = %run_id, source = %due.source, "{e:#}");
