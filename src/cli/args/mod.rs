@@ -205,6 +205,30 @@ pub enum Command {
     #[command(after_long_help = crate::exit_codes::help_text())]
     UploadRun(UploadRunArgs),
     /// Upload every successful Debian build published on the runner's Redis channel.
+    ///
+    /// listen subscribes to the runner's channel (--channel, result by default) and,
+    /// for each message of a successful Debian run, runs the upload-run
+    /// chain, at most --jobs at a time: the run's dispatch and the
+    /// reviewers' verdict read from the Janitor's database when one is
+    /// given, its artifacts fetched and verified, each .changes signed with
+    /// debsign and uploaded with dput. With a ledger, every upload is claimed
+    /// and recorded, and a catch-up backfill after each reconnect uploads
+    /// what was published while it was away.
+    ///
+    /// The health server (--health-addr) answers /health (200 while the
+    /// process serves: for a liveness probe), /ready (200 once subscribed
+    /// with the ledger's database answering, 503 otherwise: for a readiness
+    /// probe) and /metrics (Prometheus); probes from loopback always find a
+    /// free slot. Under systemd, READY=1 is sent once subscribed, STATUS=
+    /// says what it is doing and WATCHDOG=1 is sent while its loop turns.
+    ///
+    /// On SIGTERM or SIGINT no further message is read; runs that wait for a
+    /// job, an upload budget or the end of a pause are left due; uploads
+    /// being signed or in dput finish, for at most --shutdown-timeout, and
+    /// are then aborted. While the ledger is paused (ledger pause), messages
+    /// are still read and their runs left due: nothing is signed, and
+    /// STATUS= and the auto_upload_paused gauge say so; ledger resume ends
+    /// it, and the runs are caught up.
     #[command(after_long_help = crate::exit_codes::help_text())]
     Listen(ListenArgs),
     /// Try, with listen's settings, everything an upload needs: the key
@@ -213,9 +237,33 @@ pub enum Command {
     /// answers. One line per item; exit 2 if any fails.
     CheckConfig(ListenArgs),
     /// Upload the newest build of each (distribution, source) not uploaded yet.
+    ///
+    /// backfill reads the Janitor's debian_build and run tables for the
+    /// newest build of each distribution and source whose run the reviewers
+    /// have not rejected, leaves out what the ledger shows done (uploaded,
+    /// accepted, superseded, unconfirmed, claimed by a live process, or
+    /// failed --max-attempts times) and runs the upload-run chain on the
+    /// rest, --jobs at a time. It is what the backfill timer runs;
+    /// --dry-run prints the plan instead.
+    ///
+    /// While the ledger is paused nothing is uploaded and the runs stay due;
+    /// over an upload budget the rest stay due for the next run. On SIGTERM
+    /// or SIGINT no further upload starts and those in flight are aborted
+    /// (their claims lapse after the lease).
     #[command(after_long_help = crate::exit_codes::help_text())]
     Backfill(BackfillArgs),
     /// The operators' view of the upload ledger: list, show, retry, forget.
+    ///
+    /// The ledger (schema auto_upload of --database) holds a row per run,
+    /// .changes and dput host: its state (claimed, uploading, uploaded,
+    /// accepted, unconfirmed, failed, superseded, refused, deferred,
+    /// rejected or awaiting-review), attempts and last error. list and show
+    /// read it; retry makes a failed or unconfirmed run due again (an
+    /// unconfirmed one only after looking for it in the archive and the
+    /// upload queue); forget removes a run's rows; reconcile marks what the
+    /// archive has accepted; pause and resume stop and restart every
+    /// uploader of the ledger at once (a pause shows in ledger list, in
+    /// listen's STATUS= and in the auto_upload_paused gauge).
     #[command(after_long_help = crate::exit_codes::help_text())]
     Ledger(LedgerCommandArgs),
     /// Write the man pages and shell completions into a directory.
