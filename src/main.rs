@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::process::ExitCode as ProcessExitCode;
 
+use auto_upload::chain::gnupg_home::PrivateHome;
 use auto_upload::cli::app;
 use auto_upload::cli::settings::{self, Task};
 use auto_upload::cli::Cli;
@@ -27,13 +28,29 @@ fn main() -> ProcessExitCode {
         telemetry::Sink::Plain
     };
     telemetry::init(settings::log_settings(&cli), service, sink, std::io::stderr);
-    let code = Task::from_cli(cli)
+    // A private GnuPG home (the key mounted as a secret), made and named in
+    // GNUPGHOME before any thread starts: every tool started later finds it.
+    let key_file = cli.signing_key_file.clone();
+    let home = match (&cli.gnupg_home_from, &key_file) {
+        (None, None) => Ok(None),
+        (from, _) => PrivateHome::make(from.as_deref()).map(|home| {
+            std::env::set_var("GNUPGHOME", home.path());
+            Some(home)
+        }),
+    };
+    let code = home
         .map_err(anyhow::Error::from)
-        .and_then(|task| {
+        .and_then(|home| Ok((home, Task::from_cli(cli)?)))
+        .and_then(|(home, task)| {
             tokio::runtime::Runtime::new()
                 .map_err(anyhow::Error::from)
                 .and_then(|runtime| {
-                    let done = runtime.block_on(run(task));
+                    let done = runtime.block_on(async {
+                        if let (Some(home), Some(key)) = (&home, &key_file) {
+                            home.import(key).await?;
+                        }
+                        run(task).await
+                    });
                     // Work left in the background (an archive index still
                     // being read past --archive-timeout) does not hold the
                     // exit up.

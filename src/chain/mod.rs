@@ -1,6 +1,7 @@
 //! One run's upload chain: fetch the artifacts ([`artifacts`]), check
 //! what the archive and the debug packages say (`checks`), sign
-//! ([`sign`]) and check the signature ([`signature`]), upload ([`dput`]),
+//! ([`sign`], with a private GnuPG home made from a mounted secret:
+//! [`gnupg_home`]) and check the signature ([`signature`]), upload ([`dput`]),
 //! tell what happened ([`publish`]), look in a host's upload queue
 //! ([`queue`]), the external programs run with
 //! deadlines ([`tool`]), and the chain itself ([`upload`]), which
@@ -13,6 +14,7 @@
 pub mod artifacts;
 mod checks;
 pub mod dput;
+pub mod gnupg_home;
 pub mod publish;
 pub mod queue;
 pub mod sign;

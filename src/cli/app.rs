@@ -708,6 +708,7 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
             .or_else(|| code_of::<crate::ledger::database::DatabaseError>(cause))
             .or_else(|| code_of::<crate::service::check::CheckFailed>(cause))
             .or_else(|| code_of::<SignatureError>(cause))
+            .or_else(|| code_of::<crate::chain::gnupg_home::GnupgHomeError>(cause))
             .or_else(|| upload::run_error_kind(cause))
     })
 }

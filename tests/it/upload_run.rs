@@ -258,3 +258,114 @@ fn interrupt_kills_the_tool_and_removes_the_temporary_directory() {
     assert_empty_dir(&tmp);
     assert!(env.incoming().is_empty());
 }
+
+/// A copy of the test key's GnuPG home as a Kubernetes Secret mounts one:
+/// files behind `..data` links, group- and world-readable, the directory
+/// not writable by gpg.
+fn secret_mount(env: &TestEnv) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let mount = env.path("secret-gnupg");
+    let data = mount.join("..2026_12_05_00_00_00.1");
+    fs::create_dir_all(&data).unwrap();
+    let home = &fixture().gnupghome;
+    for entry in walk(home) {
+        let relative = entry.strip_prefix(home).unwrap();
+        if relative.to_string_lossy().starts_with("S.") || entry.is_dir() {
+            continue;
+        }
+        let target = data.join(relative);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(&entry, &target).unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::os::unix::fs::symlink("..2026_12_05_00_00_00.1", mount.join("..data")).unwrap();
+    for entry in fs::read_dir(&data).unwrap() {
+        let name = entry.unwrap().file_name();
+        std::os::unix::fs::symlink(
+            std::path::Path::new("..data").join(&name),
+            mount.join(&name),
+        )
+        .unwrap();
+    }
+    fs::set_permissions(&mount, fs::Permissions::from_mode(0o555)).unwrap();
+    mount
+}
+
+/// The private GnuPG homes in the temporary directory now.
+fn private_homes() -> usize {
+    fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("auto-upload-gnupg.")
+        })
+        .count()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+#[test]
+fn signs_with_a_key_mounted_as_a_secret_or_given_as_an_armoured_file() {
+    let env = TestEnv::new();
+    env.add_run("run-secret-home");
+    env.add_run("run-key-file");
+    let nowhere = env.path("no-gnupg");
+    fs::create_dir_all(&nowhere).unwrap();
+    let mount = secret_mount(&env);
+    let homes_before = private_homes();
+    let output = env
+        .upload_run("run-secret-home")
+        .args(["--source-only", "--gnupg-home-from"])
+        .arg(&mount)
+        .env("GNUPGHOME", &nowhere)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+
+    let key = env.path("key.asc");
+    let exported = run(std::process::Command::new("gpg")
+        .env("GNUPGHOME", &fixture().gnupghome)
+        .args([
+            "--batch",
+            "--armor",
+            "--export-secret-keys",
+            &fixture().fingerprint,
+        ]));
+    fs::write(&key, &exported.stdout).unwrap();
+    let output = env
+        .upload_run("run-key-file")
+        .arg("--source-only")
+        .env("AUTO_UPLOAD_SIGNING_KEY_FILE", &key)
+        .env("GNUPGHOME", &nowhere)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // Both signed by the test key: the archive, which allows only it, takes
+    // both uploads.
+    let listing = env.process_incoming();
+    assert_source_accepted(&listing);
+    assert!(env.incoming().is_empty(), "{:?}", env.incoming());
+    // Neither private home is left behind.
+    assert_eq!(private_homes(), homes_before);
+
+    // A home that cannot be read is a configuration error (exit 2).
+    let output = env
+        .upload_run("run-secret-home")
+        .args(["--gnupg-home-from", "/nonexistent/gnupg"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "/nonexistent/gnupg");
+}

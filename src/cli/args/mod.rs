@@ -69,6 +69,32 @@ pub struct Cli {
     )]
     pub config_schema: Option<PathBuf>,
 
+    /// A GnuPG home to copy at start into a private directory (mode 0700,
+    /// under $TMPDIR) that debsign, gpg and gpgv then use: for one mounted
+    /// read-only or with modes gpg refuses (a Kubernetes Secret, a bind
+    /// mount). Links are followed; names starting with `..` (a Secret's
+    /// own) and agent sockets are left out.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_GNUPG_HOME_FROM",
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
+    pub gnupg_home_from: Option<PathBuf>,
+
+    /// An armoured secret key to import at start into a private GnuPG home
+    /// (with --gnupg-home-from, into its copy): the signing key as a
+    /// Kubernetes Secret holds it.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_SIGNING_KEY_FILE",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub signing_key_file: Option<PathBuf>,
+
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
