@@ -13,10 +13,11 @@ use auto_upload::telemetry;
 use tokio_util::sync::CancellationToken;
 
 fn main() -> ProcessExitCode {
-    // Two TLS providers are compiled in (ring, and aws-lc-rs through
-    // object_store's reqwest): rustls cannot pick one by itself, and every
-    // TLS connection (Redis, PostgreSQL, an HTTPS mirror, GCS, S3) would
-    // panic. ring, chosen once, before anything connects.
+    // One TLS provider is compiled in, ring (object_store's crypto and
+    // reqwest's TLS are built without one of their own, and sqlx's rustls
+    // with ring keeps the system's root certificates): installed as the
+    // process default before anything connects, for reqwest (the mirror,
+    // GCS, S3), Redis and PostgreSQL alike.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
     let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
