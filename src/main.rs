@@ -20,7 +20,6 @@ fn main() -> ProcessExitCode {
     // GCS, S3), Redis and PostgreSQL alike.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
-    let service = matches!(cli.command, auto_upload::cli::Command::Listen(_));
     let sink = if telemetry::stderr_is_journal() {
         telemetry::Sink::Journal
     } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -28,6 +27,11 @@ fn main() -> ProcessExitCode {
     } else {
         telemetry::Sink::Plain
     };
+    // Info by default for the service, and for any command whose stderr
+    // is the journal (the timers' backfill and reconcile): each upload's
+    // line is what an operator looks for there.
+    let service = matches!(cli.command, auto_upload::cli::Command::Listen(_))
+        || sink == telemetry::Sink::Journal;
     telemetry::init(settings::log_settings(&cli), service, sink, std::io::stderr);
     // A private GnuPG home (the key mounted as a secret), made and named in
     // GNUPGHOME before any thread starts: every tool started later finds it.
