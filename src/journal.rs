@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -25,6 +25,17 @@ pub const SOCKET: &str = "/run/systemd/journal/socket";
 /// The longest value sent for one field: longer ones are cut (the
 /// messages that could be long are capped where they are made).
 const MAX_VALUE: usize = 16 * 1024;
+
+/// sd-daemon(3)'s priority of a level: `<3>` error, `<4>` warning, `<6>`
+/// info, `<7>` debug and trace.
+pub fn priority(level: Level) -> u8 {
+    match level {
+        Level::ERROR => 3,
+        Level::WARN => 4,
+        Level::INFO => 6,
+        _ => 7,
+    }
+}
 
 /// The layer that sends each event to journald.
 #[derive(Debug)]
@@ -148,7 +159,7 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let level = *event.metadata().level();
-        let priority = crate::telemetry::priority(level);
+        let priority = priority(level);
         let mut own = Fields::default();
         event.record(&mut own);
         // The text line: LEVEL span{fields}:…: message fields.

@@ -109,17 +109,6 @@ where
     }
 }
 
-/// sd-daemon(3)'s priority of a level: `<3>` error, `<4>` warning, `<6>`
-/// info, `<7>` debug and trace.
-pub(crate) fn priority(level: Level) -> u8 {
-    match level {
-        Level::ERROR => 3,
-        Level::WARN => 4,
-        Level::INFO => 6,
-        _ => 7,
-    }
-}
-
 /// Cloud Logging's name for a level.
 fn severity(level: Level) -> &'static str {
     match level {
@@ -145,7 +134,7 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        write!(writer, "<{}>", priority(*event.metadata().level()))?;
+        write!(writer, "<{}>", journal::priority(*event.metadata().level()))?;
         self.0.format_event(ctx, writer, event)
     }
 }

@@ -196,43 +196,14 @@ impl Http {
         })
     }
 
-    /// GET, at most [`MAX_FETCH_BYTES`]; the bytes and their validator.
-    async fn get(&self, path: &str) -> Result<(Vec<u8>, String), FetchError> {
-        let mut response = self.send(reqwest::Method::GET, path).await?;
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_FETCH_BYTES)
-        {
-            return Err(FetchError::Other("index too large".into()));
-        }
-        let (etag, modified) = validators(&response);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::Other(with_causes(&e)))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > MAX_FETCH_BYTES {
-                return Err(FetchError::Other("index too large".into()));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let tag = http_tag(
-            Some(bytes.len() as u64),
-            etag,
-            modified,
-            content_tag(&bytes),
-        );
-        Ok((bytes, tag))
-    }
-
-    /// GET into an unnamed temporary file, at most [`MAX_FETCH_BYTES`]: the
-    /// file, at its start, and its validator. Memory holds one chunk of the
-    /// body at a time.
-    async fn spool(&self, path: &str) -> Result<(std::fs::File, String), FetchError> {
+    /// GET, at most [`MAX_FETCH_BYTES`], each chunk of the body handed to
+    /// `keep` as it comes (memory holds one chunk at a time); the validator.
+    async fn receive(
+        &self,
+        path: &str,
+        mut keep: impl FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> Result<String, FetchError> {
         use sha2::Digest;
-        use std::io::Seek;
-        let other = |e: std::io::Error| FetchError::Other(format!("a temporary file: {e}"));
         let mut response = self.send(reqwest::Method::GET, path).await?;
         if response
             .content_length()
@@ -241,11 +212,6 @@ impl Http {
             return Err(FetchError::Other("index too large".into()));
         }
         let (etag, modified) = validators(&response);
-        // Written as it comes, on this task: a chunk into the page cache
-        // takes microseconds, and the read's memory then stays with the
-        // threads that already hold some (each thread the allocator sees
-        // takes an arena of its own, and keeps what it freed).
-        let mut file = tempfile::tempfile().map_err(other)?;
         let (mut size, mut hash) = (0u64, sha2::Sha256::new());
         while let Some(chunk) = response
             .chunk()
@@ -257,11 +223,41 @@ impl Http {
                 return Err(FetchError::Other("index too large".into()));
             }
             hash.update(&chunk);
-            std::io::Write::write_all(&mut file, &chunk).map_err(other)?;
+            keep(&chunk).map_err(|e| FetchError::Other(format!("a temporary file: {e}")))?;
         }
+        Ok(http_tag(
+            Some(size),
+            etag,
+            modified,
+            hex_tag(&hash.finalize()),
+        ))
+    }
+
+    /// GET, at most [`MAX_FETCH_BYTES`]; the bytes and their validator.
+    async fn get(&self, path: &str) -> Result<(Vec<u8>, String), FetchError> {
+        let mut bytes = Vec::new();
+        let tag = self
+            .receive(path, |chunk| {
+                bytes.extend_from_slice(chunk);
+                Ok(())
+            })
+            .await?;
+        Ok((bytes, tag))
+    }
+
+    /// GET into an unnamed temporary file, at most [`MAX_FETCH_BYTES`]: the
+    /// file, at its start, and its validator. Each chunk is written as it
+    /// comes, on this task: into the page cache that takes microseconds,
+    /// and the read's memory then stays with the threads that already hold
+    /// some (each thread the allocator sees takes an arena of its own, and
+    /// keeps what it freed).
+    async fn spool(&self, path: &str) -> Result<(std::fs::File, String), FetchError> {
+        use std::io::{Seek, Write};
+        let other = |e: std::io::Error| FetchError::Other(format!("a temporary file: {e}"));
+        let mut file = tempfile::tempfile().map_err(other)?;
+        let tag = self.receive(path, |chunk| file.write_all(chunk)).await?;
         file.rewind().map_err(other)?;
-        let content = hex_tag(&hash.finalize());
-        Ok((file, http_tag(Some(size), etag, modified, content)))
+        Ok((file, tag))
     }
 
     /// HEAD: the validator of what a GET would give (the size from the

@@ -221,48 +221,30 @@ fn an_uploader_on_its_own_host_cut_before_during_or_after_dput_uploads_once() {
     assert_eq!(changes_in_incoming(&env), 1);
     env.process_incoming();
 
-    // During: cut while dput runs, for 6 s.
-    reset();
-    db.add_package_run(&env, "run-cut-during", "auhelpa", "unstable");
-    let output = std::thread::scope(|scope| {
-        let upload = scope.spawn(|| {
-            upload_run_on(&env, &host, "run-cut-during", &dput)
-                .output()
-                .unwrap()
+    // During: cut while dput runs, for 6 s; after: cut the moment dput has
+    // uploaded, before its end is recorded, for 6 s (ridden out within the
+    // lease). Each ends uploaded, once.
+    for (run_id, source, moment, marker) in [
+        ("run-cut-during", "auhelpa", "dput to start", &started),
+        ("run-cut-after", "auhelpb", "dput to upload", &ended),
+    ] {
+        reset();
+        db.add_package_run(&env, run_id, source, "unstable");
+        let output = std::thread::scope(|scope| {
+            let upload =
+                scope.spawn(|| upload_run_on(&env, &host, run_id, &dput).output().unwrap());
+            wait_until(60, moment, || marker.exists());
+            host.database.cut();
+            std::fs::write(&go, "").unwrap();
+            std::thread::sleep(Duration::from_secs(6));
+            host.database.heal();
+            upload.join().unwrap()
         });
-        wait_until(60, "dput to start", || started.exists());
-        host.database.cut();
-        std::fs::write(&go, "").unwrap();
-        std::thread::sleep(Duration::from_secs(6));
-        host.database.heal();
-        upload.join().unwrap()
-    });
-    assert_exit(&output, 0);
-    assert_eq!(state_of(&db, "run-cut-during"), "uploaded");
-    assert_eq!(changes_in_incoming(&env), 1);
-    env.process_incoming();
-
-    // After: cut the moment dput has uploaded, before its end is recorded,
-    // for 6 s: ridden out within the lease.
-    reset();
-    db.add_package_run(&env, "run-cut-after", "auhelpb", "unstable");
-    let output = std::thread::scope(|scope| {
-        let upload = scope.spawn(|| {
-            upload_run_on(&env, &host, "run-cut-after", &dput)
-                .output()
-                .unwrap()
-        });
-        wait_until(60, "dput to upload", || ended.exists());
-        host.database.cut();
-        std::fs::write(&go, "").unwrap();
-        std::thread::sleep(Duration::from_secs(6));
-        host.database.heal();
-        upload.join().unwrap()
-    });
-    assert_exit(&output, 0);
-    assert_eq!(state_of(&db, "run-cut-after"), "uploaded");
-    assert_eq!(changes_in_incoming(&env), 1);
-    env.process_incoming();
+        assert_exit(&output, 0);
+        assert_eq!(state_of(&db, run_id), "uploaded");
+        assert_eq!(changes_in_incoming(&env), 1);
+        env.process_incoming();
+    }
 
     // And nothing is due again: a backfill on the healed host uploads
     // nothing.
