@@ -513,9 +513,10 @@ async fn look_before_retry(
                 tracing::info!(run_id = %run_id, changes = %upload.changes, archive = %archive.url(), version = %theirs, "the archive has the unconfirmed upload: accepted, not reset");
             }
             Ok(_) => {
-                let queue = match Queue::of_host(dput_config, &upload.host) {
+                let queue = Queue::of_host(dput_config, &upload.host);
+                let queue = match &queue {
                     Queue::Local(dir) => {
-                        if let Some(path) = Queue::Local(dir.clone()).holding(&upload.changes) {
+                        if let Some(path) = queue.holding(&upload.changes) {
                             return Err(refuse(format!(
                                 "it is in the upload queue of {} ({}), not yet in the archive; \
                                  `ledger reconcile` marks it once the archive has it",

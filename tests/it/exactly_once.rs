@@ -175,25 +175,34 @@ fn an_uploader_stopped_past_the_lease_while_dput_runs_never_uploads_twice() {
     assert_eq!(state(&db, "run-stop"), "uploaded");
 }
 
-#[test]
-fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() {
+/// A successful dput, then the database refusing connections for
+/// `refused` seconds from its end, under a lease of `lease`: the upload
+/// is recorded once the database is back, and dput ran once.
+fn refusal_from_dputs_end_is_ridden_out(run_id: &str, refused: u64, lease: &str) {
     let env = TestEnv::new();
     let db = TestDb::new();
-    db.add_built_run(&env, "run-refuse", SOURCE);
-    // dput succeeds; then the database refuses connections for 4 s, more
-    // than a third of the 9 s lease.
+    db.add_built_run(&env, run_id, SOURCE);
     let dput = env.logging_tool(
         "dput-refuse",
-        &format!("dput \"$@\" || exit 1\n{}\nexit 0", db.refusal_script(4)),
+        &format!(
+            "dput \"$@\" || exit 1\n{}\nexit 0",
+            db.refusal_script(refused)
+        ),
     );
-    let output = with_lease(&env, &db, &dput, &["upload-run", "run-refuse"], "9s")
+    let output = with_lease(&env, &db, &dput, &["upload-run", run_id], lease)
         .output()
         .unwrap();
-    db.wait_for_connections(15);
+    db.wait_for_connections(refused + 10);
     assert_exit(&output, 0);
     assert_stderr_contains(&output, "trying again");
     assert_eq!(env.calls("dput-refuse").len(), 1);
-    assert_eq!(state(&db, "run-refuse"), "uploaded");
+    assert_eq!(state(&db, run_id), "uploaded");
+}
+
+#[test]
+fn a_database_refusing_connections_as_dput_ends_is_waited_for_until_the_lease() {
+    // 4 s: more than a third of the 9 s lease.
+    refusal_from_dputs_end_is_ridden_out("run-refuse", 4, "9s");
 }
 
 /// A number from the environment, or `default`.
@@ -648,20 +657,7 @@ fn a_dput_killed_at_its_deadline_is_unconfirmed_never_failed() {
 
 #[test]
 fn a_database_refusing_connections_for_10_s_from_dputs_end_is_ridden_out() {
-    let env = TestEnv::new();
-    let db = TestDb::new();
-    db.add_built_run(&env, "run-ride", SOURCE);
-    let dput = env.logging_tool(
-        "dput-ride",
-        &format!("dput \"$@\" || exit 1\n{}\nexit 0", db.refusal_script(10)),
-    );
-    let output = with_lease(&env, &db, &dput, &["upload-run", "run-ride"], "15s")
-        .output()
-        .unwrap();
-    db.wait_for_connections(20);
-    assert_exit(&output, 0);
-    assert_eq!(env.calls("dput-ride").len(), 1);
-    assert_eq!(state(&db, "run-ride"), "uploaded");
+    refusal_from_dputs_end_is_ridden_out("run-ride", 10, "15s");
 }
 
 #[test]
