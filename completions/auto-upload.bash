@@ -1231,7 +1231,7 @@ _auto__upload() {
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -W "uploaded accepted unconfirmed superseded failed gave-up refused claimed uploading deferred rejected awaiting-review" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "claimed uploading rejected refused failed awaiting-review deferred unconfirmed uploaded accepted superseded gave-up" -- "${cur}"))
                     return 0
                     ;;
                 --since)

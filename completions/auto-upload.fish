@@ -316,18 +316,18 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not 
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not __fish_seen_subcommand_from list show retry forget reconcile pause resume help" -f -a "pause" -d 'Pause every uploader sharing this ledger: no process (listen replicas, backfill, upload-run) starts a new upload; runs stay due, uploads in flight finish. Again with a new reason: the reason is replaced'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not __fish_seen_subcommand_from list show retry forget reconcile pause resume help" -f -a "resume" -d 'Let the uploaders start uploads again; listen catches up with the runs left due'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and not __fish_seen_subcommand_from list show retry forget reconcile pause resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l state -d 'Only runs in this state' -r -f -a "uploaded\t'Uploaded, not yet seen in the archive'
-accepted\t'Seen in the archive'
-unconfirmed\t'Not seen in the archive after `ledger reconcile --after`, or dput may have run for an uploader that stopped before recording it'
-superseded\t'The archive had it (or newer): not uploaded'
-failed\t'Failed, to be tried again'
-gave-up\t'Failed the maximum number of times'
-refused\t'Refused: a .changes did not match the run\'s record; never retried'
-claimed\t'Being signed now'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l state -d 'Only runs in this state' -r -f -a "claimed\t'Being signed now'
 uploading\t'dput running now'
-deferred\t'Over the upload budget (--max-uploads-per-hour): still due'
 rejected\t'The reviewers rejected or blocked the run: never signed while they do'
-awaiting-review\t'Waits for the reviewers\' approval (--require-review)'"
+refused\t'Refused: a .changes did not match the run\'s record; never retried'
+failed\t'Failed, to be tried again'
+awaiting-review\t'Waits for the reviewers\' approval (--require-review)'
+deferred\t'Over the upload budget (--max-uploads-per-hour): still due'
+unconfirmed\t'Not seen in the archive after `ledger reconcile --after`, or dput may have run for an uploader that stopped before recording it'
+uploaded\t'Uploaded, not yet seen in the archive'
+accepted\t'Seen in the archive'
+superseded\t'The archive had it (or newer): not uploaded'
+gave-up\t'Failed the maximum number of times'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l since -d 'Only runs changed within this time (`1h`, `7d`)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l source -d 'Only this source package' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand ledger; and __fish_seen_subcommand_from list" -l max-attempts -d 'Failed this many times counts as gave-up (backfill\'s --max-attempts)' -r

@@ -3,7 +3,7 @@
 //! there: superseded, and the epoch a version may carry) and what the
 //! debug packages' own control files say.
 
-use anyhow::Context as _;
+use crate::chain::run_error::RunError;
 
 use crate::archive::Archives;
 use crate::chain::tool::{self, Tool};
@@ -131,7 +131,7 @@ pub(super) async fn check_debug_packages(
     changes: &Changes,
     recorded: Option<&[String]>,
     workdir: &std::path::Path,
-) -> anyhow::Result<()> {
+) -> Result<(), RunError> {
     let debs = dispatch::dbgsym_debs(changes, recorded).map_err(ChangesError::Refused)?;
     let dpkg_deb = Tool::new("dpkg-deb", DPKG_DEB_LIMIT);
     for deb in debs {
@@ -142,7 +142,10 @@ pub(super) async fn check_debug_packages(
                 workdir,
             )
             .await
-            .with_context(|| format!("reading the control of {}", deb.as_str()))?;
+            .map_err(|source| RunError::DebugPackage {
+                deb: deb.as_str().to_owned(),
+                source,
+            })?;
         if field.trim() != "debug-symbols" {
             return Err(ChangesError::Refused(changes.mismatch(
                 "Files",

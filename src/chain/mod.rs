@@ -4,8 +4,10 @@
 //! [`gnupg_home`]) and check the signature ([`signature`]), upload ([`dput`]),
 //! tell what happened ([`publish`]), look in a host's upload queue
 //! ([`queue`]), the external programs run with
-//! deadlines ([`tool`]), and the chain itself ([`upload`]), which
-//! `upload-run`, `listen` and `backfill` all call.
+//! deadlines ([`tool`]), and the chain itself ([`upload`]: what is fetched
+//! is `fetch`'s, each `.changes` under its ledger claim `claimed`'s), which
+//! `upload-run`, `listen` and `backfill` all call; what came of it
+//! ([`outcome`]) or why a run failed as a whole ([`run_error`]).
 //!
 //! May use: `input` (the checked types), `archive` (what the archive has
 //! already), `ledger` (claims), and the root modules. Never the drivers
@@ -13,10 +15,14 @@
 
 pub mod artifacts;
 mod checks;
+mod claimed;
 pub mod dput;
+mod fetch;
 pub mod gnupg_home;
+pub mod outcome;
 pub mod publish;
 pub mod queue;
+pub mod run_error;
 pub mod sign;
 pub mod signature;
 pub mod tool;

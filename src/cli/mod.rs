@@ -9,6 +9,7 @@
 
 pub mod app;
 mod args;
+mod commands;
 pub mod docs;
 pub mod janitor_conf;
 pub mod output;

@@ -10,60 +10,9 @@ use sqlx::{PgPool, Row};
 use crate::input::run_id::RunId;
 use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
-
-/// A run's state as `ledger list` shows it: the most pressing state among
-/// its `.changes` (claimed, uploading, then rejected, refused, failed,
-/// awaiting-review, deferred, unconfirmed, uploaded, accepted, superseded); `gave-up` is a failure with the maximum attempts
-/// used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunState {
-    /// Signed and uploaded; not yet seen in the archive.
-    Uploaded,
-    /// Seen in the archive (ledger reconcile).
-    Accepted,
-    /// Uploaded, but not seen in the archive after `--after`; or dput may
-    /// have run under a claim whose process stopped before recording it.
-    Unconfirmed,
-    /// The archive had the version already, or a newer one: not uploaded.
-    Superseded,
-    /// Failed; will be tried again.
-    Failed,
-    /// Failed the maximum number of times.
-    GaveUp,
-    /// A `.changes` did not match the run's record: never tried again.
-    Refused,
-    /// Being signed (or a crashed uploader's, until the lease ends).
-    Claimed,
-    /// dput is running (or ran under a claim that has not expired yet).
-    Uploading,
-    /// Over the upload budget (`--max-uploads-per-hour`): still due.
-    Deferred,
-    /// The reviewers rejected (or blocked) the run: never signed while
-    /// they do; the row says who rejected it when.
-    Rejected,
-    /// `--require-review`: waits for the reviewers' approval.
-    AwaitingReview,
-}
-
-impl RunState {
-    /// The word in the ledger and in listings.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Uploaded => "uploaded",
-            Self::Accepted => "accepted",
-            Self::Unconfirmed => "unconfirmed",
-            Self::Superseded => "superseded",
-            Self::Failed => "failed",
-            Self::GaveUp => "gave-up",
-            Self::Refused => "refused",
-            Self::Claimed => "claimed",
-            Self::Uploading => "uploading",
-            Self::Deferred => "deferred",
-            Self::Rejected => "rejected",
-            Self::AwaitingReview => "awaiting-review",
-        }
-    }
-}
+pub use crate::ledger::state::RunState;
+use crate::ledger::state::State;
+use std::sync::LazyLock;
 
 /// What `ledger list` selects.
 #[derive(Debug, Clone, Default)]
@@ -127,7 +76,7 @@ impl std::fmt::Display for RunRow {
 /// was uploaded.
 pub fn shown_state(state: &str, archive_version: Option<&str>) -> String {
     match archive_version {
-        Some(version) if state == "superseded" => {
+        Some(version) if state == State::Superseded.as_str() => {
             format!("superseded (archive has {})", printable(version))
         }
         _ => state.to_owned(),
@@ -148,20 +97,16 @@ macro_rules! utc {
 /// One row per (host, run): its most pressing state, `gave-up` for a
 /// failure at the maximum attempts. `$1` host, `$2` max attempts, `$3`
 /// source, `$4` seconds, `$5` state.
-const LIST: &str = concat!(
-    "SELECT run_id, host, source, version, distribution, shown AS state, archive_version,
-            attempts, ",
-    utc!("updated_at"),
-    " AS updated_at, error FROM (
-        SELECT *, CASE WHEN state = 'failed' AND attempts >= $2 THEN 'gave-up' ELSE state END AS shown
+static LIST: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT run_id, host, source, version, distribution, shown AS state, archive_version,
+            attempts, {updated_at} AS updated_at, error FROM (
+        SELECT *, CASE WHEN state = {failed} AND attempts >= $2 THEN '{gave_up}' ELSE state END AS shown
           FROM (SELECT host, run_id,
                        coalesce(max(source), '') AS source,
                        coalesce(max(version), '') AS version,
                        coalesce(max(distribution), '') AS distribution,
-                       (ARRAY['claimed', 'uploading', 'rejected', 'refused', 'failed', 'awaiting-review', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'])
-                           [min(array_position(
-                               ARRAY['claimed', 'uploading', 'rejected', 'refused', 'failed', 'awaiting-review', 'deferred', 'unconfirmed', 'uploaded', 'accepted', 'superseded'],
-                               state))] AS state,
+                       ({pressing})[min(array_position({pressing}, state))] AS state,
                        max(archive_version) AS archive_version,
                        max(attempts) AS attempts,
                        max(updated_at) AS updated_at,
@@ -173,15 +118,20 @@ const LIST: &str = concat!(
       WHERE ($3::text IS NULL OR source = $3)
         AND ($4::float8 IS NULL OR updated_at >= now() - make_interval(secs => $4))
         AND ($5::text IS NULL OR shown = $5)
-      ORDER BY updated_at DESC, run_id"
-);
+      ORDER BY updated_at DESC, run_id",
+        updated_at = utc!("updated_at"),
+        failed = State::Failed.sql(),
+        gave_up = RunState::GaveUp.as_str(),
+        pressing = State::sql_pressing(),
+    )
+});
 
 /// Streams `ledger list`'s rows, newest change first.
 pub fn list<'a>(
     pool: &'a PgPool,
     query: &'a ListQuery,
 ) -> BoxStream<'a, Result<RunRow, DatabaseError>> {
-    sqlx::query(LIST)
+    sqlx::query(&LIST)
         .bind(query.host.as_deref())
         .bind(i32::try_from(query.max_attempts).unwrap_or(i32::MAX))
         .bind(query.source.as_deref())
@@ -321,12 +271,20 @@ pub async fn retry(
     run_id: &RunId,
 ) -> Result<Option<u64>, DatabaseError> {
     let reset = sqlx::query(
-        "UPDATE upload SET state = 'failed', attempts = 0, claimed_by = NULL, updated_at = now()
+        "UPDATE upload SET state = $3, attempts = 0, claimed_by = NULL, updated_at = now()
           WHERE run_id = $1 AND ($2::text IS NULL OR host = $2)
-            AND state IN ('failed', 'unconfirmed', 'refused')",
+            AND state = ANY($4::text[])",
     )
     .bind(run_id.as_str())
     .bind(host)
+    .bind(State::Failed)
+    .bind(
+        State::PRESSING
+            .into_iter()
+            .filter(|s| s.is_retryable())
+            .map(State::as_str)
+            .collect::<Vec<_>>(),
+    )
     .execute(pool)
     .await?
     .rows_affected();
@@ -398,12 +356,14 @@ pub async fn uploaded(
                 coalesce(version, '') AS version, coalesce(distribution, '') AS distribution,
                 coalesce(uploaded_at, updated_at) < now() - make_interval(secs => $2) AS overdue
            FROM upload
-          WHERE state IN ('uploaded', 'unconfirmed') AND changes <> ''
+          WHERE state IN ($3, $4) AND changes <> ''
             AND ($1::text IS NULL OR host = $1)
           ORDER BY coalesce(uploaded_at, updated_at)",
     )
     .bind(host)
     .bind(after.as_secs_f64())
+    .bind(State::Uploaded)
+    .bind(State::Unconfirmed)
     .fetch_all(pool)
     .await?;
     rows.iter()
@@ -438,12 +398,13 @@ pub async fn unconfirmed_of(
         "SELECT host, run_id, changes, coalesce(source, '') AS source,
                 coalesce(version, '') AS version, coalesce(distribution, '') AS distribution
            FROM upload
-          WHERE state = 'unconfirmed' AND changes <> '' AND run_id = $2
+          WHERE state = $3 AND changes <> '' AND run_id = $2
             AND ($1::text IS NULL OR host = $1)
           ORDER BY changes",
     )
     .bind(host)
     .bind(run_id.as_str())
+    .bind(State::Unconfirmed)
     .fetch_all(pool)
     .await?;
     rows.iter().map(|row| uploaded_of(row, false)).collect()
@@ -454,16 +415,18 @@ pub async fn unconfirmed_of(
 ///
 /// # Errors
 /// The query failed.
-pub async fn mark(pool: &PgPool, upload: &Uploaded, state: RunState) -> Result<(), DatabaseError> {
+pub async fn mark(pool: &PgPool, upload: &Uploaded, state: State) -> Result<(), DatabaseError> {
     sqlx::query(
         "UPDATE upload SET state = $4, updated_at = now()
           WHERE host = $1 AND run_id = $2 AND changes = $3
-            AND state IN ('uploaded', 'unconfirmed') AND state <> $4",
+            AND state IN ($5, $6) AND state <> $4",
     )
     .bind(&upload.host)
     .bind(&upload.run_id)
     .bind(&upload.changes)
-    .bind(state.as_str())
+    .bind(state)
+    .bind(State::Uploaded)
+    .bind(State::Unconfirmed)
     .execute(pool)
     .await?;
     Ok(())

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 
 use sqlx::PgPool;
 
-use crate::chain::upload::{upload_run, Dispatched, Pipeline, RunOutcome};
+use crate::chain::outcome::RunOutcome;
+use crate::chain::upload::{upload_run, Dispatched, Pipeline};
 use crate::input::dispatch::Campaigns;
 use crate::input::run_id::RunId;
 use crate::ledger::{pause, plan, Access, Due, Ledger, LedgerConfig};
@@ -80,16 +81,16 @@ pub async fn backfill_one(
         records: &records,
         janitor: Some(janitor),
     };
-    let result = upload_run(pipeline, ledger, &run_id, run, cancel).await;
-    let outcome = RunOutcome::of(&result);
+    let ran = upload_run(pipeline, ledger, &run_id, run, cancel).await;
+    let outcome = ran.outcome;
     // Each .changes' end is logged by the chain itself.
-    match &result {
+    match &ran.result {
         Ok(_) => {}
         Err(_) if outcome == RunOutcome::Interrupted => {}
         Err(e) if outcome == RunOutcome::ArtifactsMissing => {
-            tracing::warn!(run_id = %run_id, source = %due.source, "{e:#}");
+            tracing::warn!(run_id = %run_id, source = %due.source, "{}", e.chain());
         }
-        Err(e) => tracing::error!(run_id = %run_id, source = %due.source, "{e:#}"),
+        Err(e) => tracing::error!(run_id = %run_id, source = %due.source, "{}", e.chain()),
     }
     outcome
 }

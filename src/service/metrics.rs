@@ -13,7 +13,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
 
-use crate::chain::upload::RunOutcome;
+use crate::chain::outcome::RunOutcome;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::metrics::MetricType;
@@ -76,7 +76,7 @@ impl Metrics {
         for outcome in MESSAGE_OUTCOMES {
             drop(messages.get_or_create(&[("outcome", outcome)]));
         }
-        for outcome in RunOutcome::LABELS {
+        for outcome in RunOutcome::labels() {
             drop(uploads.get_or_create(&[("outcome", outcome)]));
         }
         let upload_duration = Histogram::new(exponential_buckets(0.25, 2.0, 12));

@@ -397,7 +397,7 @@ fn a_rejection_that_lands_during_the_fetch_stops_the_run_before_debsign() {
             janitor: Some(&opened.pool),
         };
         let run_id = "run-late".parse().unwrap();
-        let result = auto_upload::chain::upload::upload_run(
+        let ran = auto_upload::chain::upload::upload_run(
             &env.pipeline(),
             opened.ledger.as_ref(),
             &run_id,
@@ -405,14 +405,14 @@ fn a_rejection_that_lands_during_the_fetch_stops_the_run_before_debsign() {
             &tokio_util::sync::CancellationToken::new(),
         )
         .await;
-        let outcome = auto_upload::chain::upload::RunOutcome::of(&result);
-        let report = result.unwrap();
+        let outcome = ran.outcome;
+        let report = ran.result.unwrap();
         let labels: Vec<&str> = report.changes.iter().map(|c| c.outcome.label()).collect();
         (outcome, labels)
     });
     assert_eq!(
         outcome,
-        auto_upload::chain::upload::RunOutcome::Rejected,
+        auto_upload::chain::outcome::RunOutcome::Rejected,
         "{state:?}"
     );
     assert_eq!(state.first(), Some(&"rejected"), "{state:?}");

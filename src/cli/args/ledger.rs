@@ -67,35 +67,21 @@ pub struct LedgerReconcileArgs {
     pub key: LedgerKeyArgs,
 }
 
-/// A run state, as `ledger list --state` takes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LedgerState {
-    /// Uploaded, not yet seen in the archive.
-    Uploaded,
-    /// Seen in the archive.
-    Accepted,
-    /// Not seen in the archive after `ledger reconcile --after`, or dput
-    /// may have run for an uploader that stopped before recording it.
-    Unconfirmed,
-    /// The archive had it (or newer): not uploaded.
-    Superseded,
-    /// Failed, to be tried again.
-    Failed,
-    /// Failed the maximum number of times.
-    GaveUp,
-    /// Refused: a .changes did not match the run's record; never retried.
-    Refused,
-    /// Being signed now.
-    Claimed,
-    /// dput running now.
-    Uploading,
-    /// Over the upload budget (--max-uploads-per-hour): still due.
-    Deferred,
-    /// The reviewers rejected or blocked the run: never signed while they
-    /// do.
-    Rejected,
-    /// Waits for the reviewers' approval (--require-review).
-    AwaitingReview,
+/// A run state, as `ledger list --state` takes it: the values and their
+/// help are the ledger's own ([`RunState::all`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerState(pub RunState);
+
+impl ValueEnum for LedgerState {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<LedgerState>> =
+            std::sync::LazyLock::new(|| RunState::all().map(LedgerState).collect());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(self.0.help()))
+    }
 }
 
 /// Which ledger, for the `ledger` subcommands.

@@ -13,6 +13,8 @@ use clap::builder::BoolishValueParser;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::ledger::state::RunState;
+
 mod backfill;
 mod janitor;
 mod ledger;

@@ -16,7 +16,7 @@ use crate::input::rates::RateLimits;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::ledger::database::{is_valid_schema, Database};
-use crate::ledger::view::{ListQuery, RunState};
+use crate::ledger::view::ListQuery;
 use crate::ledger::{LedgerConfig, Policy};
 use crate::service::backfill::BackfillSettings;
 use crate::service::listen::ListenSettings;
@@ -499,20 +499,7 @@ fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> 
     let host = no_leading_dash("dput host", args.key.host)?;
     let query = ListQuery {
         host: host.clone(),
-        state: args.state.map(|s| match s {
-            cli::LedgerState::Uploaded => RunState::Uploaded,
-            cli::LedgerState::Accepted => RunState::Accepted,
-            cli::LedgerState::Unconfirmed => RunState::Unconfirmed,
-            cli::LedgerState::Superseded => RunState::Superseded,
-            cli::LedgerState::Failed => RunState::Failed,
-            cli::LedgerState::GaveUp => RunState::GaveUp,
-            cli::LedgerState::Refused => RunState::Refused,
-            cli::LedgerState::Claimed => RunState::Claimed,
-            cli::LedgerState::Uploading => RunState::Uploading,
-            cli::LedgerState::Deferred => RunState::Deferred,
-            cli::LedgerState::Rejected => RunState::Rejected,
-            cli::LedgerState::AwaitingReview => RunState::AwaitingReview,
-        }),
+        state: args.state.map(|s| s.0),
         since: args
             .since
             .as_deref()
