@@ -10,9 +10,10 @@ use crate::chain::outcome::{ClaimLost, Outcome};
 use crate::chain::run_error::{error_chain, RunError};
 use crate::chain::upload::{Checks, Pipeline};
 use crate::input::changes::Changes;
-use crate::input::dispatch::{check_verdict, Decision, DispatchOrigin, Verdict};
+use crate::input::dispatch::{Decision, DispatchOrigin};
 use crate::input::hosts::host_key;
 use crate::input::run_id::RunId;
+use crate::input::verdict::{check_verdict, Verdict};
 use crate::ledger::{self as ledger_db, Claim, Ending, Entry, Ledger, Skip};
 
 /// A claim held in the ledger while its `.changes` is signed and uploaded.

@@ -12,8 +12,8 @@ use crate::chain::sign::SignError;
 use crate::chain::signature::SignatureError;
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::ChangesError;
-use crate::input::dispatch::Verdict;
 use crate::input::run_id::RunId;
+use crate::input::verdict::Verdict;
 use crate::ledger::Skip;
 
 /// This process's ledger claim on a `.changes` was taken over by another

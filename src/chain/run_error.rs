@@ -8,8 +8,9 @@ use crate::chain::outcome::RunReport;
 use crate::chain::tool::ToolError;
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::ChangesError;
-use crate::input::dispatch::{EpochUnknown, NotDispatched, UnknownCampaign, Verdict};
+use crate::input::dispatch::{EpochUnknown, NotDispatched, UnknownCampaign};
 use crate::input::hosts::Unrouted;
+use crate::input::verdict::Verdict;
 use crate::ledger::database::DatabaseError;
 use crate::shutdown::Interrupted;
 

@@ -16,12 +16,11 @@ use crate::chain::publish::{OutcomeMessage, Publisher};
 use crate::chain::run_error::RunError;
 use crate::chain::sign::Signer;
 use crate::input::changes::Filter;
-use crate::input::dispatch::{
-    check_verdict, CampaignRules, Campaigns, Decision, Dispatch, UnknownCampaign,
-};
+use crate::input::dispatch::{CampaignRules, Campaigns, Decision, Dispatch, UnknownCampaign};
 use crate::input::rates::LocalBudget;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
+use crate::input::verdict::check_verdict;
 use crate::ledger::{self as ledger_db, Ledger};
 use crate::shutdown::Interrupted;
 

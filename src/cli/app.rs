@@ -128,7 +128,7 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
             .or_else(|| code_of::<crate::shutdown::Interrupted>(cause))
             .or_else(|| code_of::<crate::input::dispatch::UnknownCampaign>(cause))
             .or_else(|| code_of::<crate::input::dispatch::NotDispatched>(cause))
-            .or_else(|| code_of::<crate::input::dispatch::Verdict>(cause))
+            .or_else(|| code_of::<crate::input::verdict::Verdict>(cause))
             .or_else(|| code_of::<crate::input::dispatch::EpochUnknown>(cause))
     })
 }

@@ -15,7 +15,8 @@ use prost_reflect::{
 };
 
 use crate::exit_codes::{ExitCode, HasExitCode};
-use crate::input::dispatch::{CampaignRules, Campaigns, ReviewRule};
+use crate::input::dispatch::{CampaignRules, Campaigns};
+use crate::input::verdict::ReviewRule;
 
 /// The largest configuration file read, in bytes.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;

@@ -7,10 +7,11 @@
 
 use serde::Deserialize;
 
-use crate::input::dispatch::{Dispatch, DispatchOrigin, PublishStatus};
+use crate::input::dispatch::{Dispatch, DispatchOrigin};
 use crate::input::record::{Origin, Record};
 use crate::input::run_id::RunId;
 use crate::input::syntax::{self, FileName};
+use crate::input::verdict::PublishStatus;
 
 /// Which runs `listen` acts on besides "successful Debian build".
 #[derive(Debug, Clone, Default)]

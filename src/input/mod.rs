@@ -2,8 +2,8 @@
 //! artifact store, Redis or a directory is parsed here, once, into values
 //! that can only hold what is safe (a plain file name, a run id, a `.changes`
 //! in a strict subset of its format, a runner message), and compared with
-//! what the Janitor decided for the run ([`dispatch`]) and the run's
-//! record ([`record`]).
+//! what the Janitor decided for the run ([`dispatch`], with the reviewers'
+//! [`verdict`]) and the run's record ([`record`]).
 //!
 //! May use: the crate's root modules (`exit_codes`) only. Everything above
 //! uses these types, never raw strings from outside.
@@ -19,3 +19,4 @@ pub mod record;
 pub mod run_id;
 pub mod safe_fs;
 pub mod syntax;
+pub mod verdict;

@@ -2,8 +2,8 @@
 //! unconfirmed, stopped by the verdict, superseded by the archive, or
 //! accepted once the archive shows it.
 
-use crate::input::dispatch::Verdict;
 use crate::input::run_id::RunId;
+use crate::input::verdict::Verdict;
 use crate::ledger::claims::{Ending, Ledger};
 use crate::ledger::database::DatabaseError;
 use crate::ledger::state::State;

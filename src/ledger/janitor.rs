@@ -7,9 +7,10 @@
 
 use sqlx::{PgPool, Row};
 
-use crate::input::dispatch::{Dispatch, DispatchOrigin, PublishStatus};
+use crate::input::dispatch::{Dispatch, DispatchOrigin};
 use crate::input::run_id::RunId;
 use crate::input::syntax::{self, printable};
+use crate::input::verdict::PublishStatus;
 use crate::ledger::database::DatabaseError;
 
 /// The most characters of a reviewer's name and comment kept.

@@ -358,7 +358,8 @@ fn rejected_runs_are_never_signed() {
 
 #[test]
 fn a_rejection_that_lands_during_the_fetch_stops_the_run_before_debsign() {
-    use auto_upload::input::dispatch::{Dispatch, DispatchOrigin, PublishStatus};
+    use auto_upload::input::dispatch::{Dispatch, DispatchOrigin};
+    use auto_upload::input::verdict::PublishStatus;
     let env = TestEnv::new();
     let db = TestDb::new();
     db.add_run_in(&env, "run-late", "unstable");
