@@ -135,10 +135,10 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;upload-run' {
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only .changes whose Distribution field names D (repeatable)')
             [CompletionResult]::new('--artifacts', '--artifacts', [CompletionResultType]::ParameterName, 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]')
             [CompletionResult]::new('--max-run-bytes', '--max-run-bytes', [CompletionResultType]::ParameterName, 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)')
             [CompletionResult]::new('--max-run-files', '--max-run-files', [CompletionResultType]::ParameterName, 'Refuse a run (exit 5) of more than N files in the store')
-            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Only .changes whose Distribution field names D (repeatable)')
             [CompletionResult]::new('--keyid', '--keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
             [CompletionResult]::new('--debsign-keyid', '--debsign-keyid', [CompletionResultType]::ParameterName, 'Key to sign with (debsign -k); without it debsign picks its default key')
             [CompletionResult]::new('--debsign-program', '--debsign-program', [CompletionResultType]::ParameterName, 'The debsign program to run')

@@ -1932,12 +1932,16 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --artifacts --max-run-bytes --max-run-files --source-only --distribution --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --codebase --campaign --expect-source --expect-version --expect-distribution --config --config-schema --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --source-only --distribution --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --codebase --campaign --expect-source --expect-version --expect-distribution --config --config-schema --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --artifacts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1947,10 +1951,6 @@ _auto__upload() {
                     return 0
                     ;;
                 --max-run-files)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --distribution)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

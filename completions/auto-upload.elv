@@ -127,10 +127,10 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'auto-upload;upload-run'= {
+            cand --distribution 'Only .changes whose Distribution field names D (repeatable)'
             cand --artifacts 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]'
             cand --max-run-bytes 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)'
             cand --max-run-files 'Refuse a run (exit 5) of more than N files in the store'
-            cand --distribution 'Only .changes whose Distribution field names D (repeatable)'
             cand --keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
             cand --debsign-keyid 'Key to sign with (debsign -k); without it debsign picks its default key'
             cand --debsign-program 'The debsign program to run'

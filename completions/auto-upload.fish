@@ -107,10 +107,10 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s 0 -l nu
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s q -l quiet -d 'Only log errors'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand dput" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l artifacts -d 'Artifact store: a local path, file:// URL, gs://bucket[/prefix] or s3://bucket[/prefix], laid out as <LOCATION>/<RUN_ID>/<FILE> [default: artifact_location from --config]' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l max-run-bytes -d 'Refuse a run (exit 5) whose files add up to more than SIZE: counted from the sizes its .changes list before anything is copied, and enforced while copying. A number of bytes, or with K, M, G or T (powers of 1024)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l max-run-files -d 'Refuse a run (exit 5) of more than N files in the store' -r
-complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l distribution -d 'Only .changes whose Distribution field names D (repeatable)' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l keyid -l debsign-keyid -d 'Key to sign with (debsign -k); without it debsign picks its default key' -r
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l debsign-program -d 'The debsign program to run' -r -F
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand upload-run" -l sign-timeout -d 'Kill debsign (its whole process group) when signing one .changes takes longer than this; the .changes fails with exit 6' -r

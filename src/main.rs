@@ -76,7 +76,7 @@ fn main() -> ProcessExitCode {
             // Not eprintln!: a closed stderr must not turn the exit code
             // into a panic.
             let _ = writeln!(std::io::stderr(), "{priority}auto-upload: {e:#}");
-            app::exit_code(&e).into()
+            auto_upload::cli::exit_code(&e).into()
         }
     }
 }

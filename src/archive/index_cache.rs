@@ -135,7 +135,7 @@ pub struct Suite {
 
 /// The cache file of `suite` of the archive at `url` (the URL as given,
 /// which is hashed: a password in it never reaches a file name).
-pub fn file(dir: &Path, url: &str, suite: &str) -> PathBuf {
+pub fn file(dir: &Path, url: &str, suite: &crate::input::names::Suite) -> PathBuf {
     let digest = sha2::Sha256::digest(format!("{url}\n{suite}").as_bytes());
     let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     dir.join(format!("sources-{name}"))
@@ -396,7 +396,11 @@ mod tests {
     #[test]
     fn stored_and_looked_up_on_disk() {
         let dir = private_dir();
-        let path = file(dir.path(), "file:///srv/archive", "unstable");
+        let path = file(
+            dir.path(),
+            "file:///srv/archive",
+            &"unstable".parse().unwrap(),
+        );
         let names: Vec<String> = (0..5000).map(|n| format!("p{n:05}")).collect();
         let mut pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1.0-1")).collect();
         pairs.extend([("b", "1"), ("a", "1:2.0-1"), ("bad name", "1")]);
@@ -427,7 +431,14 @@ mod tests {
         for missing in ["bad name", "c", "", "0", "p0", "p050000", "zzz"] {
             assert_eq!(loaded.index.get(missing), None, "{missing}");
         }
-        assert_ne!(path, file(dir.path(), "file:///srv/archive", "stable"));
+        assert_ne!(
+            path,
+            file(
+                dir.path(),
+                "file:///srv/archive",
+                &"stable".parse().unwrap()
+            )
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use debversion::Version;
 
 use crate::archive::index_cache::{self, Index, Lines, Seen, Suite};
+use crate::input::names;
 
 /// Each package's versions while a suite's indices are parsed, as `PACKAGE
 /// VERSION` lines appended to one buffer: no map while reading (a map of
@@ -356,10 +357,10 @@ pub struct Archive {
     ttl: Duration,
     /// See [`IndexUse::wait_for_reads`].
     wait_for_reads: bool,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<HashMap<names::Suite, Cached>>,
     /// One lock per suite, held while it is checked or read: a slow suite
     /// holds up no other.
-    reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    reading: Mutex<HashMap<names::Suite, Arc<tokio::sync::Mutex<()>>>>,
     cache_dir: Option<PathBuf>,
     /// How long one check may take before the upload goes ahead unchecked.
     deadline: Duration,
@@ -467,8 +468,8 @@ impl Archive {
     /// The index is absent, unreachable or corrupt: a message saying so.
     pub async fn newest(
         self: &Arc<Self>,
-        suite: &str,
-        source: &str,
+        suite: &names::Suite,
+        source: &names::SourcePackage,
     ) -> Result<Option<Version>, String> {
         if !self.wait_for_reads && self.cached(suite).is_none() && self.being_read(suite) {
             SKIPPED.unreadable.fetch_add(1, Ordering::Relaxed);
@@ -493,19 +494,22 @@ impl Archive {
             }
             Err(_) => {
                 SKIPPED.timeout.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(archive = %self.url, suite, deadline = ?self.deadline, "the archive did not answer within --archive-timeout; uploading without the check");
+                tracing::warn!(archive = %self.url, suite = suite.as_str(), deadline = ?self.deadline, "the archive did not answer within --archive-timeout; uploading without the check");
                 return Err(format!(
                     "the Sources index of {suite} in {} did not come within {:?}",
                     self.url, self.deadline
                 ));
             }
         };
-        Ok(index.index.get(source).and_then(|v| v.parse().ok()))
+        Ok(index
+            .index
+            .get(source.as_str())
+            .and_then(|v| v.parse().ok()))
     }
 
     /// Reads the indices of `suites` in the background (`listen` at start),
     /// so that the first uploads find them.
-    pub fn warm(self: &Arc<Self>, suites: impl IntoIterator<Item = String>) {
+    pub fn warm(self: &Arc<Self>, suites: impl IntoIterator<Item = names::Suite>) {
         for suite in suites {
             let archive = Arc::clone(self);
             tokio::spawn(async move { archive.index(&suite).await });
@@ -513,16 +517,16 @@ impl Archive {
     }
 
     /// Whether a task is reading (or checking) `suite`'s index now.
-    fn being_read(&self, suite: &str) -> bool {
+    fn being_read(&self, suite: &names::Suite) -> bool {
         self.lock_of(suite).try_lock().is_err()
     }
 
     /// The lock of `suite`.
-    fn lock_of(&self, suite: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn lock_of(&self, suite: &names::Suite) -> Arc<tokio::sync::Mutex<()>> {
         self.reading
             .lock()
             .expect("locks poisoned")
-            .entry(suite.to_owned())
+            .entry(suite.clone())
             .or_default()
             .clone()
     }
@@ -534,7 +538,7 @@ impl Archive {
     /// One task at a time checks or reads a suite: uploads running side by
     /// side (listen, backfill --jobs) wait for it rather than each reading
     /// the same suite; other suites are not held up.
-    async fn index(&self, suite: &str) -> Option<Arc<Suite>> {
+    async fn index(&self, suite: &names::Suite) -> Option<Arc<Suite>> {
         if let Some(InMemory::Fresh(index)) = self.cached(suite) {
             return index;
         }
@@ -547,7 +551,7 @@ impl Archive {
                 return match self.cached(suite) {
                     Some(InMemory::Fresh(index) | InMemory::Stale(index)) => index,
                     None => {
-                        tracing::debug!(archive = %self.url, suite, "the Sources index is being read; this upload goes ahead without the check");
+                        tracing::debug!(archive = %self.url, suite = suite.as_str(), "the Sources index is being read; this upload goes ahead without the check");
                         None
                     }
                 };
@@ -562,20 +566,20 @@ impl Archive {
         };
         if let Some(known) = known {
             if self.unchanged(&known.seen).await {
-                tracing::debug!(archive = %self.url, suite, sources = known.index.len(), ms = started.elapsed().as_millis() as u64, "the Sources index kept is current");
+                tracing::debug!(archive = %self.url, suite = %suite, sources = known.index.len(), ms = started.elapsed().as_millis() as u64, "the Sources index kept is current");
                 self.remember(suite, Some(known.clone()));
                 return Some(known);
             }
         }
         let index = match self.fetch_index(suite).await {
             Ok(index) => {
-                tracing::debug!(archive = %self.url, suite, sources = index.index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
+                tracing::debug!(archive = %self.url, suite = %suite, sources = index.index.len(), ms = started.elapsed().as_millis() as u64, "read the Sources index");
                 // Kept on disk, it is looked up there: memory does not
                 // grow with the index.
                 Some(self.save(suite, index).await)
             }
             Err(e) => {
-                tracing::warn!(archive = %self.url, suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
+                tracing::warn!(archive = %self.url, suite = %suite, error = %e, "cannot read the archive's Sources index; uploading without the check");
                 None
             }
         };
@@ -584,7 +588,7 @@ impl Archive {
     }
 
     /// The suite's index in memory, if any.
-    fn cached(&self, suite: &str) -> Option<InMemory> {
+    fn cached(&self, suite: &names::Suite) -> Option<InMemory> {
         let cache = self.cache.lock().expect("cache poisoned");
         let (at, index) = cache.get(suite)?;
         Some(if at.elapsed() < self.ttl {
@@ -594,15 +598,15 @@ impl Archive {
         })
     }
 
-    fn remember(&self, suite: &str, index: Option<Arc<Suite>>) {
+    fn remember(&self, suite: &names::Suite, index: Option<Arc<Suite>>) {
         self.cache
             .lock()
             .expect("cache poisoned")
-            .insert(suite.to_owned(), (Instant::now(), index));
+            .insert(suite.clone(), (Instant::now(), index));
     }
 
     /// The suite's index as the last run left it on disk.
-    async fn load(&self, suite: &str) -> Option<Arc<Suite>> {
+    async fn load(&self, suite: &names::Suite) -> Option<Arc<Suite>> {
         let path = index_cache::file(self.cache_dir.as_deref()?, &self.given, suite);
         let loaded = tokio::task::spawn_blocking(move || index_cache::load(&path))
             .await
@@ -614,12 +618,12 @@ impl Archive {
     /// Keeps the suite's index on disk for the next run (best effort), and
     /// returns it as looked up from there (or as it is, when it cannot be
     /// kept).
-    async fn save(&self, suite: &str, index: Suite) -> Arc<Suite> {
+    async fn save(&self, suite: &names::Suite, index: Suite) -> Arc<Suite> {
         let Some(dir) = self.cache_dir.clone() else {
             return Arc::new(index);
         };
         let path = index_cache::file(&dir, &self.given, suite);
-        let (url, name) = (self.url.clone(), suite.to_owned());
+        let (url, name) = (self.url.clone(), suite.to_string());
         tokio::task::spawn_blocking(move || {
             match index_cache::store(&path, &url, &name, &index) {
                 Ok(()) => {
@@ -676,7 +680,7 @@ impl Archive {
 
     /// Reads every component's Sources index of `suite` (the components
     /// from its Release file, else `main`).
-    async fn fetch_index(&self, suite: &str) -> Result<Suite, String> {
+    async fn fetch_index(&self, suite: &names::Suite) -> Result<Suite, String> {
         let mut read = Suite::default();
         let release = format!("dists/{suite}/Release");
         let components = match self.fetch(&release).await {
@@ -1021,7 +1025,7 @@ pub struct Archives {
     /// `--archive`.
     pub all: Option<Arc<Archive>>,
     /// From `janitor.conf`, by distribution name.
-    pub by_suite: HashMap<String, Arc<Archive>>,
+    pub by_suite: HashMap<names::Suite, Arc<Archive>>,
 }
 
 impl Archives {
@@ -1031,13 +1035,13 @@ impl Archives {
     }
 
     /// The archive for `suite`, if any.
-    pub fn for_suite(&self, suite: &str) -> Option<&Arc<Archive>> {
+    pub fn for_suite(&self, suite: &names::Suite) -> Option<&Arc<Archive>> {
         self.all.as_ref().or_else(|| self.by_suite.get(suite))
     }
 
     /// Reads in the background the indices of the suites named (those of
     /// `janitor.conf`'s archives, and `suites` for `--archive`).
-    pub fn warm(&self, suites: &[String]) {
+    pub fn warm(&self, suites: &[names::Suite]) {
         if let Some(all) = &self.all {
             all.warm(suites.iter().cloned());
         }

@@ -9,6 +9,7 @@ use crate::archive::Archives;
 use crate::chain::tool::{self, Tool};
 use crate::input::changes::{Changes, ChangesError};
 use crate::input::dispatch::{self, Epoch};
+use crate::input::names::{SourcePackage, Suite, Version};
 use crate::ledger::Ledger;
 
 /// How long `dpkg-deb --field` may take on one debug package.
@@ -19,7 +20,7 @@ const DPKG_DEB_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 #[derive(Debug)]
 pub(super) struct ArchiveHas {
     /// The archive's version.
-    pub(super) version: String,
+    pub(super) version: Version,
     /// Where it was read, without a password.
     pub(super) archive: String,
 }
@@ -37,7 +38,7 @@ pub(super) enum Lookup {
 
 /// Asks the suite's archive, if one is configured, for the newest version
 /// of `source`.
-pub(super) async fn lookup(archives: &Archives, suite: &str, source: &str) -> Lookup {
+pub(super) async fn lookup(archives: &Archives, suite: &Suite, source: &SourcePackage) -> Lookup {
     let Some(archive) = archives.for_suite(suite) else {
         return Lookup::NoArchive;
     };
@@ -52,13 +53,15 @@ impl Lookup {
     /// version or newer (asked in the `.changes`'s own suite). An archive
     /// that cannot be read knows nothing.
     pub(super) fn superseded(&self, changes: &Changes) -> Option<ArchiveHas> {
-        let ours: debversion::Version = changes.version.parse().ok()?;
+        let ours: debversion::Version = changes.version.as_str().parse().ok()?;
         match self {
+            // A version of the mirror's that is not one of ours makes
+            // nothing superseded: the mirror may only make us skip.
             Self::Newest(Some(theirs), archive) if *theirs >= ours => Some(ArchiveHas {
-                version: theirs.to_string(),
+                version: Version::parse(&theirs.to_string()).ok()?,
                 archive: archive.clone(),
             }),
-            _ => None,
+            Self::Newest(..) | Self::NoArchive | Self::Unreadable(_) => None,
         }
     }
 
@@ -67,7 +70,12 @@ impl Lookup {
     /// of the newest version the archive has there, none where it has
     /// none; without an archive, the one of the last version the ledger
     /// shows uploaded; with neither, none.
-    pub(super) async fn epoch(&self, ledger: Option<&Ledger>, suite: &str, source: &str) -> Epoch {
+    pub(super) async fn epoch(
+        &self,
+        ledger: Option<&Ledger>,
+        suite: &Suite,
+        source: &SourcePackage,
+    ) -> Epoch {
         match self {
             Self::Newest(Some(version), archive) => Epoch::Known {
                 epoch: version.epoch.unwrap_or(0),
@@ -85,7 +93,7 @@ impl Lookup {
 
 /// The epoch the ledger's uploads of `source` say, where no archive is
 /// configured.
-async fn ledger_epoch(ledger: Option<&Ledger>, source: &str) -> Epoch {
+async fn ledger_epoch(ledger: Option<&Ledger>, source: &SourcePackage) -> Epoch {
     let Some(ledger) = ledger else {
         return Epoch::Known {
             epoch: 0,
@@ -98,7 +106,7 @@ async fn ledger_epoch(ledger: Option<&Ledger>, source: &str) -> Epoch {
         Ok(versions) => {
             let newest = versions
                 .iter()
-                .filter_map(|v| v.parse::<debversion::Version>().ok())
+                .filter_map(|v| v.as_str().parse::<debversion::Version>().ok())
                 .max();
             match newest {
                 Some(version) => Epoch::Known {

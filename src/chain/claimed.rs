@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use crate::chain::checks::ArchiveHas;
 use crate::chain::outcome::{ClaimLost, Outcome};
+use crate::chain::pipeline::{Checks, Pipeline};
 use crate::chain::run_error::{error_chain, RunError};
-use crate::chain::upload::{Checks, Pipeline};
 use crate::input::changes::Changes;
 use crate::input::dispatch::{Decision, DispatchOrigin};
 use crate::input::hosts::host_key;
@@ -50,7 +50,7 @@ impl<'a> Held<'a> {
     /// Renews the claim every heartbeat; returns once a renewal finds it
     /// taken over (never while renewals succeed). A failed renewal (the
     /// database unreachable) is logged and tried again.
-    async fn lost(&self) {
+    async fn taken_over(&self) {
         let mut beat = tokio::time::interval(self.ledger.heartbeat());
         beat.tick().await;
         loop {
@@ -110,7 +110,7 @@ async fn while_held<T>(held: Option<&Held<'_>>, work: impl Future<Output = T>) -
         Some(held) => tokio::select! {
             biased;
             out = work => Some(out),
-            () = held.lost() => None,
+            () = held.taken_over() => None,
         },
     }
 }
@@ -140,7 +140,10 @@ async fn sign_and_upload(
         Some(Ok(())) => {}
     }
     if let Some(held) = held {
-        let delayed = pipeline.uploader.delays.for_suite(&changes.distribution);
+        let delayed = pipeline
+            .uploader
+            .delays
+            .for_distribution(&changes.distribution);
         if !held.start_upload(delayed).await {
             return lost(
                 "before dput (or the ledger could not be told dput starts); it was not uploaded",
@@ -183,7 +186,7 @@ pub(super) async fn upload_one(
             let host = pipeline
                 .uploader
                 .hosts
-                .route(&parsed.distribution)
+                .route_distribution(&parsed.distribution)
                 .ok()
                 .flatten();
             if let Err(retry_after) = budget.take(&host_key(host)) {
@@ -196,20 +199,24 @@ pub(super) async fn upload_one(
         changes: &name,
         source: &parsed.source,
         version: &parsed.version,
-        distribution: &parsed.distribution,
+        // Checked to be the campaign's build distribution.
+        distribution: &checks.decision.rules.build_distribution,
     };
     let asked = Instant::now();
     let claim = ledger
         .claim(run_id, &entry)
         .await
         .map_err(RunError::database(format!("claiming {name} in the ledger")))?;
-    let skip = match claim {
-        Claim::Granted { .. } => None,
-        Claim::Skipped(skip) => Some(skip),
-    };
-    match skip {
-        None => {}
-        Some(Skip::Unconfirmed) if superseded.is_some() => {
+    match next_step(claim, superseded.is_some()) {
+        Step::Skip(Skip::Paused { reason }) => {
+            tracing::warn!(changes = %name, reason = %reason, "the ledger is paused: not uploaded; the run stays due");
+            return Ok(Outcome::Skipped(Skip::Paused { reason }));
+        }
+        Step::Skip(skip) => {
+            tracing::info!(changes = %name, claim = ?skip, "skipped");
+            return Ok(Outcome::Skipped(skip));
+        }
+        Step::AcceptUnconfirmed => {
             let accepted =
                 ledger
                     .accept_unconfirmed(run_id, &name)
@@ -222,14 +229,7 @@ pub(super) async fn upload_one(
             }
             return Ok(Outcome::Skipped(Skip::AlreadyUploaded));
         }
-        Some(Skip::Paused { reason }) => {
-            tracing::warn!(changes = %name, reason = %reason, "the ledger is paused: not uploaded; the run stays due");
-            return Ok(Outcome::Skipped(Skip::Paused { reason }));
-        }
-        Some(skip) => {
-            tracing::info!(changes = %name, claim = ?skip, "skipped");
-            return Ok(Outcome::Skipped(skip));
-        }
+        Step::Sign => {}
     }
     let held = Held::new(ledger, run_id, &name, asked);
     if let Some(has) = superseded {
@@ -247,65 +247,137 @@ pub(super) async fn upload_one(
             Outcome::ClaimLost(held.lost_error("before it was recorded as superseded"))
         });
     }
-    // The verdict, read again under the claim, right before debsign: a
-    // rejection that landed while the run was fetched stops it here. (A
-    // run the operator dispatched by hand is not in the run table.)
-    let run_table = checks.decision.dispatch.origin == DispatchOrigin::RunTable;
-    if let Some(pool) = checks.janitor.filter(|_| run_table) {
-        if let Some(verdict) = verdict_now(pool, run_id, checks.decision, pipeline).await {
-            let stopped = match &verdict {
-                Ok(verdict) => {
-                    ledger
-                        .until_recorded(&name, held.deadline(), || {
-                            ledger.stop(run_id, &name, verdict)
-                        })
-                        .await
-                }
-                Err(error) => {
-                    ledger
-                        .until_recorded(&name, held.deadline(), || {
-                            ledger.finish(run_id, &name, Ending::Failed(error))
-                        })
-                        .await
-                }
-            }
-            .map_err(RunError::database(format!(
-                "recording in the ledger why {name} was not signed"
-            )))?;
-            return Ok(match verdict {
-                Ok(verdict) if stopped => Outcome::Stopped(verdict),
-                Ok(_) => Outcome::ClaimLost(held.lost_error("before the verdict was recorded")),
-                Err(why) => {
-                    return Err(RunError::VerdictUnread {
-                        changes: name.clone(),
-                        why,
-                    })
-                }
-            });
-        }
+    if let Some(stopped) = verdict_under_claim(pipeline, checks, &held).await {
+        return stopped;
     }
     let outcome = sign_and_upload(pipeline, parsed, Some(&held)).await;
-    // An ending that leaves open whether dput's upload reached the queue is
-    // unconfirmed, never failed: a failed row would be uploaded again.
-    let ambiguous = matches!(&outcome, Outcome::UploadFailed(e) if e.is_ambiguous());
-    if matches!(outcome, Outcome::ClaimLost(_)) {
-        return Ok(outcome);
+    record_end(&held, outcome).await
+}
+
+/// What a claim's answer leaves to do with a verified `.changes`.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// Nothing: the ledger says why.
+    Skip(Skip),
+    /// dput may have run before, and the archive has it: accepted, done.
+    AcceptUnconfirmed,
+    /// Claimed: on to the verdict, debsign and dput (or the supersession
+    /// the archive says).
+    Sign,
+}
+
+/// The upload decision on a claim's answer, `archive_has` telling whether
+/// the archive has this version (or newer).
+fn next_step(claim: Claim, archive_has: bool) -> Step {
+    match claim {
+        Claim::Granted { .. } => Step::Sign,
+        Claim::Skipped(Skip::Unconfirmed) if archive_has => Step::AcceptUnconfirmed,
+        Claim::Skipped(skip) => Step::Skip(skip),
     }
-    let error = outcome.tool_error().map(error_chain);
+}
+
+/// The reviewers' verdict, read again under the claim right before
+/// debsign: a rejection that landed while the run was fetched stops it
+/// here, recorded under the claim (`Some`); `None` when it allows signing
+/// (or the run was dispatched by hand, and is not in the run table).
+async fn verdict_under_claim(
+    pipeline: &Pipeline,
+    checks: &Checks<'_>,
+    held: &Held<'_>,
+) -> Option<Result<Outcome, RunError>> {
+    let (ledger, run_id, name) = (held.ledger, held.run_id, held.changes);
+    let run_table = checks.decision.dispatch.origin == DispatchOrigin::RunTable;
+    let pool = checks.janitor.filter(|_| run_table)?;
+    let verdict = verdict_now(pool, run_id, checks.decision, pipeline).await?;
+    let stopped = match &verdict {
+        Ok(verdict) => {
+            ledger
+                .until_recorded(name, held.deadline(), || ledger.stop(run_id, name, verdict))
+                .await
+        }
+        Err(error) => {
+            ledger
+                .until_recorded(name, held.deadline(), || {
+                    ledger.finish(run_id, name, Ending::Failed(error))
+                })
+                .await
+        }
+    };
+    let stopped = match stopped {
+        Ok(stopped) => stopped,
+        Err(source) => {
+            return Some(Err(RunError::Database {
+                doing: format!("recording in the ledger why {name} was not signed"),
+                source,
+            }))
+        }
+    };
+    Some(match verdict {
+        Ok(verdict) if stopped => Ok(Outcome::Stopped(verdict)),
+        Ok(_) => Ok(Outcome::ClaimLost(
+            held.lost_error("before the verdict was recorded"),
+        )),
+        Err(why) => Err(RunError::VerdictUnread {
+            changes: name.to_owned(),
+            why,
+        }),
+    })
+}
+
+/// How the ledger records what debsign and dput did: `None` when the claim
+/// was lost (whoever took it over records it).
+fn ending_of(outcome: &Outcome) -> Option<End> {
+    match outcome {
+        Outcome::ClaimLost(_) => None,
+        // An ending that leaves open whether dput's upload reached the
+        // queue is unconfirmed, never failed: a failed row would be
+        // uploaded again.
+        Outcome::UploadFailed(e) if e.is_ambiguous() => Some(End::Unconfirmed(error_chain(e))),
+        Outcome::SignFailed(_) | Outcome::BadSignature(_) | Outcome::UploadFailed(_) => Some(
+            End::Failed(outcome.tool_error().map(error_chain).unwrap_or_default()),
+        ),
+        Outcome::Uploaded
+        | Outcome::WouldUpload
+        | Outcome::Skipped(_)
+        | Outcome::Superseded(_)
+        | Outcome::Stopped(_) => Some(End::Uploaded),
+    }
+}
+
+/// An [`Ending`] that owns its error.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    Uploaded,
+    Failed(String),
+    Unconfirmed(String),
+}
+
+impl End {
+    fn as_ending(&self) -> Ending<'_> {
+        match self {
+            Self::Uploaded => Ending::Uploaded,
+            Self::Failed(error) => Ending::Failed(error),
+            Self::Unconfirmed(error) => Ending::Unconfirmed(error),
+        }
+    }
+}
+
+/// Records under the claim how debsign and dput went; a claim lost by then
+/// makes the outcome [`Outcome::ClaimLost`].
+async fn record_end(held: &Held<'_>, outcome: Outcome) -> Result<Outcome, RunError> {
+    let (ledger, run_id, name) = (held.ledger, held.run_id, held.changes);
+    let Some(end) = ending_of(&outcome) else {
+        return Ok(outcome);
+    };
     let recorded = ledger
-        .until_recorded(&name, held.deadline(), || {
-            let ending = match (&error, ambiguous) {
-                (None, _) => Ending::Uploaded,
-                (Some(error), true) => Ending::Unconfirmed(error),
-                (Some(error), false) => Ending::Failed(error),
-            };
-            ledger.finish(run_id, &name, ending)
+        .until_recorded(name, held.deadline(), || {
+            ledger.finish(run_id, name, end.as_ending())
         })
         .await
         .map_err(RunError::database(format!(
             "recording the upload of {name} in the ledger"
         )))?;
-    if ambiguous && recorded {
+    if matches!(end, End::Unconfirmed(_)) && recorded {
         tracing::warn!(changes = %name, "dput's ending leaves open whether the upload reached the queue: unconfirmed, not uploaded again until the archive or ledger retry --archive resolves it");
     }
     if recorded {
@@ -347,4 +419,87 @@ async fn verdict_now(
     )
     .err()
     .map(Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::dput::DputError;
+    use crate::chain::sign::SignError;
+    use crate::chain::tool::ToolError;
+
+    fn timed_out() -> ToolError {
+        ToolError::TimedOut {
+            program: "dput".into(),
+            limit: std::time::Duration::from_secs(1),
+            tail: String::new(),
+        }
+    }
+
+    fn refused() -> ToolError {
+        ToolError::Spawn {
+            program: "dput".into(),
+            source: std::io::ErrorKind::NotFound.into(),
+        }
+    }
+
+    #[test]
+    fn a_granted_claim_goes_on_to_sign_and_every_other_answer_is_kept() {
+        assert_eq!(next_step(Claim::Granted { attempt: 1 }, false), Step::Sign);
+        assert_eq!(next_step(Claim::Granted { attempt: 2 }, true), Step::Sign);
+        for skip in [
+            Skip::AlreadyUploaded,
+            Skip::Unconfirmed,
+            Skip::ClaimedElsewhere { by: "h:1".into() },
+            Skip::GaveUp { attempts: 3 },
+            Skip::Paused { reason: "r".into() },
+        ] {
+            assert_eq!(
+                next_step(Claim::Skipped(skip.clone()), false),
+                Step::Skip(skip)
+            );
+        }
+    }
+
+    #[test]
+    fn an_unconfirmed_upload_the_archive_has_is_accepted_not_signed_again() {
+        assert_eq!(
+            next_step(Claim::Skipped(Skip::Unconfirmed), true),
+            Step::AcceptUnconfirmed
+        );
+    }
+
+    #[test]
+    fn a_dput_killed_midway_is_unconfirmed_and_only_a_clear_failure_is_failed() {
+        let killed = Outcome::UploadFailed(DputError::Failed {
+            path: "x.changes".into(),
+            host: None,
+            source: timed_out(),
+        });
+        assert!(matches!(ending_of(&killed), Some(End::Unconfirmed(e)) if e.contains("killed")));
+        let not_started = Outcome::UploadFailed(DputError::Failed {
+            path: "x.changes".into(),
+            host: None,
+            source: refused(),
+        });
+        assert!(matches!(ending_of(&not_started), Some(End::Failed(_))));
+        let unsigned = Outcome::SignFailed(SignError {
+            path: "x.changes".into(),
+            source: refused(),
+        });
+        assert!(
+            matches!(ending_of(&unsigned), Some(End::Failed(e)) if e.starts_with("signing x.changes failed"))
+        );
+        assert_eq!(ending_of(&Outcome::Uploaded), Some(End::Uploaded));
+    }
+
+    #[test]
+    fn a_lost_claim_records_nothing() {
+        let lost = Outcome::ClaimLost(ClaimLost {
+            run_id: "r".parse().unwrap(),
+            changes: "x.changes".into(),
+            when: "while signing".into(),
+        });
+        assert_eq!(ending_of(&lost), None);
+    }
 }

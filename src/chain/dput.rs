@@ -8,7 +8,7 @@ use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::Changes;
 use crate::input::hosts::{Hosts, Unrouted, DEFAULT_HOST_KEY};
 use crate::input::keyed::{Keyed, KeyedError};
-use crate::input::syntax::is_suite;
+use crate::input::names::{Distribution, DputHost, Suite};
 
 /// A `.changes` that could not be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +19,7 @@ pub enum DputError {
         /// The `.changes`.
         path: PathBuf,
         /// The dput host, if one was named.
-        host: Option<String>,
+        host: Option<DputHost>,
         /// What dput said.
         #[source]
         source: ToolError,
@@ -62,7 +62,7 @@ pub const MAX_DELAY_DAYS: u8 = 15;
 /// Which uploads go to the archive's DELAYED queue, for how many days:
 /// one number for every suite, and numbers per suite that win over it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Delays(Keyed<u8>);
+pub struct Delays(Keyed<Suite, u8>);
 
 impl Delays {
     /// From `--delayed` values, each `DAYS` (every suite) or `SUITE=DAYS`.
@@ -77,17 +77,26 @@ impl Delays {
                 .filter(|d| *d <= MAX_DELAY_DAYS)
                 .ok_or("DAYS must be a whole number from 0 to 15")
         };
-        Keyed::parse(values, days, is_suite).map(Self)
+        Keyed::parse(values, days, |suite| Suite::parse(suite).ok()).map(Self)
     }
 
     /// The days of delay for an upload to `suite`, if it is delayed.
-    pub fn for_suite(&self, suite: &str) -> Option<u8> {
+    pub fn for_suite(&self, suite: &Suite) -> Option<u8> {
         self.0.get(suite).copied()
     }
 
+    /// The days of delay for a `.changes` given to `dput` alone: its
+    /// suite's, or for a Distribution of several suites the plain number.
+    pub fn for_distribution(&self, distribution: &Distribution) -> Option<u8> {
+        match distribution.single() {
+            Some(suite) => self.for_suite(suite),
+            None => self.0.every,
+        }
+    }
+
     /// The suites named with `SUITE=DAYS`.
-    pub fn suites(&self) -> impl Iterator<Item = &str> {
-        self.0.keys.keys().map(String::as_str)
+    pub fn suites(&self) -> impl Iterator<Item = &Suite> {
+        self.0.keys.keys()
     }
 }
 
@@ -111,7 +120,7 @@ pub struct Uploader {
 impl Uploader {
     /// The arguments for uploading the file `name` to `host` (`None`:
     /// dput's default), delayed by `delay` days if given.
-    fn args(&self, name: &OsString, host: Option<&str>, delay: Option<u8>) -> Vec<OsString> {
+    fn args(&self, name: &OsString, host: Option<&DputHost>, delay: Option<u8>) -> Vec<OsString> {
         let mut args = Vec::new();
         if let Some(config) = &self.config {
             args.push("-c".into());
@@ -128,7 +137,7 @@ impl Uploader {
             args.push(days.to_string().into());
         }
         if let Some(host) = host {
-            args.push(host.into());
+            args.push(host.as_str().into());
         }
         args.push(name.clone());
         args
@@ -144,18 +153,21 @@ impl Uploader {
     /// [`DputError::Unrouted`] for a suite with no host (dput is not run).
     #[tracing::instrument(name = "dput", skip_all, fields(changes = %changes.path.display()))]
     pub async fn upload(&self, changes: &Changes) -> Result<(), DputError> {
-        let host = self.hosts.route(&changes.distribution)?;
+        let host = self.hosts.route_distribution(&changes.distribution)?;
         let (dir, name) = tool::in_dir(&changes.path);
-        let delay = self.delays.for_suite(&changes.distribution);
+        let delay = self.delays.for_distribution(&changes.distribution);
         self.dput
             .run(&self.args(&name, host, delay), &dir)
             .await
             .map_err(|source| DputError::Failed {
                 path: changes.path.clone(),
-                host: host.map(str::to_owned),
+                host: host.cloned(),
                 source,
             })?;
-        tracing::info!(host = host.unwrap_or(DEFAULT_HOST_KEY), "uploaded");
+        tracing::info!(
+            host = host.map_or(DEFAULT_HOST_KEY, DputHost::as_str),
+            "uploaded"
+        );
         Ok(())
     }
 }
@@ -168,14 +180,18 @@ mod tests {
     fn args_follow_dput_order() {
         let uploader = Uploader {
             dput: Tool::new("dput", std::time::Duration::from_secs(1)),
-            hosts: Hosts::single(Some("janitor".into())),
+            hosts: Hosts::single(Some("janitor".parse().unwrap())),
             config: Some("/etc/dput.cf".into()),
             simulate: true,
             force: true,
             delays: Delays::default(),
         };
         assert_eq!(
-            uploader.args(&OsString::from("x.changes"), Some("janitor"), Some(3)),
+            uploader.args(
+                &OsString::from("x.changes"),
+                Some(&"janitor".parse().unwrap()),
+                Some(3)
+            ),
             vec![
                 "-c",
                 "/etc/dput.cf",
@@ -203,13 +219,15 @@ mod tests {
     #[test]
     fn delays_per_suite_win_over_the_plain_number() {
         let delays = Delays::parse(&["2", "unstable=7", "lintian-fixes=0"]).unwrap();
-        assert_eq!(delays.for_suite("unstable"), Some(7));
-        assert_eq!(delays.for_suite("lintian-fixes"), Some(0));
-        assert_eq!(delays.for_suite("experimental"), Some(2));
+        assert_eq!(delays.for_suite(&"unstable".parse().unwrap()), Some(7));
+        assert_eq!(delays.for_suite(&"lintian-fixes".parse().unwrap()), Some(0));
+        assert_eq!(delays.for_suite(&"experimental".parse().unwrap()), Some(2));
         let only = Delays::parse(&["unstable=3"]).unwrap();
-        assert_eq!(only.for_suite("experimental"), None);
+        assert_eq!(only.for_suite(&"experimental".parse().unwrap()), None);
         assert_eq!(
-            Delays::parse::<&str>(&[]).unwrap().for_suite("unstable"),
+            Delays::parse::<&str>(&[])
+                .unwrap()
+                .for_suite(&"unstable".parse().unwrap()),
             None
         );
         for bad in ["16", "-1", "x", "=3", "-e=3", "unstable=", "unstable=3.5"] {

@@ -5,10 +5,11 @@
 use crate::chain::artifacts::Wanted;
 use crate::chain::checks::{check_debug_packages, lookup, ArchiveHas};
 use crate::chain::outcome::Outcome;
+use crate::chain::pipeline::{Checks, Pipeline};
 use crate::chain::run_error::RunError;
-use crate::chain::upload::{Checks, Pipeline};
 use crate::input::changes::{self, Changes, ChangesError, Verify};
 use crate::input::dispatch::EpochError;
+use crate::input::names::{SourcePackage, Suite};
 use crate::input::record;
 use crate::input::run_id::RunId;
 use crate::ledger::Ledger;
@@ -93,11 +94,13 @@ pub(super) async fn fetch_checked(
         Ok::<(), RunError>(())
     };
     // Each (suite, source) the checks ask the archive about is asked once:
-    // the .changes' own suite (superseded?) and the campaign's epoch suite.
-    let mut asked: Vec<(String, String)> = Vec::new();
+    // the .changes' own suite (superseded?: checked above to be the
+    // campaign's build distribution) and the campaign's epoch suite.
+    let own = &decision.rules.build_distribution;
+    let mut asked: Vec<(Suite, SourcePackage)> = Vec::new();
     for c in &found {
-        for suite in [c.distribution.as_str(), decision.rules.epoch_suite()] {
-            let key = (suite.to_owned(), c.source.clone());
+        for suite in [own, decision.rules.epoch_suite()] {
+            let key = (suite.clone(), c.source.clone());
             if !asked.contains(&key) {
                 asked.push(key);
             }
@@ -110,7 +113,7 @@ pub(super) async fn fetch_checked(
     );
     let (fetched, lookups) = tokio::join!(fetched, lookups);
     fetched?;
-    let said = |suite: &str, source: &str| {
+    let said = |suite: &Suite, source: &SourcePackage| {
         asked
             .iter()
             .position(|(s, p)| s == suite && p == source)
@@ -119,7 +122,7 @@ pub(super) async fn fetch_checked(
     };
     let superseded: Vec<Option<ArchiveHas>> = found
         .iter()
-        .map(|c| said(&c.distribution, &c.source).superseded(c))
+        .map(|c| said(own, &c.source).superseded(c))
         .collect();
     // A version the archive has already (or a newer one) stays superseded:
     // it is not signed either way, and that is what operators expect.

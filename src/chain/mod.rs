@@ -6,8 +6,9 @@
 //! ([`queue`]), the external programs run with
 //! deadlines ([`tool`]), and the chain itself ([`upload`]: what is fetched
 //! is `fetch`'s, each `.changes` under its ledger claim `claimed`'s), which
-//! `upload-run`, `listen` and `backfill` all call; what came of it
-//! ([`outcome`]) or why a run failed as a whole ([`run_error`]).
+//! `upload-run`, `listen` and `backfill` all call; what came of each
+//! `.changes` ([`outcome`]), of the run as a whole ([`run_outcome`]), or why
+//! it failed as a whole ([`run_error`]).
 //!
 //! May use: `input` (the checked types), `archive` (what the archive has
 //! already), `ledger` (claims), and the root modules. Never the drivers
@@ -20,9 +21,11 @@ pub mod dput;
 mod fetch;
 pub mod gnupg_home;
 pub mod outcome;
+pub mod pipeline;
 pub mod publish;
 pub mod queue;
 pub mod run_error;
+pub mod run_outcome;
 pub mod sign;
 pub mod signature;
 pub mod tool;

@@ -12,6 +12,8 @@ use prometheus_client::metrics::counter::Counter;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use crate::input::names::{DputHost, SourcePackage, Suite, Version};
+
 /// How long connecting and publishing one message may take.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -23,13 +25,13 @@ pub struct OutcomeMessage {
     /// The `.changes` file name.
     pub changes: String,
     /// Its source package.
-    pub source: String,
+    pub source: SourcePackage,
     /// Its version.
-    pub version: String,
+    pub version: Version,
     /// Its suite (the `.changes`' Distribution).
-    pub suite: String,
+    pub suite: Suite,
     /// The dput host (`null`: dput's default host).
-    pub host: Option<String>,
+    pub host: Option<DputHost>,
     /// What happened: `uploaded`, `superseded`, `sign-failed`,
     /// `bad-signature`, `upload-failed`, `claim-lost`.
     pub outcome: String,

@@ -10,6 +10,7 @@
 //! overriding the last, `[DEFAULT]` under every host, the default host
 //! `default_host_main`.
 
+use crate::input::names::DputHost;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -110,15 +111,15 @@ impl DputCf {
 impl Queue {
     /// The queue of `host` (the ledger's host key: `(default)` is dput's
     /// default host) in dput's configuration `config`.
-    pub fn of_host(config: Option<&Path>, host: &str) -> Self {
+    pub fn of_host(config: Option<&Path>, host: &DputHost) -> Self {
         let cf = DputCf::read(config);
-        let host = if host == crate::input::hosts::DEFAULT_HOST_KEY {
+        let host = if *host == crate::input::hosts::DEFAULT_HOST_KEY {
             cf.defaults
                 .get("default_host_main")
                 .map_or("ftp-master", String::as_str)
                 .to_owned()
         } else {
-            host.to_owned()
+            host.to_string()
         };
         if !cf.hosts.contains_key(&host) {
             return Self::Unknown;
@@ -153,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("dput.cf");
         std::fs::write(&file, cf).unwrap();
-        Queue::of_host(Some(&file), host)
+        Queue::of_host(Some(&file), &host.parse().unwrap())
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! pass if tried again.
 
 use crate::chain::artifacts::ArtifactError;
-use crate::chain::outcome::RunReport;
 use crate::chain::tool::ToolError;
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::ChangesError;
@@ -111,41 +110,6 @@ impl HasExitCode for RunError {
             }
             Self::Interrupted(e) => e.exit_code(),
         }
-    }
-}
-
-/// Whether a run failed for a reason of this host's that may pass: out of
-/// descriptors or memory (EMFILE, ENFILE, ENOMEM, EAGAIN, while spawning a
-/// tool, say) or a full temporary directory (ENOSPC). `listen` tries such
-/// a run again after a pause.
-pub fn is_transient_local(result: &Result<RunReport, RunError>) -> bool {
-    fn transient(error: &(dyn std::error::Error + 'static)) -> bool {
-        let mut cause = Some(error);
-        while let Some(e) = cause {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                use rustix::io::Errno;
-                let code = io.raw_os_error();
-                return [
-                    Errno::MFILE,
-                    Errno::NFILE,
-                    Errno::NOMEM,
-                    Errno::NOSPC,
-                    Errno::AGAIN,
-                ]
-                .iter()
-                .any(|errno| code == Some(errno.raw_os_error()));
-            }
-            cause = e.source();
-        }
-        false
-    }
-    match result {
-        Err(e) => transient(e),
-        Ok(report) => report
-            .changes
-            .iter()
-            .filter_map(|c| c.outcome.tool_error())
-            .any(transient),
     }
 }
 

@@ -3,10 +3,11 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::chain::signature::{self, Pin, SignatureError, Verifier};
+use crate::chain::signature::{self, SignatureError, SigningKey, Verifier};
 use crate::chain::tool::{self, Tool, ToolError};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::Changes;
+use crate::input::names::KeyId;
 
 /// A `.changes` that could not be signed.
 #[derive(Debug, thiserror::Error)]
@@ -32,12 +33,12 @@ pub struct Signer {
     pub debsign: Tool,
     /// The key id, validated not to start with `-`; debsign's default key
     /// when `None`.
-    pub keyid: Option<String>,
+    pub keyid: Option<KeyId>,
     /// The check of the signature made, when keyrings are given.
     pub verifier: Option<Verifier>,
     /// The signing key as gpg finds it (its fingerprints for the check,
     /// its expiry for the operators).
-    pub key: Pin,
+    pub key: SigningKey,
 }
 
 impl Signer {
@@ -102,11 +103,11 @@ mod tests {
             debsign: Tool::new("debsign", std::time::Duration::from_secs(1)),
             keyid: None,
             verifier: None,
-            key: Pin::new(Tool::new("gpg", std::time::Duration::from_secs(1)), None),
+            key: SigningKey::new(Tool::new("gpg", std::time::Duration::from_secs(1)), None),
         };
         let name = OsString::from("x.changes");
         assert_eq!(signer.args(&name), vec!["--re-sign", "x.changes"]);
-        signer.keyid = Some("ABCD".into());
+        signer.keyid = Some("ABCD".parse().unwrap());
         assert_eq!(signer.args(&name), vec!["-kABCD", "--re-sign", "x.changes"]);
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::chain::tool::{self, Tool, ToolError};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Changes, ChangesError};
+use crate::input::names::{Fingerprint, KeyId};
 
 /// A signed `.changes` that does not verify.
 #[derive(Debug, thiserror::Error)]
@@ -26,14 +27,17 @@ pub enum SignatureError {
         source: ToolError,
     },
     /// A signature verified, but was not made by the signing key.
-    #[error("{path} carries a signature by {fingerprint}, which is not the signing key ({keys})")]
+    #[error(
+        "{path} carries a signature by {by}, which is not the signing key ({})",
+        joined(keys)
+    )]
     NotOurKey {
         /// The signed file.
         path: PathBuf,
-        /// The fingerprint gpgv reported.
-        fingerprint: String,
+        /// Whose signature gpgv reported.
+        by: SignedBy,
         /// The signing key's fingerprints.
-        keys: String,
+        keys: Vec<Fingerprint>,
     },
     /// The signing key's fingerprint could not be found with gpg.
     #[error("cannot tell the signing key's fingerprint")]
@@ -42,6 +46,30 @@ pub enum SignatureError {
     /// or names another upload than the one checked before signing.
     #[error("the signed .changes does not match what was checked")]
     Content(#[source] ChangesError),
+}
+
+/// Whose signature a file carries, as gpgv's status says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedBy {
+    /// A valid signature by this key.
+    Key(Fingerprint),
+    /// No valid signature, or one whose fingerprint cannot be read: why.
+    Nobody(&'static str),
+}
+
+impl std::fmt::Display for SignedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Key(fingerprint) => write!(f, "{fingerprint}"),
+            Self::Nobody(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Fingerprints as a message lists them.
+fn joined(keys: &[Fingerprint]) -> String {
+    let keys: Vec<&str> = keys.iter().map(Fingerprint::as_str).collect();
+    keys.join(", ")
 }
 
 impl HasExitCode for SignatureError {
@@ -59,22 +87,22 @@ pub struct Verifier {
     pub keyrings: Vec<PathBuf>,
     /// The key every signature must be made by, when signing; `None`
     /// accepts any key of the keyrings (`find-changes --verify-signature`).
-    pub pin: Option<Pin>,
+    pub pin: Option<SigningKey>,
 }
 
 /// The signing key, resolved to its fingerprints (primary key and
 /// subkeys) once, with gpg, from the key id (or every secret key when no
 /// key id is given, as debsign then picks one of them).
 #[derive(Debug, Clone)]
-pub struct Pin {
+pub struct SigningKey {
     gpg: Tool,
-    keyid: Option<String>,
-    fingerprints: Arc<tokio::sync::OnceCell<Vec<String>>>,
+    keyid: Option<KeyId>,
+    fingerprints: Arc<tokio::sync::OnceCell<Vec<Fingerprint>>>,
 }
 
-impl Pin {
-    /// The key `keyid` (validated not to start with `-`), as `gpg` finds it.
-    pub fn new(gpg: Tool, keyid: Option<String>) -> Self {
+impl SigningKey {
+    /// The key `keyid`, as `gpg` finds it.
+    pub fn new(gpg: Tool, keyid: Option<KeyId>) -> Self {
         Self {
             gpg,
             keyid,
@@ -83,7 +111,7 @@ impl Pin {
     }
 
     /// The fingerprints of the signing key's primary key and subkeys.
-    async fn fingerprints(&self) -> Result<&[String], SignatureError> {
+    async fn fingerprints(&self) -> Result<&[Fingerprint], SignatureError> {
         self.fingerprints
             .get_or_try_init(|| async {
                 let mut args: Vec<OsString> = ["--batch", "--with-colons", "--list-secret-keys"]
@@ -105,7 +133,7 @@ impl Pin {
     }
 }
 
-impl Pin {
+impl SigningKey {
     /// Signs a few bytes with the key (gpg --detach-sign), as debsign
     /// would: a key gpg lists but cannot use (no secret part readable by
     /// this user, a passphrase, an agent of another user) fails here.
@@ -153,7 +181,7 @@ pub fn signing_expiry(listing: &str) -> Option<u64> {
         .min()
 }
 
-impl Pin {
+impl SigningKey {
     /// When the signing key stops signing (see [`signing_expiry`]), read
     /// with gpg now.
     ///
@@ -172,13 +200,14 @@ impl Pin {
     }
 }
 
-/// The `fpr` records of gpg's colon listing.
-fn fingerprints(listing: &str) -> Vec<String> {
+/// The `fpr` records of gpg's colon listing (a record that is not a
+/// fingerprint is left out).
+fn fingerprints(listing: &str) -> Vec<Fingerprint> {
     listing
         .lines()
         .filter_map(|l| l.strip_prefix("fpr:"))
         .filter_map(|rest| rest.split(':').find(|f| !f.is_empty()))
-        .map(str::to_ascii_uppercase)
+        .filter_map(|f| Fingerprint::parse(&f.to_ascii_uppercase()).ok())
         .collect()
 }
 
@@ -285,17 +314,19 @@ impl Verifier {
         let ours = pin.fingerprints().await?;
         let valid = valid_signatures(&status).map_err(|why| SignatureError::NotOurKey {
             path: path.clone(),
-            fingerprint: why.to_owned(),
-            keys: ours.join(", "),
+            by: SignedBy::Nobody(why),
+            keys: ours.to_vec(),
         })?;
+        let is_ours = |fingerprint: &str| ours.iter().any(|f| f == fingerprint);
         match valid
             .iter()
-            .find(|(signer, primary)| !ours.contains(signer) && !ours.contains(primary))
+            .find(|(signer, primary)| !is_ours(signer) && !is_ours(primary))
         {
             Some((signer, _)) => Err(SignatureError::NotOurKey {
                 path,
-                fingerprint: signer.clone(),
-                keys: ours.join(", "),
+                by: Fingerprint::parse(signer)
+                    .map_or(SignedBy::Nobody("an unreadable fingerprint"), SignedBy::Key),
+                keys: ours.to_vec(),
             }),
             None => Ok(()),
         }

@@ -2,71 +2,23 @@
 //! private temporary directory. `upload-run`, `listen` and `backfill` all
 //! call [`upload_run`].
 
-use std::sync::Arc;
-
 use tokio_util::sync::CancellationToken;
 
-use crate::archive::Archives;
-use crate::chain::artifacts::ArtifactStore;
 use crate::chain::claimed::upload_one;
 use crate::chain::dput::Uploader;
 use crate::chain::fetch::fetch_checked;
-use crate::chain::outcome::{ChangesReport, Outcome, RunOutcome, RunRecord, RunReport};
+use crate::chain::outcome::{ChangesReport, Outcome, RunReport};
+use crate::chain::pipeline::{Checks, Dispatched, Pipeline};
 use crate::chain::publish::{OutcomeMessage, Publisher};
 use crate::chain::run_error::RunError;
-use crate::chain::sign::Signer;
-use crate::input::changes::Filter;
-use crate::input::dispatch::{CampaignRules, Campaigns, Decision, Dispatch, UnknownCampaign};
-use crate::input::rates::LocalBudget;
+use crate::chain::run_outcome::{RunOutcome, RunRecord};
+use crate::input::dispatch::{CampaignRules, Decision, UnknownCampaign};
+use crate::input::names::DputHost;
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::input::verdict::check_verdict;
 use crate::ledger::{self as ledger_db, Ledger};
 use crate::shutdown::Interrupted;
-
-/// One run to upload: what the Janitor dispatched (the authority), the
-/// worker-derived records checked beside it, and the Janitor's database
-/// where the reviewers' verdict is read again before anything is signed.
-#[derive(Debug, Clone, Copy)]
-pub struct Dispatched<'a> {
-    /// The run's codebase and campaign, and its verdict as read.
-    pub dispatch: &'a Dispatch,
-    /// The worker's own claims (`debian_build`, the message's `build_*`)
-    /// and what the operator expects: a consistency check on top.
-    pub records: &'a [Record],
-    /// The Janitor's database, when configured.
-    pub janitor: Option<&'a sqlx::PgPool>,
-}
-
-/// Everything the chain needs besides the run id and the ledger; built
-/// complete from the settings (the ledger, opened later, is passed to
-/// [`upload_run`] beside it).
-#[derive(Debug, Clone)]
-pub struct Pipeline {
-    /// Where artifacts come from.
-    pub store: ArtifactStore,
-    /// Which `.changes` to upload.
-    pub filter: Filter,
-    /// How to sign.
-    pub signer: Signer,
-    /// How to upload.
-    pub uploader: Uploader,
-    /// Fetch and verify only.
-    pub dry_run: bool,
-    /// The archives whose Sources indices tell what is uploaded already.
-    pub archives: Arc<Archives>,
-    /// The operator's selections every `.changes` must match besides the
-    /// run's own record (`listen`/`backfill` `--distribution`, `--campaign`).
-    pub scope: Vec<Record>,
-    /// The Debian campaigns of `janitor.conf` and `--require-review`: what
-    /// a run of each may be signed as.
-    pub campaigns: Arc<Campaigns>,
-    /// Where each `.changes` outcome is published (`--publish-channel`).
-    pub publisher: Option<Arc<Publisher>>,
-    /// The upload budgets this process keeps itself when it has no ledger
-    /// (with one, the ledger keeps them for every process).
-    pub budget: Option<Arc<LocalBudget>>,
-}
 
 /// Uploads one run: what the Janitor decided for it comes first (its
 /// campaign must be a Debian campaign of `janitor.conf`, its suite must have
@@ -152,7 +104,7 @@ async fn route_and_upload(
     // Routed by the decision: the campaign's suite, never a file's. One
     // without a dput host is refused before anything is fetched, and left
     // due (nothing is recorded).
-    let suite = rules.build_distribution.as_str();
+    let suite = &rules.build_distribution;
     pipeline.uploader.hosts.route(suite)?;
     if run.records.is_empty() {
         tracing::warn!(
@@ -209,7 +161,7 @@ async fn decide_and_upload(
             .map_err(RunError::database(
                 "reading the source packages of the run's codebase",
             ))?,
-        None => vec![dispatch.codebase.clone()],
+        None => ledger_db::janitor::codebase_source(&dispatch.codebase),
     };
     let decision = Decision {
         dispatch: dispatch.clone(),
@@ -247,7 +199,7 @@ async fn publish(publisher: &Publisher, uploader: &Uploader, run_id: &RunId, rep
                     .route(&changes.distribution)
                     .ok()
                     .flatten()
-                    .map(str::to_owned),
+                    .cloned(),
                 outcome: changes.outcome.label().to_owned(),
                 delayed,
                 time: OutcomeMessage::now(),
@@ -330,17 +282,6 @@ async fn upload_run_inner(
     report
 }
 
-/// What every `.changes` of a run is checked against, and where the
-/// verdict is read again.
-pub(super) struct Checks<'a> {
-    /// What the Janitor decided.
-    pub decision: &'a Decision,
-    /// The worker's records and the operator's selections.
-    pub records: &'a [Record],
-    /// The Janitor's database, when configured.
-    pub janitor: Option<&'a sqlx::PgPool>,
-}
-
 async fn upload_in(
     pipeline: &Pipeline,
     ledger: Option<&Ledger>,
@@ -349,10 +290,9 @@ async fn upload_in(
     workdir: &std::path::Path,
 ) -> Result<RunReport, RunError> {
     let mut found = fetch_checked(pipeline, ledger, run_id, checks, workdir).await?;
-    // Every .changes has a host before any is signed.
-    for (parsed, _) in &found {
-        pipeline.uploader.hosts.route(&parsed.distribution)?;
-    }
+    // Every .changes was checked to target the campaign's build
+    // distribution: its suite, routed before anything was fetched.
+    let suite = &checks.decision.rules.build_distribution;
     // Source first: an archive may refuse binaries whose source it has not
     // seen. The sort is stable: otherwise in name order.
     found.sort_by_key(|(f, _)| !f.file_name().ends_with("_source.changes"));
@@ -365,7 +305,7 @@ async fn upload_in(
             }
         } else {
             // Routed above: the ledger key of its suite's host exists.
-            let bound = ledger.and_then(|l| l.for_suite(&parsed.distribution));
+            let bound = ledger.and_then(|l| l.for_suite(suite));
             upload_one(
                 pipeline,
                 bound.as_ref(),
@@ -380,18 +320,13 @@ async fn upload_in(
         if !pipeline.dry_run {
             // One line per .changes, whichever command acted (upload-run,
             // backfill, listen): what an operator greps the journal for.
-            let host = pipeline
-                .uploader
-                .hosts
-                .route(&parsed.distribution)
-                .ok()
-                .flatten();
+            let host = pipeline.uploader.hosts.route(suite).ok().flatten();
             tracing::info!(
                 run_id = %run_id,
                 changes = %parsed.file_name(),
                 source = %parsed.source,
                 version = %parsed.version,
-                host = host.unwrap_or("(dput's default)"),
+                host = host.map_or("(dput's default)", DputHost::as_str),
                 outcome = outcome.label(),
                 "a .changes is done"
             );
@@ -400,7 +335,7 @@ async fn upload_in(
             name: parsed.file_name(),
             source: parsed.source,
             version: parsed.version,
-            distribution: parsed.distribution,
+            distribution: suite.clone(),
             outcome,
         });
     }

@@ -5,17 +5,14 @@ use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 
 use crate::chain::dput::DputError;
-use crate::chain::run_error::RunError;
 use crate::chain::sign::SignError;
-use crate::chain::signature::SignatureError;
 use crate::cli::commands::backfill::backfill;
 use crate::cli::commands::ledger::ledger;
 use crate::cli::commands::steps::{each_path, fetch_artifacts, find_changes, readable};
 use crate::cli::commands::upload_run::{upload_run, RunArgs};
-use crate::cli::janitor_conf::ConfigError;
 use crate::cli::output;
-use crate::cli::settings::{SettingsError, Task};
-use crate::exit_codes::{code_of, first_known, ExitCode};
+use crate::cli::settings::Task;
+use crate::exit_codes::ExitCode;
 
 /// Runs `task` until done or until `shutdown` fires.
 ///
@@ -52,7 +49,7 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
         Task::Dput { uploader, input } => {
             each_path(input, shutdown, |path| {
                 let uploader = uploader.clone();
-                let host = uploader.hosts.every().map(str::to_owned);
+                let host = uploader.hosts.every().cloned();
                 async move {
                     let changes = readable(&path, |path, source| DputError::Failed {
                         path,
@@ -98,60 +95,11 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             database,
             host,
             action,
-        } => ledger(&database, host.as_deref(), action, &shutdown).await,
+        } => ledger(&database, host.as_ref(), action, &shutdown).await,
         Task::GenerateDocs { out_dir } => {
             crate::cli::docs::write_all(&out_dir)
                 .with_context(|| format!("writing into {}", out_dir.display()))?;
             Ok(ExitCode::Success)
         }
-    }
-}
-
-/// The exit code for an error that stopped a subcommand: the first error
-/// in its cause chain that says its code (settings, configuration, or one
-/// of the upload chain's errors), else [`ExitCode::Failure`]. The one
-/// place that turns an `anyhow::Error` into a code.
-pub fn exit_code(err: &anyhow::Error) -> ExitCode {
-    first_known(err, |cause| {
-        code_of::<SettingsError>(cause)
-            .or_else(|| code_of::<ConfigError>(cause))
-            .or_else(|| code_of::<crate::ledger::database::DatabaseError>(cause))
-            .or_else(|| code_of::<crate::service::check::CheckFailed>(cause))
-            .or_else(|| code_of::<SignatureError>(cause))
-            .or_else(|| code_of::<crate::chain::gnupg_home::GnupgHomeError>(cause))
-            .or_else(|| code_of::<RunError>(cause))
-            .or_else(|| code_of::<crate::chain::artifacts::ArtifactError>(cause))
-            .or_else(|| code_of::<crate::input::changes::ChangesError>(cause))
-            .or_else(|| code_of::<crate::input::changes::Mismatch>(cause))
-            .or_else(|| code_of::<crate::chain::sign::SignError>(cause))
-            .or_else(|| code_of::<crate::chain::dput::DputError>(cause))
-            .or_else(|| code_of::<crate::shutdown::Interrupted>(cause))
-            .or_else(|| code_of::<crate::input::dispatch::UnknownCampaign>(cause))
-            .or_else(|| code_of::<crate::input::dispatch::NotDispatched>(cause))
-            .or_else(|| code_of::<crate::input::verdict::Verdict>(cause))
-            .or_else(|| code_of::<crate::input::dispatch::EpochUnknown>(cause))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::shutdown::Interrupted;
-
-    #[test]
-    fn unknown_errors_are_failures() {
-        assert_eq!(exit_code(&anyhow::anyhow!("boom")), ExitCode::Failure);
-    }
-
-    #[test]
-    fn context_does_not_hide_the_typed_cause() {
-        let err = anyhow::Error::new(Interrupted).context("uploading run x");
-        assert_eq!(exit_code(&err), ExitCode::Interrupted);
-        let err = anyhow::Error::new(SettingsError::Missing {
-            what: "x",
-            how: "y",
-        })
-        .context("z");
-        assert_eq!(exit_code(&err), ExitCode::Usage);
     }
 }

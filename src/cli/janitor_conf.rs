@@ -16,6 +16,7 @@ use prost_reflect::{
 
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::dispatch::{CampaignRules, Campaigns};
+use crate::input::names::Suite;
 use crate::input::verdict::ReviewRule;
 
 /// The largest configuration file read, in bytes.
@@ -51,25 +52,29 @@ pub struct CampaignConfig {
     /// Whether it has a `debian_build` block (a Debian campaign).
     pub debian: bool,
     /// `debian_build.build_distribution`: the suite its builds target.
-    pub build_distribution: Option<String>,
+    pub build_distribution: Option<Suite>,
     /// `debian_build.build_suffix`.
     pub build_suffix: Option<String>,
     /// `debian_build.base_distribution`.
-    pub base_distribution: Option<String>,
+    pub base_distribution: Option<Suite>,
 }
 
 impl CampaignConfig {
     /// Its rules as the runner applies them: the build distribution
     /// defaults to the campaign's name, an empty suffix is none. `None`
     /// for a campaign without `debian_build`.
+    /// A campaign whose name is no suite and that names no build
+    /// distribution has none either.
     pub fn rules(&self) -> Option<CampaignRules> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let build_distribution = match &self.build_distribution {
+            Some(suite) => suite.clone(),
+            None => Suite::parse(&self.name).ok()?,
+        };
         self.debian.then(|| CampaignRules {
             name: self.name.clone(),
-            build_distribution: nonempty(&self.build_distribution)
-                .unwrap_or_else(|| self.name.clone()),
-            build_suffix: nonempty(&self.build_suffix),
-            base_distribution: nonempty(&self.base_distribution),
+            build_distribution,
+            build_suffix: self.build_suffix.clone().filter(|s| !s.is_empty()),
+            base_distribution: self.base_distribution.clone(),
         })
     }
 }
@@ -88,7 +93,7 @@ impl JanitorConfig {
 
     /// The suite a campaign's builds target, when its `campaign` block
     /// says (`debian_build.build_distribution`).
-    pub fn build_distribution(&self, campaign: &str) -> Option<String> {
+    pub fn build_distribution(&self, campaign: &str) -> Option<Suite> {
         self.campaigns
             .iter()
             .find(|c| c.name == campaign)
@@ -97,10 +102,10 @@ impl JanitorConfig {
 }
 
 /// A `distribution` block.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistributionConfig {
-    /// `name`.
-    pub name: String,
+    /// `name`: a suite.
+    pub name: Suite,
     /// `archive_mirror_uri`.
     pub archive_mirror_uri: Option<String>,
 }
@@ -258,24 +263,48 @@ impl JanitorConfig {
             redis_location: string(&message, "redis_location"),
             database_location: string(&message, "database_location"),
             distributions: messages(&message, "distribution")
-                .map(|d| DistributionConfig {
-                    name: string(d, "name").unwrap_or_default(),
-                    archive_mirror_uri: string(d, "archive_mirror_uri"),
+                .map(|d| {
+                    Ok(DistributionConfig {
+                        name: suite(text, "distribution.name", string(d, "name"))?
+                            .ok_or((text.len(), "distribution.name: missing".to_owned()))?,
+                        archive_mirror_uri: string(d, "archive_mirror_uri"),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, _>>()?,
             campaigns: messages(&message, "campaign")
                 .map(|c| {
                     let build = debian_build(c);
-                    CampaignConfig {
+                    let field = |name| build.and_then(|b| string(b, name));
+                    Ok(CampaignConfig {
                         name: string(c, "name").unwrap_or_default(),
                         debian: build.is_some(),
-                        build_distribution: build.and_then(|b| string(b, "build_distribution")),
-                        build_suffix: build.and_then(|b| string(b, "build_suffix")),
-                        base_distribution: build.and_then(|b| string(b, "base_distribution")),
-                    }
+                        build_distribution: suite(
+                            text,
+                            "campaign.debian_build.build_distribution",
+                            field("build_distribution"),
+                        )?,
+                        build_suffix: field("build_suffix"),
+                        base_distribution: suite(
+                            text,
+                            "campaign.debian_build.base_distribution",
+                            field("base_distribution"),
+                        )?,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, _>>()?,
         })
+    }
+}
+
+/// A suite field, when set and not empty: a suite name, else an error at
+/// its place in `text`.
+fn suite(text: &str, field: &str, value: Option<String>) -> Result<Option<Suite>, (usize, String)> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => Suite::parse(&value).map(Some).map_err(|e| {
+            let offset = text.find(&format!("\"{value}\"")).unwrap_or(0);
+            (offset, format!("{field}: {e}"))
+        }),
     }
 }
 
@@ -478,20 +507,17 @@ mod tests {
         assert_eq!(
             config.distributions,
             vec![DistributionConfig {
-                name: "unstable".into(),
+                name: "unstable".parse().unwrap(),
                 archive_mirror_uri: Some("http://deb.debian.org/debian".into()),
             }]
         );
-        assert_eq!(config.build_distribution("x").as_deref(), Some("x"));
+        assert_eq!(config.build_distribution("x").unwrap(), "x");
         let config = parse(
             "campaign { name: \"lintian-fixes\" debian_build { build_distribution: \"lf\" } }\n\
              campaign { name: \"plain\" }\n",
         )
         .unwrap();
-        assert_eq!(
-            config.build_distribution("lintian-fixes").as_deref(),
-            Some("lf")
-        );
+        assert_eq!(config.build_distribution("lintian-fixes").unwrap(), "lf");
         assert_eq!(config.build_distribution("plain"), None);
         assert_eq!(config.build_distribution("unknown"), None);
     }
@@ -517,8 +543,8 @@ mod tests {
         assert_eq!(unchanged.epoch_suite(), "unchanged");
         assert!(campaigns.get("generic").is_none());
         assert!(campaigns.get("bare").is_none());
-        assert!(campaigns.builds_for("lintian-fixes"));
-        assert!(!campaigns.builds_for("unstable"));
+        assert!(campaigns.builds_for(&"lintian-fixes".parse().unwrap()));
+        assert!(!campaigns.builds_for(&"unstable".parse().unwrap()));
     }
 
     #[test]

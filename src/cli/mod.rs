@@ -2,8 +2,9 @@
 //! arguments in `args/`, re-exported here; nothing else sees clap), the
 //! settings validated from it ([`settings`], with the Janitor's
 //! `janitor.conf` read by [`janitor_conf`]), running a subcommand and
-//! printing its results ([`app`], [`output`]), man pages and completions
-//! ([`docs`]).
+//! printing its results ([`app`], one file per subcommand in `commands/`,
+//! [`output`]), the exit code of an error ([`exit_code`]), man pages and
+//! completions ([`docs`]).
 //!
 //! May use everything below it; nothing below uses it.
 
@@ -11,8 +12,10 @@ pub mod app;
 mod args;
 mod commands;
 pub mod docs;
+mod exit;
 pub mod janitor_conf;
 pub mod output;
 pub mod settings;
 
 pub use args::*;
+pub use exit::exit_code;

@@ -4,20 +4,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::IndexUse;
 use crate::chain::artifacts::{ArtifactError, ArtifactStore};
 use crate::chain::dput::Uploader;
+use crate::chain::pipeline::Pipeline;
 use crate::chain::sign::Signer;
 use crate::chain::signature::Verifier;
-use crate::chain::upload::Pipeline;
 use crate::cli::janitor_conf::{ConfigError, JanitorConfig, Schema};
 use crate::cli::{self, Cli, Command, LogFormat};
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Filter, Verify};
 use crate::input::dispatch::is_janitor_name;
+use crate::input::names::{DputHost, Reported};
 use crate::input::record::{self, Record};
 use crate::input::run_id::{InvalidRunId, RunId};
-use crate::input::syntax;
 use crate::ledger::LedgerConfig;
 use crate::service::backfill::BackfillSettings;
 use crate::service::listen::ListenSettings;
@@ -27,14 +26,16 @@ mod chain;
 mod ledger;
 mod services;
 mod sources;
+mod values;
 
 use chain::{filter, hosts, pipeline, rates, review, signer, store, uploader, verifier, Chain};
 use ledger::ledger_command;
 pub use ledger::LedgerAction;
+pub use services::DEFAULT_MAX_ATTEMPTS;
 use services::{backfill, database, ledger, listen};
-pub use services::{DEFAULT_MAX_ATTEMPTS, DEFAULT_REDIS};
 use sources::Sources;
 pub use sources::{Location, Origin};
+pub use values::DEFAULT_REDIS;
 
 /// Arguments that cannot be turned into settings.
 #[derive(Debug, thiserror::Error)]
@@ -48,14 +49,9 @@ pub enum SettingsError {
     /// The artifact location cannot be opened.
     #[error(transparent)]
     Artifacts(#[from] ArtifactError),
-    /// A value that would read as an option to debsign or dput.
-    #[error("{what} {value:?} must not start with '-' or be empty")]
-    LeadingDash {
-        /// Which setting.
-        what: &'static str,
-        /// Its value.
-        value: String,
-    },
+    /// A Debian name (suite, source, version, host, key id) that is not one.
+    #[error(transparent)]
+    Name(#[from] crate::input::names::InvalidName),
     /// A value that cannot be used.
     #[error("invalid {what} {value:?}: {reason}")]
     Invalid {
@@ -193,7 +189,7 @@ pub enum Task {
         /// The database and ledger.
         database: Box<LedgerConfig>,
         /// The ledger's key (dput host); all hosts when `None`.
-        host: Option<String>,
+        host: Option<DputHost>,
         /// What to do.
         action: LedgerAction,
     },
@@ -308,8 +304,8 @@ fn find_changes(args: cli::FindChangesArgs) -> Task {
 
 fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, SettingsError> {
     let run_id = args.run_id.parse()?;
-    let hosts = hosts(&args.uploader.host)?;
-    let limits = rates(&args.rates)?;
+    let hosts = hosts(&args.chain.uploader.host)?;
+    let limits = rates(&args.chain.rates)?;
     let database = match database(&args.ledger, config)? {
         Some(database) => Some(Box::new(ledger(
             &args.ledger,
@@ -324,22 +320,14 @@ fn upload_run(args: cli::UploadRunArgs, config: &Sources) -> Result<Task, Settin
     };
     let expect = expectation(args.expect)?;
     let dispatch = dispatch_given(args.dispatch, database.is_some())?;
-    let review = review(args.review, database.is_some())?;
+    let review = review(&args.chain.review, database.is_some())?;
     let pipeline = pipeline(
         Chain {
-            store: args.store,
             filter: filter(args.filter),
-            signer: args.signer,
-            uploader: args.uploader,
             simulate: args.simulate,
             force: args.force,
             dry_run: args.dry_run,
-            archive: args.archive,
-            index_use: IndexUse::ONE_SHOT,
-            scope: Vec::new(),
-            publish: Some((args.publish, None)),
-            limits,
-            review,
+            ..Chain::of(args.chain, limits, review, None)
         },
         config,
     )?;
@@ -396,27 +384,10 @@ fn dispatch_given(
 /// `--expect-source/--expect-version/--expect-distribution`, each in its
 /// Debian syntax; `None` when none is given.
 fn expectation(args: cli::ExpectArgs) -> Result<Option<Record>, SettingsError> {
-    let checked = |what: &'static str, value: Option<String>, ok: fn(&str) -> bool| match value {
-        Some(v) if !ok(&v) => Err(SettingsError::Invalid {
-            what,
-            value: v,
-            reason: "not in Debian's syntax for it".into(),
-        }),
-        other => Ok(other),
-    };
     let record = Record {
-        source: checked(
-            "--expect-source",
-            args.expect_source,
-            syntax::is_package_name,
-        )?,
-        version: checked("--expect-version", args.expect_version, syntax::is_version)?,
-        distributions: checked(
-            "--expect-distribution",
-            args.expect_distribution,
-            syntax::is_suite,
-        )?
-        .map(|d| vec![d]),
+        source: args.expect_source.map(Reported::Name),
+        version: args.expect_version.map(Reported::Name),
+        distributions: args.expect_distribution.map(|d| vec![Reported::Name(d)]),
         ..Record::new(record::Origin::CommandLine)
     };
     let given =
@@ -431,7 +402,7 @@ fn time_limit(what: &'static str, value: &str) -> Result<std::time::Duration, Se
         value: value.to_owned(),
         reason,
     };
-    let limit = services::duration(what, value)?;
+    let limit = values::duration(what, value)?;
     if limit.is_zero() {
         return Err(invalid("must be more than zero".into()));
     }
@@ -443,18 +414,6 @@ fn input(paths: Vec<PathBuf>, null: bool) -> PathInput {
     PathInput {
         paths: if stdin { Vec::new() } else { paths },
         null,
-    }
-}
-
-fn no_leading_dash(
-    what: &'static str,
-    value: Option<String>,
-) -> Result<Option<String>, SettingsError> {
-    match value {
-        Some(v) if v.is_empty() || v.starts_with('-') => {
-            Err(SettingsError::LeadingDash { what, value: v })
-        }
-        other => Ok(other),
     }
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::checksums::{Algorithm, Digests, Expected};
+use crate::input::names::{Distribution, SourcePackage, Suite, Version};
 use crate::input::safe_fs::{self, OpenError};
 use crate::input::syntax::{self, FileName, InvalidFileName};
 
@@ -140,7 +141,7 @@ pub struct Filter {
     /// else is refused, not left out.
     pub source_only: bool,
     /// Keep only those whose Distribution names one of these (all when empty).
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
 }
 
 impl Filter {
@@ -162,10 +163,10 @@ impl Filter {
             return Ok(false);
         }
         Ok(self.distributions.is_empty()
-            || changes
-                .distribution
-                .split_whitespace()
-                .any(|d| self.distributions.iter().any(|want| want == d)))
+            || self
+                .distributions
+                .iter()
+                .any(|want| changes.distribution.names(want)))
     }
 }
 
@@ -227,11 +228,11 @@ pub struct Changes {
     /// Where it is.
     pub path: PathBuf,
     /// Source package.
-    pub source: String,
+    pub source: SourcePackage,
     /// Version.
-    pub version: String,
+    pub version: Version,
     /// Target distribution(s).
-    pub distribution: String,
+    pub distribution: Distribution,
     /// Architectures.
     pub architectures: Vec<String>,
     /// The binary packages the `Binary` field names (none for a source
@@ -457,9 +458,9 @@ impl Changes {
 /// The fields that are printed on stdout, each checked to be one line in
 /// its Debian syntax.
 struct PrintedFields {
-    source: String,
-    version: String,
-    distribution: String,
+    source: SourcePackage,
+    version: Version,
+    distribution: Distribution,
     architectures: Vec<String>,
 }
 
@@ -482,27 +483,27 @@ impl PrintedFields {
             ),
             None => (source, None),
         };
-        if !syntax::is_package_name(name) || source_version.is_some_and(|v| !syntax::is_version(v))
-        {
-            return Err(format!("Source {source:?} is not a package name"));
-        }
-        if !syntax::is_version(version) {
+        let name = match SourcePackage::parse(name) {
+            Ok(name) if source_version.is_none_or(syntax::is_version) => name,
+            _ => return Err(format!("Source {source:?} is not a package name")),
+        };
+        let Ok(version) = Version::parse(version) else {
             return Err(format!("Version {version:?} is not a Debian version"));
-        }
-        if !syntax::is_word_list(distribution, syntax::is_suite) {
+        };
+        let Ok(distribution) = Distribution::parse(distribution) else {
             return Err(format!(
                 "Distribution {distribution:?} is not a list of suite names"
             ));
-        }
+        };
         if !syntax::is_word_list(architecture, syntax::is_architecture) {
             return Err(format!(
                 "Architecture {architecture:?} is not a list of architectures"
             ));
         }
         Ok(Self {
-            source: name.to_owned(),
-            version: version.to_owned(),
-            distribution: distribution.to_owned(),
+            source: name,
+            version,
+            distribution,
             architectures: architecture.split(' ').map(str::to_owned).collect(),
         })
     }
@@ -970,7 +971,7 @@ Files:
         let changes = Changes::parse(Path::new("x.changes"), CHANGES).unwrap();
         let filter = |d: &str| Filter {
             source_only: false,
-            distributions: vec![d.into()],
+            distributions: vec![d.parse().unwrap()],
         };
         assert!(filter("experimental").keeps(&changes).unwrap());
         assert!(!filter("stable").keeps(&changes).unwrap());

@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::exit_codes::{ExitCode, HasExitCode};
 use crate::input::changes::{Changes, Mismatch};
+use crate::input::names::{SourcePackage, Suite, Version};
 use crate::input::syntax;
 use crate::input::verdict::{PublishStatus, ReviewRule};
 
@@ -20,19 +21,19 @@ pub struct CampaignRules {
     /// The campaign's name.
     pub name: String,
     /// The suite its builds target: every `.changes`' Distribution.
-    pub build_distribution: String,
+    pub build_distribution: Suite,
     /// `build_suffix`: every Version ends in `~<suffix><N>`.
     pub build_suffix: Option<String>,
     /// `base_distribution`: the suite whose archive says the epoch.
-    pub base_distribution: Option<String>,
+    pub base_distribution: Option<Suite>,
 }
 
 impl CampaignRules {
     /// The suite the archive is asked for the source's epoch: the base
     /// distribution, else the target suite.
-    pub fn epoch_suite(&self) -> &str {
+    pub fn epoch_suite(&self) -> &Suite {
         self.base_distribution
-            .as_deref()
+            .as_ref()
             .unwrap_or(&self.build_distribution)
     }
 }
@@ -68,8 +69,8 @@ impl Campaigns {
     }
 
     /// Whether some campaign builds for `suite`.
-    pub fn builds_for(&self, suite: &str) -> bool {
-        self.rules.iter().any(|r| r.build_distribution == suite)
+    pub fn builds_for(&self, suite: &Suite) -> bool {
+        self.rules.iter().any(|r| r.build_distribution == *suite)
     }
 }
 
@@ -223,7 +224,7 @@ pub struct EpochUnknown {
     /// The `.changes`.
     pub changes: String,
     /// Its version.
-    pub version: String,
+    pub version: Version,
     /// Why the archive's epoch is unknown.
     pub why: String,
 }
@@ -232,14 +233,6 @@ impl HasExitCode for EpochUnknown {
     fn exit_code(&self) -> ExitCode {
         ExitCode::Verification
     }
-}
-
-/// The epoch of a Debian version (0 when it has none).
-pub fn epoch_of(version: &str) -> u32 {
-    version
-        .split_once(':')
-        .and_then(|(e, _)| e.parse().ok())
-        .unwrap_or(0)
 }
 
 /// What the Janitor decided for one run, ready to compare `.changes`
@@ -252,7 +245,7 @@ pub struct Decision {
     pub rules: CampaignRules,
     /// The source names the codebase may build: the codebase itself, or
     /// what the Janitor's `package` table maps it to.
-    pub sources: Vec<String>,
+    pub sources: Vec<SourcePackage>,
 }
 
 impl Decision {
@@ -276,17 +269,18 @@ impl Decision {
             Err(changes.mismatch(field, wanted, found, origin.clone()))
         };
         if !self.sources.contains(&changes.source) {
+            let sources: Vec<&str> = self.sources.iter().map(SourcePackage::as_str).collect();
             return mismatch(
                 "Source",
-                format!("dispatched {}", self.sources.join(" or ")),
-                &changes.source,
+                format!("dispatched {}", sources.join(" or ")),
+                changes.source.as_str(),
             );
         }
         if changes.distribution != self.rules.build_distribution {
             return mismatch(
                 "Distribution",
                 format!("builds for {}", self.rules.build_distribution),
-                &changes.distribution,
+                &changes.distribution.to_string(),
             );
         }
         if let Some(suffix) = self.rules.build_suffix.as_deref() {
@@ -294,7 +288,7 @@ impl Decision {
                 return mismatch(
                     "Version",
                     format!("builds versions ending in ~{suffix}N"),
-                    &changes.version,
+                    changes.version.as_str(),
                 );
             }
         }
@@ -307,7 +301,7 @@ impl Decision {
     /// [`Mismatch`] when they differ; [`EpochUnknown`] (inside an
     /// `Err(Err(_))`) when it has an epoch nobody can confirm.
     pub fn check_epoch(&self, changes: &Changes, epoch: &Epoch) -> Result<(), EpochError> {
-        let ours = epoch_of(&changes.version);
+        let ours = changes.version.epoch();
         match epoch {
             Epoch::Known { epoch, from } if *epoch != ours => {
                 let wanted = match epoch {
@@ -317,7 +311,7 @@ impl Decision {
                 Err(EpochError::Mismatch(changes.mismatch(
                     "Version",
                     wanted,
-                    &changes.version,
+                    changes.version.as_str(),
                     self.origin(),
                 )))
             }
@@ -344,7 +338,8 @@ pub enum EpochError {
 }
 
 /// Whether `version` ends in `~<suffix><N>` (N one or more digits).
-pub fn has_build_suffix(version: &str, suffix: &str) -> bool {
+pub fn has_build_suffix(version: &Version, suffix: &str) -> bool {
+    let version = version.as_str();
     let digits = version.bytes().rev().take_while(u8::is_ascii_digit).count();
     let rest = &version[..version.len() - digits];
     digits > 0 && rest.strip_suffix(suffix).is_some_and(|r| r.ends_with('~'))
@@ -402,6 +397,10 @@ pub fn dbgsym_debs<'c>(
 mod tests {
     use super::*;
 
+    fn v(version: &str) -> Version {
+        version.parse().unwrap()
+    }
+
     const CHANGES: &str = "\
 Format: 1.8
 Date: Fri, 27 Nov 2026 12:00:00 +0000
@@ -436,11 +435,11 @@ Files:
                 .unwrap(),
             rules: CampaignRules {
                 name: "lintian-fixes".into(),
-                build_distribution: "lintian-fixes".into(),
+                build_distribution: "lintian-fixes".parse().unwrap(),
                 build_suffix: Some("jan+lint".into()),
-                base_distribution: Some("unstable".into()),
+                base_distribution: Some("unstable".parse().unwrap()),
             },
-            sources: vec!["auhello".into()],
+            sources: vec!["auhello".parse().unwrap()],
         }
     }
 
@@ -480,12 +479,12 @@ Files:
 
     #[test]
     fn suffixes() {
-        assert!(has_build_suffix("1.0-1~jan+lint1", "jan+lint"));
-        assert!(has_build_suffix("1:1.0-1~jan+lint12", "jan+lint"));
-        assert!(!has_build_suffix("1.0-1~jan+lint", "jan+lint"));
-        assert!(!has_build_suffix("1.0-1jan+lint1", "jan+lint"));
-        assert!(!has_build_suffix("1.0-1~xjan+lint1", "an+lint"));
-        assert!(!has_build_suffix("1", "jan+lint"));
+        assert!(has_build_suffix(&v("1.0-1~jan+lint1"), "jan+lint"));
+        assert!(has_build_suffix(&v("1:1.0-1~jan+lint12"), "jan+lint"));
+        assert!(!has_build_suffix(&v("1.0-1~jan+lint"), "jan+lint"));
+        assert!(!has_build_suffix(&v("1.0-1jan+lint1"), "jan+lint"));
+        assert!(!has_build_suffix(&v("1.0-1~xjan+lint1"), "an+lint"));
+        assert!(!has_build_suffix(&v("1"), "jan+lint"));
     }
 
     #[test]
@@ -513,8 +512,8 @@ Files:
             d.check_epoch(&epoch1, &unknown),
             Err(EpochError::Unknown(_))
         ));
-        assert_eq!(epoch_of("9:9.9-1"), 9);
-        assert_eq!(epoch_of("9.9-1"), 0);
+        assert_eq!(v("9:9.9-1").epoch(), 9);
+        assert_eq!(v("9.9-1").epoch(), 0);
     }
 
     #[test]

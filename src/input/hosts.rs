@@ -4,29 +4,34 @@
 //! a suite without one is refused, never uploaded to a default by accident.
 //! The ledger keys its rows by the host a `.changes` went to.
 
-use crate::input::keyed::{is_name, Keyed, KeyedError};
-use crate::input::syntax::is_suite;
+use crate::input::keyed::{Keyed, KeyedError};
+use crate::input::names::{Distribution, DputHost, Suite};
 
-/// The ledger's key for dput's default host (no `--host`).
-pub const DEFAULT_HOST_KEY: &str = "(default)";
+pub use crate::input::names::DEFAULT_HOST_KEY;
 
 /// A suite with no host when hosts are named per suite only.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no dput host for suite {suite}: --host names hosts for {mapped} only (add --host {suite}=HOST, or a plain --host HOST for every other suite)")]
+#[error("no dput host for suite {suite}: --host names hosts for {} only (add --host {suite}=HOST, or a plain --host HOST for every other suite)", listed(mapped))]
 pub struct Unrouted {
-    /// The suite.
-    pub suite: String,
+    /// The suite (a `.changes`' Distribution, when given to dput alone).
+    pub suite: Distribution,
     /// The suites that have a host.
-    pub mapped: String,
+    pub mapped: Vec<Suite>,
+}
+
+/// Suites as a message lists them.
+fn listed(suites: &[Suite]) -> String {
+    let suites: Vec<&str> = suites.iter().map(Suite::as_str).collect();
+    suites.join(", ")
 }
 
 /// Where each suite's uploads go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hosts(Keyed<String>);
+pub struct Hosts(Keyed<Suite, DputHost>);
 
 impl Hosts {
     /// One host for every suite (`None`: dput's default host).
-    pub fn single(host: Option<String>) -> Self {
+    pub fn single(host: Option<DputHost>) -> Self {
         Self(Keyed {
             every: host,
             ..Keyed::default()
@@ -40,13 +45,9 @@ impl Hosts {
     /// same suite (or a plain HOST) twice.
     pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, KeyedError> {
         let host = |raw: &str| {
-            if is_name(raw) {
-                Ok(raw.to_owned())
-            } else {
-                Err("a host must not be empty or start with '-'")
-            }
+            DputHost::parse(raw).map_err(|_| "a host must not be empty or start with '-'")
         };
-        Keyed::parse(values, host, is_suite).map(Self)
+        Keyed::parse(values, host, |suite| Suite::parse(suite).ok()).map(Self)
     }
 
     /// The host for uploads to `suite` (`None`: dput's default host).
@@ -54,37 +55,60 @@ impl Hosts {
     /// # Errors
     /// [`Unrouted`] when hosts are named per suite, none for `suite` and
     /// none for every suite.
-    pub fn route(&self, suite: &str) -> Result<Option<&str>, Unrouted> {
+    pub fn route(&self, suite: &Suite) -> Result<Option<&DputHost>, Unrouted> {
         if let Some(host) = self.0.get(suite) {
+            return Ok(Some(host));
+        }
+        self.unnamed(Distribution::from(suite.clone()))
+    }
+
+    /// The host for a `.changes` given to `dput` alone: its suite's, or
+    /// for a Distribution of several suites the host of every suite.
+    ///
+    /// # Errors
+    /// [`Unrouted`], as [`Hosts::route`].
+    pub fn route_distribution(
+        &self,
+        distribution: &Distribution,
+    ) -> Result<Option<&DputHost>, Unrouted> {
+        match distribution.single() {
+            Some(suite) => self.route(suite),
+            None => self.unnamed(distribution.clone()),
+        }
+    }
+
+    /// The host of a suite no `SUITE=HOST` names.
+    fn unnamed(&self, suite: Distribution) -> Result<Option<&DputHost>, Unrouted> {
+        if let Some(host) = &self.0.every {
             return Ok(Some(host));
         }
         if self.0.keys.is_empty() {
             return Ok(None);
         }
         Err(Unrouted {
-            suite: suite.to_owned(),
-            mapped: self.0.keys.keys().cloned().collect::<Vec<_>>().join(", "),
+            suite,
+            mapped: self.0.keys.keys().cloned().collect(),
         })
     }
 
     /// The ledger's key for uploads to `suite`, if it has a host.
-    pub fn key(&self, suite: &str) -> Option<String> {
+    pub fn key(&self, suite: &Suite) -> Option<DputHost> {
         self.route(suite).ok().map(host_key)
     }
 
     /// The ledger's key for a suite no `SUITE=HOST` names (`None`: such a
     /// suite is refused).
-    pub fn default_key(&self) -> Option<String> {
+    pub fn default_key(&self) -> Option<DputHost> {
         match &self.0.every {
             Some(host) => Some(host.clone()),
-            None if self.0.keys.is_empty() => Some(DEFAULT_HOST_KEY.to_owned()),
+            None if self.0.keys.is_empty() => Some(DputHost::default_key()),
             None => None,
         }
     }
 
     /// The suites named, and their hosts' keys, in two lists of one order
     /// (for the ledger's queries).
-    pub fn by_suite(&self) -> (Vec<String>, Vec<String>) {
+    pub fn by_suite(&self) -> (Vec<Suite>, Vec<DputHost>) {
         self.0
             .keys
             .iter()
@@ -93,8 +117,8 @@ impl Hosts {
     }
 
     /// Every host key uploads may be recorded under.
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.0.keys.values().cloned().collect();
+    pub fn keys(&self) -> Vec<DputHost> {
+        let mut keys: Vec<DputHost> = self.0.keys.values().cloned().collect();
         keys.extend(self.default_key());
         keys.sort();
         keys.dedup();
@@ -102,8 +126,8 @@ impl Hosts {
     }
 
     /// The host for every suite, if one is named (`HOST` without `SUITE=`).
-    pub fn every(&self) -> Option<&str> {
-        self.0.every.as_deref()
+    pub fn every(&self) -> Option<&DputHost> {
+        self.0.every.as_ref()
     }
 
     /// How the hosts read in a log line (`listen`'s start).
@@ -115,7 +139,7 @@ impl Hosts {
             .map(|(suite, host)| format!("{suite}={host}"))
             .collect();
         match &self.0.every {
-            Some(host) => parts.push(host.clone()),
+            Some(host) => parts.push(host.to_string()),
             None if self.0.keys.is_empty() => parts.push(DEFAULT_HOST_KEY.to_owned()),
             None => {}
         }
@@ -124,22 +148,43 @@ impl Hosts {
 }
 
 /// The ledger's key for a host (`None`: dput's default host).
-pub fn host_key(host: Option<&str>) -> String {
-    host.unwrap_or(DEFAULT_HOST_KEY).to_owned()
+pub fn host_key(host: Option<&DputHost>) -> DputHost {
+    host.cloned().unwrap_or_else(DputHost::default_key)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn suite(name: &str) -> Suite {
+        name.parse().unwrap()
+    }
+
+    fn host(name: &str) -> Option<&'static str> {
+        Some(Box::leak(name.to_owned().into_boxed_str()))
+    }
+
+    fn routed(hosts: &Hosts, name: &str) -> Result<Option<&'static str>, Unrouted> {
+        hosts
+            .route(&suite(name))
+            .map(|h| h.and_then(|h| host(h.as_str())))
+    }
+
     #[test]
     fn suites_route_to_their_hosts_and_others_to_the_plain_host() {
         let hosts = Hosts::parse(&["unstable=ftp-master", "janitor", "lintian-fixes=apt"]).unwrap();
-        assert_eq!(hosts.route("unstable"), Ok(Some("ftp-master")));
-        assert_eq!(hosts.route("lintian-fixes"), Ok(Some("apt")));
-        assert_eq!(hosts.route("experimental"), Ok(Some("janitor")));
-        assert_eq!(hosts.default_key().as_deref(), Some("janitor"));
-        assert_eq!(hosts.keys(), vec!["apt", "ftp-master", "janitor"]);
+        assert_eq!(routed(&hosts, "unstable"), Ok(Some("ftp-master")));
+        assert_eq!(routed(&hosts, "lintian-fixes"), Ok(Some("apt")));
+        assert_eq!(routed(&hosts, "experimental"), Ok(Some("janitor")));
+        assert_eq!(hosts.default_key().unwrap(), "janitor");
+        assert_eq!(
+            hosts
+                .keys()
+                .iter()
+                .map(DputHost::as_str)
+                .collect::<Vec<_>>(),
+            vec!["apt", "ftp-master", "janitor"]
+        );
         assert_eq!(
             hosts.describe(),
             "lintian-fixes=apt,unstable=ftp-master,janitor"
@@ -149,14 +194,14 @@ mod tests {
     #[test]
     fn a_suite_without_a_host_is_refused_when_hosts_are_per_suite_only() {
         let hosts = Hosts::parse(&["unstable=ftp-master"]).unwrap();
-        let refused = hosts.route("experimental").unwrap_err();
+        let refused = hosts.route(&suite("experimental")).unwrap_err();
         assert_eq!(refused.suite, "experimental");
-        assert_eq!(hosts.key("experimental"), None);
+        assert_eq!(hosts.key(&suite("experimental")), None);
         assert_eq!(hosts.default_key(), None);
         // No --host at all: dput's default host, as before.
         let none = Hosts::parse::<&str>(&[]).unwrap();
-        assert_eq!(none.route("anything"), Ok(None));
-        assert_eq!(none.key("anything").as_deref(), Some(DEFAULT_HOST_KEY));
+        assert_eq!(routed(&none, "anything"), Ok(None));
+        assert_eq!(none.key(&suite("anything")).unwrap(), DEFAULT_HOST_KEY);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `--delayed [SUITE=]DAYS`, `--max-uploads-per-hour [HOST=]N`): parsed
 //! here once, each option saying what a value and a key may be.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// A value of such an option that cannot be taken.
@@ -15,16 +16,17 @@ pub struct KeyedError {
     pub why: &'static str,
 }
 
-/// A plain value for every key, and values for some keys.
+/// A plain value for every key, and values for some keys (`K`: what a key
+/// is, a suite or a host).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keyed<T> {
+pub struct Keyed<K, T> {
     /// The plain `VALUE`, if given.
     pub every: Option<T>,
     /// The `KEY=VALUE`s.
-    pub keys: BTreeMap<String, T>,
+    pub keys: BTreeMap<K, T>,
 }
 
-impl<T> Default for Keyed<T> {
+impl<K, T> Default for Keyed<K, T> {
     fn default() -> Self {
         Self {
             every: None,
@@ -33,18 +35,18 @@ impl<T> Default for Keyed<T> {
     }
 }
 
-impl<T> Keyed<T> {
+impl<K: Ord, T> Keyed<K, T> {
     /// Parses each of `values` as `VALUE` or `KEY=VALUE` (split at the
-    /// first `=`): `value` reads a value or says why not; `key_ok` says
-    /// whether a key may be one.
+    /// first `=`): `value` reads a value or says why not; `key` reads a key
+    /// (`None`: not one).
     ///
     /// # Errors
-    /// A value `value` refuses, a key `key_ok` refuses ("`key` must be a
+    /// A value `value` refuses, a key `key` refuses ("`key` must be a
     /// name"), the same key or a second plain value.
     pub fn parse<S: AsRef<str>>(
         values: &[S],
         value: impl Fn(&str) -> Result<T, &'static str>,
-        key_ok: impl Fn(&str) -> bool,
+        key: impl Fn(&str) -> Option<K>,
     ) -> Result<Self, KeyedError> {
         let mut keyed = Self::default();
         for given in values {
@@ -53,19 +55,17 @@ impl<T> Keyed<T> {
                 value: given.to_owned(),
                 why,
             };
-            let (key, raw) = match given.split_once('=') {
-                Some((key, raw)) => (Some(key), raw),
+            let (named, raw) = match given.split_once('=') {
+                Some((named, raw)) => (Some(named), raw),
                 None => (None, given),
             };
             let parsed = value(raw).map_err(error)?;
-            match key {
+            match named.map(&key) {
                 None if keyed.every.is_some() => return Err(error("a second plain value")),
                 None => keyed.every = Some(parsed),
-                Some(key) if !key_ok(key) => {
-                    return Err(error("the part before '=' is not a name"))
-                }
-                Some(key) => {
-                    if keyed.keys.insert(key.to_owned(), parsed).is_some() {
+                Some(None) => return Err(error("the part before '=' is not a name")),
+                Some(Some(named)) => {
+                    if keyed.keys.insert(named, parsed).is_some() {
                         return Err(error("the same name twice"));
                     }
                 }
@@ -75,7 +75,11 @@ impl<T> Keyed<T> {
     }
 
     /// The value for `key`: its own, else the plain one.
-    pub fn get(&self, key: &str) -> Option<&T> {
+    pub fn get<Q>(&self, key: &Q) -> Option<&T>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
         self.keys.get(key).or(self.every.as_ref())
     }
 
@@ -99,12 +103,16 @@ mod tests {
         raw.parse().map_err(|_| "not a number")
     }
 
+    fn name(raw: &str) -> Option<String> {
+        is_name(raw).then(|| raw.to_owned())
+    }
+
     #[test]
     fn keys_win_over_the_plain_value() {
-        let keyed = Keyed::parse(&["2", "unstable=7"], number, is_name).unwrap();
+        let keyed = Keyed::parse(&["2", "unstable=7"], number, name).unwrap();
         assert_eq!(keyed.get("unstable"), Some(&7));
         assert_eq!(keyed.get("experimental"), Some(&2));
-        assert!(Keyed::parse::<&str>(&[], number, is_name)
+        assert!(Keyed::<String, u8>::parse::<&str>(&[], number, name)
             .unwrap()
             .is_empty());
     }
@@ -120,7 +128,7 @@ mod tests {
             &["a=b=1"],
         ] {
             assert!(
-                Keyed::parse(bad, number, is_name).is_err(),
+                Keyed::parse(bad, number, name).is_err(),
                 "{bad:?} was taken"
             );
         }

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use crate::input::dispatch::{Dispatch, DispatchOrigin};
+use crate::input::names::{Reported, Suite, Version};
 use crate::input::record::{Origin, Record};
 use crate::input::run_id::RunId;
 use crate::input::syntax::{self, FileName};
@@ -17,7 +18,7 @@ use crate::input::verdict::PublishStatus;
 #[derive(Debug, Clone, Default)]
 pub struct MessageFilter {
     /// Build distributions to act on (all when empty).
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
     /// Campaigns to act on (all when empty).
     pub campaigns: Vec<String>,
 }
@@ -27,7 +28,7 @@ pub struct MessageFilter {
 pub enum Decision {
     /// A successful Debian build that passes the filters: upload this run,
     /// as the runner dispatched it and recorded its build.
-    Upload(RunId, Dispatch, Record),
+    Upload(RunId, Dispatch, Box<Record>),
     /// A valid message that is not for us, and why.
     Ignore(&'static str),
     /// Not a result message: not JSON, wrong types, missing fields.
@@ -80,12 +81,18 @@ impl Details {
                 Err(format!("{what} {value:?} is not valid"))
             }
         };
-        if let Some(v) = &self.build_version {
-            check("build_version", v, syntax::is_version(v))?;
-        }
-        if let Some(d) = &self.build_distribution {
-            check("build_distribution", d, syntax::is_suite(d))?;
-        }
+        let version = match &self.build_version {
+            Some(v) => {
+                Some(Version::parse(v).map_err(|_| format!("build_version {v:?} is not valid"))?)
+            }
+            None => None,
+        };
+        let distribution = match &self.build_distribution {
+            Some(d) => Some(
+                Suite::parse(d).map_err(|_| format!("build_distribution {d:?} is not valid"))?,
+            ),
+            None => None,
+        };
         for name in self.changes_filenames.iter().flatten() {
             let ok = name.parse::<FileName>().is_ok() && name.ends_with(".changes");
             check("changes_filenames entry", name, ok)?;
@@ -98,8 +105,8 @@ impl Details {
             )?;
         }
         Ok(Record {
-            version: self.build_version,
-            distributions: self.build_distribution.map(|d| vec![d]),
+            version: version.map(Reported::Name),
+            distributions: distribution.map(|d| vec![Reported::Name(d)]),
             changes_filenames: self.changes_filenames,
             binary_packages: self.binary_packages,
             ..Record::new(Origin::RunnerMessage)
@@ -128,7 +135,10 @@ pub fn decide(payload: &[u8], filter: &MessageFilter) -> Decision {
     };
     if !filter.distributions.is_empty() {
         let distribution = record.distributions.as_ref().and_then(|d| d.first());
-        if !distribution.is_some_and(|d| filter.distributions.contains(d)) {
+        if !distribution
+            .and_then(Reported::name)
+            .is_some_and(|d| filter.distributions.contains(d))
+        {
             return Decision::Ignore("distribution not selected");
         }
     }
@@ -147,7 +157,7 @@ pub fn decide(payload: &[u8], filter: &MessageFilter) -> Decision {
         return Decision::Ignore("campaign not selected");
     }
     match message.log_id.parse() {
-        Ok(run_id) => Decision::Upload(run_id, dispatch, record),
+        Ok(run_id) => Decision::Upload(run_id, dispatch, Box::new(record)),
         Err(e) => Decision::Malformed(format!("{e}")),
     }
 }
@@ -230,8 +240,8 @@ mod tests {
 
     fn runner_record() -> Record {
         Record {
-            version: Some("2.1-3jan+lint1".into()),
-            distributions: Some(vec!["lintian-fixes".into()]),
+            version: Some(Reported::of("2.1-3jan+lint1")),
+            distributions: Some(vec![Reported::of("lintian-fixes")]),
             changes_filenames: Some(vec!["hello_2.1-3jan+lint1_source.changes".into()]),
             binary_packages: Some(vec!["hello".into()]),
             ..Record::new(Origin::RunnerMessage)
@@ -255,7 +265,7 @@ mod tests {
             Decision::Upload(
                 "8f4b9c1e-3a2d".parse().unwrap(),
                 dispatch(),
-                runner_record()
+                Box::new(runner_record())
             )
         );
     }
@@ -340,14 +350,14 @@ mod tests {
     #[test]
     fn filters() {
         let only = |d: &[&str], c: &[&str]| MessageFilter {
-            distributions: d.iter().map(|s| s.to_string()).collect(),
+            distributions: d.iter().map(|s| s.parse().unwrap()).collect(),
             campaigns: c.iter().map(|s| s.to_string()).collect(),
         };
         let run = || {
             Decision::Upload(
                 "8f4b9c1e-3a2d".parse().unwrap(),
                 dispatch(),
-                runner_record(),
+                Box::new(runner_record()),
             )
         };
         assert_eq!(

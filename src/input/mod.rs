@@ -14,6 +14,7 @@ pub mod dispatch;
 pub mod hosts;
 pub mod keyed;
 pub mod message;
+pub mod names;
 pub mod rates;
 pub mod record;
 pub mod run_id;

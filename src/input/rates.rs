@@ -7,14 +7,15 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::input::keyed::{is_name, Keyed, KeyedError};
+use crate::input::keyed::{Keyed, KeyedError};
+use crate::input::names::DputHost;
 
 /// The budgets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
     /// Uploads to every host together (`N`), and to one host (`HOST=N`,
     /// by its ledger key).
-    budgets: Keyed<u32>,
+    budgets: Keyed<DputHost, u32>,
     /// The window they count in (an hour unless told).
     pub window: Duration,
 }
@@ -35,7 +36,7 @@ impl RateLimits {
                 .filter(|n| *n > 0)
                 .ok_or("N must be a whole number of at least 1 (ledger pause stops all uploads)")
         };
-        let budgets = Keyed::parse(values, n, is_name)?;
+        let budgets = Keyed::parse(values, n, |host| DputHost::parse(host).ok())?;
         Ok((!budgets.is_empty()).then_some(Self { budgets, window }))
     }
 
@@ -45,7 +46,7 @@ impl RateLimits {
     }
 
     /// The budget of uploads to `host`, if it has one of its own.
-    pub fn for_host(&self, host: &str) -> Option<u32> {
+    pub fn for_host(&self, host: &DputHost) -> Option<u32> {
         self.budgets.keys.get(host).copied()
     }
 }
@@ -55,7 +56,7 @@ impl RateLimits {
 #[derive(Debug)]
 pub struct LocalBudget {
     limits: RateLimits,
-    started: Mutex<VecDeque<(Instant, String)>>,
+    started: Mutex<VecDeque<(Instant, DputHost)>>,
 }
 
 impl LocalBudget {
@@ -69,7 +70,7 @@ impl LocalBudget {
 
     /// Spends one upload to `host` if the budgets allow; else how long
     /// until they may.
-    pub fn take(&self, host: &str) -> Result<(), Duration> {
+    pub fn take(&self, host: &DputHost) -> Result<(), Duration> {
         let now = Instant::now();
         let mut started = self.started.lock().expect("budget poisoned");
         while started
@@ -100,7 +101,7 @@ impl LocalBudget {
         if let Some(wait) = waits.into_iter().max() {
             return Err(wait);
         }
-        started.push_back((now, host.to_owned()));
+        started.push_back((now, host.clone()));
         Ok(())
     }
 }
@@ -109,6 +110,10 @@ impl LocalBudget {
 mod tests {
     use super::*;
 
+    fn host(name: &str) -> DputHost {
+        name.parse().unwrap()
+    }
+
     #[test]
     fn limits_parse_for_every_host_and_per_host() {
         let hour = Duration::from_secs(3600);
@@ -116,8 +121,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(limits.every(), Some(10));
-        assert_eq!(limits.for_host("ftp-master"), Some(2));
-        assert_eq!(limits.for_host("janitor"), None);
+        assert_eq!(limits.for_host(&host("ftp-master")), Some(2));
+        assert_eq!(limits.for_host(&host("janitor")), None);
         assert_eq!(RateLimits::parse::<&str>(&[], hour).unwrap(), None);
         for bad in ["0", "x", "-1", "h=0", "=3", "-h=3"] {
             assert!(RateLimits::parse(&[bad], hour).is_err(), "{bad} was taken");
@@ -132,13 +137,13 @@ mod tests {
             .unwrap()
             .unwrap();
         let budget = LocalBudget::new(limits);
-        assert!(budget.take("slow").is_ok());
-        let wait = budget.take("slow").unwrap_err();
+        assert!(budget.take(&host("slow")).is_ok());
+        let wait = budget.take(&host("slow")).unwrap_err();
         assert!(wait > Duration::from_secs(59) && wait <= window, "{wait:?}");
-        assert!(budget.take("fast").is_ok());
-        assert!(budget.take("fast").is_ok());
+        assert!(budget.take(&host("fast")).is_ok());
+        assert!(budget.take(&host("fast")).is_ok());
         assert!(
-            budget.take("fast").is_err(),
+            budget.take(&host("fast")).is_err(),
             "the budget of every host is spent"
         );
     }

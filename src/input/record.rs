@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::input::changes::{Changes, Mismatch};
+use crate::input::names::{Reported, SourcePackage, Suite, Version};
 
 /// Where a [`Record`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +40,12 @@ pub struct Record {
     /// Where it comes from.
     pub origin: Origin,
     /// The source package.
-    pub source: Option<String>,
+    pub source: Option<Reported<SourcePackage>>,
     /// The version, compared as the exact string (epoch included).
-    pub version: Option<String>,
+    pub version: Option<Reported<Version>>,
     /// The suites a `.changes` may target (the recorded one, or those
     /// selected).
-    pub distributions: Option<Vec<String>>,
+    pub distributions: Option<Vec<Reported<Suite>>>,
     /// The `.changes` file names the runner announced.
     pub changes_filenames: Option<Vec<String>>,
     /// The binary packages built (each may come with its `-dbgsym`).
@@ -66,15 +67,15 @@ impl Record {
 
     /// A build as `debian_build` records it.
     pub fn of_build(
-        source: &str,
-        version: &str,
-        distribution: &str,
+        source: Reported<SourcePackage>,
+        version: Reported<Version>,
+        distribution: Reported<Suite>,
         binary_packages: Option<Vec<String>>,
     ) -> Self {
         Self {
-            source: Some(source.to_owned()),
-            version: Some(version.to_owned()),
-            distributions: Some(vec![distribution.to_owned()]),
+            source: Some(source),
+            version: Some(version),
+            distributions: Some(vec![distribution]),
             binary_packages,
             ..Self::new(Origin::DebianBuild)
         }
@@ -82,9 +83,9 @@ impl Record {
 
     /// The operator's selection of suites (`--distribution`, or the build
     /// distributions of `--campaign`); `None` when nothing is selected.
-    pub fn selection(flag: &'static str, distributions: &[String]) -> Option<Self> {
+    pub fn selection(flag: &'static str, distributions: &[Suite]) -> Option<Self> {
         (!distributions.is_empty()).then(|| Self {
-            distributions: Some(distributions.to_vec()),
+            distributions: Some(distributions.iter().cloned().map(Reported::Name).collect()),
             ..Self::new(Origin::Selection(flag))
         })
     }
@@ -107,21 +108,30 @@ impl Record {
             Err(changes.mismatch(field, wanted, found, origin.clone()))
         };
         if let Some(source) = &self.source {
-            if &changes.source != source {
-                return mismatch("Source", format!("records {source}"), &changes.source);
+            if *source != changes.source {
+                return mismatch(
+                    "Source",
+                    format!("records {source}"),
+                    changes.source.as_str(),
+                );
             }
         }
         if let Some(version) = &self.version {
-            if &changes.version != version {
-                return mismatch("Version", format!("records {version}"), &changes.version);
+            if *version != changes.version {
+                return mismatch(
+                    "Version",
+                    format!("records {version}"),
+                    changes.version.as_str(),
+                );
             }
         }
         if let Some(allowed) = &self.distributions {
-            if !allowed.iter().any(|d| d == &changes.distribution) {
+            let names = |d: &Reported<Suite>| d.name().is_some_and(|s| changes.distribution == *s);
+            if !allowed.iter().any(names) {
                 return mismatch(
                     "Distribution",
                     one_of("records", "allows only", allowed, self.origin),
-                    &changes.distribution,
+                    &changes.distribution.to_string(),
                 );
             }
         }
@@ -155,12 +165,13 @@ impl Record {
 
 /// "records X" for one value of the run's record, "allows only X, Y" for
 /// a selection.
-fn one_of(recorded: &str, selected: &str, values: &[String], origin: Origin) -> String {
+fn one_of<T: fmt::Display>(recorded: &str, selected: &str, values: &[T], origin: Origin) -> String {
     let verb = if matches!(origin, Origin::Selection(_)) {
         selected
     } else {
         recorded
     };
+    let values: Vec<String> = values.iter().map(ToString::to_string).collect();
     format!("{verb} {}", values.join(", "))
 }
 
@@ -207,9 +218,9 @@ Files:
         Record {
             changes_filenames: Some(vec!["auhello_1.0-1_source.changes".into()]),
             ..Record::of_build(
-                "auhello",
-                "1:1.0-1",
-                "lintian-fixes",
+                Reported::of("auhello"),
+                Reported::of("1:1.0-1"),
+                Reported::of("lintian-fixes"),
                 Some(vec!["auhello".into()]),
             )
         }
@@ -254,9 +265,11 @@ Files:
 
     #[test]
     fn a_selection_allows_any_of_its_suites() {
-        let selected = Record::selection("--distribution", &["a".into(), "lintian-fixes".into()]);
+        let suites =
+            |names: &[&str]| -> Vec<Suite> { names.iter().map(|n| n.parse().unwrap()).collect() };
+        let selected = Record::selection("--distribution", &suites(&["a", "lintian-fixes"]));
         selected.unwrap().check(&parse(CHANGES)).unwrap();
-        let other = Record::selection("--campaign", &["unstable".into()]).unwrap();
+        let other = Record::selection("--campaign", &suites(&["unstable"])).unwrap();
         let err = other.check(&parse(CHANGES)).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -10,9 +10,9 @@ use std::time::Duration;
 use sqlx::{PgPool, Row};
 
 use crate::input::hosts::Hosts;
+use crate::input::names::{DputHost, SourcePackage, Suite, Version};
 use crate::input::rates::RateLimits;
 use crate::input::run_id::RunId;
-use crate::ledger::config::Policy;
 use crate::ledger::database::DatabaseError;
 use crate::ledger::state::State;
 
@@ -61,6 +61,17 @@ static CLAIM: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The rules for claiming.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A claim older than this is taken over.
+    pub lease: Duration,
+    /// Give up on a `.changes` after this many failed attempts (never when `None`).
+    pub max_attempts: Option<u32>,
+    /// Upload again what is recorded as uploaded, and retry what was given up.
+    pub force: bool,
+}
+
 /// The answer to a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -81,7 +92,7 @@ pub enum Skip {
     /// Not uploaded before: the archive had this version or a newer one.
     Superseded {
         /// The archive's version, when it was recorded.
-        archive_version: Option<String>,
+        archive_version: Option<Version>,
     },
     /// dput may have run under a claim whose process stopped before
     /// recording how it went: never uploaded again automatically; the
@@ -131,11 +142,11 @@ pub struct Entry<'a> {
     /// The `.changes` file name.
     pub changes: &'a str,
     /// Source package.
-    pub source: &'a str,
+    pub source: &'a SourcePackage,
     /// Version.
-    pub version: &'a str,
+    pub version: &'a Version,
     /// Distribution.
-    pub distribution: &'a str,
+    pub distribution: &'a Suite,
 }
 
 /// The ledger as used by one process: its rows are keyed by the dput host
@@ -150,7 +161,7 @@ pub struct Ledger {
     pub(super) hosts: Hosts,
     /// The key this one writes under: a suite's host's, or (until bound
     /// to a suite) the key of suites no `SUITE=HOST` names.
-    pub(super) host: String,
+    pub(super) host: DputHost,
     pub(super) owner: String,
     pub(super) policy: Policy,
     /// The upload budgets every process sharing the ledger spends.
@@ -172,7 +183,7 @@ impl Ledger {
         Self {
             pool,
             separate: false,
-            host: hosts.default_key().unwrap_or_default(),
+            host: hosts.default_key().unwrap_or_else(DputHost::default_key),
             hosts,
             owner: format!("{hostname}:{}", std::process::id()),
             policy,
@@ -187,7 +198,7 @@ impl Ledger {
 
     /// The same ledger writing under the key of `suite`'s host; `None` for
     /// a suite with no host.
-    pub fn for_suite(&self, suite: &str) -> Option<Self> {
+    pub fn for_suite(&self, suite: &Suite) -> Option<Self> {
         let host = self.hosts.key(suite)?;
         Some(Self {
             host,
@@ -201,7 +212,7 @@ impl Ledger {
     }
 
     /// The host key this one writes under.
-    pub fn host(&self) -> &str {
+    pub fn host(&self) -> &DputHost {
         &self.host
     }
 

@@ -1,25 +1,12 @@
 //! How a command opens its database and the ledger in it: the policy for
 //! claims, where the ledger is kept, and what the command may do to it.
 
-use std::time::Duration;
-
 use sqlx::PgPool;
 
 use crate::input::hosts::Hosts;
 use crate::input::rates::RateLimits;
-use crate::ledger::claims::Ledger;
+use crate::ledger::claims::{Ledger, Policy};
 use crate::ledger::database::{Database, DatabaseError};
-
-/// The rules for claiming.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    /// A claim older than this is taken over.
-    pub lease: Duration,
-    /// Give up on a `.changes` after this many failed attempts (never when `None`).
-    pub max_attempts: Option<u32>,
-    /// Upload again what is recorded as uploaded, and retry what was given up.
-    pub force: bool,
-}
 
 /// The database a command uses: the Janitor's tables it reads builds from
 /// and, unless `--no-ledger`, the ledger it keeps there.

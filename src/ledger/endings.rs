@@ -2,6 +2,7 @@
 //! unconfirmed, stopped by the verdict, superseded by the archive, or
 //! accepted once the archive shows it.
 
+use crate::input::names::{SourcePackage, Version};
 use crate::input::run_id::RunId;
 use crate::input::verdict::Verdict;
 use crate::ledger::claims::{Ending, Ledger};
@@ -155,7 +156,10 @@ impl Ledger {
     ///
     /// # Errors
     /// The query failed.
-    pub async fn uploaded_versions(&self, source: &str) -> Result<Vec<String>, DatabaseError> {
+    pub async fn uploaded_versions(
+        &self,
+        source: &SourcePackage,
+    ) -> Result<Vec<Version>, DatabaseError> {
         super::database::bounded("uploaded versions", async {
             Ok(sqlx::query_scalar(
                 "SELECT version FROM upload
@@ -181,7 +185,7 @@ impl Ledger {
         &self,
         run_id: &RunId,
         changes: &str,
-        archive_version: &str,
+        archive_version: &Version,
     ) -> Result<bool, DatabaseError> {
         super::database::bounded("supersede", async {
             let done = sqlx::query(

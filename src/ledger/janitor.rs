@@ -8,8 +8,9 @@
 use sqlx::{PgPool, Row};
 
 use crate::input::dispatch::{Dispatch, DispatchOrigin};
+use crate::input::names::SourcePackage;
 use crate::input::run_id::RunId;
-use crate::input::syntax::{self, printable};
+use crate::input::syntax::printable;
 use crate::input::verdict::PublishStatus;
 use crate::ledger::database::DatabaseError;
 
@@ -137,7 +138,10 @@ async fn review_note(pool: &PgPool, run_id: &RunId) -> Result<Option<String>, Da
 ///
 /// # Errors
 /// The query failed.
-pub async fn sources_of(pool: &PgPool, codebase: &str) -> Result<Vec<String>, DatabaseError> {
+pub async fn sources_of(
+    pool: &PgPool,
+    codebase: &str,
+) -> Result<Vec<SourcePackage>, DatabaseError> {
     super::database::bounded("sources of", async {
         if has_columns(pool, "package", &["name", "codebase"]).await? {
             let names: Vec<String> = sqlx::query_scalar(
@@ -146,17 +150,23 @@ pub async fn sources_of(pool: &PgPool, codebase: &str) -> Result<Vec<String>, Da
             .bind(codebase)
             .fetch_all(pool)
             .await?;
-            let names: Vec<String> = names
-                .into_iter()
-                .filter(|n| syntax::is_package_name(n))
+            let names: Vec<SourcePackage> = names
+                .iter()
+                .filter_map(|n| SourcePackage::parse(n).ok())
                 .collect();
             if !names.is_empty() {
                 return Ok(names);
             }
         }
-        Ok(vec![codebase.to_owned()])
+        Ok(codebase_source(codebase))
     })
     .await
+}
+
+/// The source package a codebase names, when it is one (the Debian Janitor
+/// names codebases after source packages).
+pub fn codebase_source(codebase: &str) -> Vec<SourcePackage> {
+    SourcePackage::parse(codebase).ok().into_iter().collect()
 }
 
 /// Whether a table of that name on the search path has all these columns.

@@ -9,6 +9,7 @@ use futures::StreamExt;
 use sqlx::{PgPool, Row};
 
 use crate::input::dispatch::{Campaigns, Dispatch};
+use crate::input::names::{DputHost, Reported, SourcePackage, Suite, Version};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
 use crate::ledger::claims::Ledger;
@@ -43,11 +44,11 @@ pub struct Due {
     /// The run.
     pub run_id: String,
     /// Its distribution, as the worker's files say.
-    pub distribution: String,
+    pub distribution: Reported<Suite>,
     /// Its source package, as the worker's files say.
-    pub source: String,
+    pub source: Reported<SourcePackage>,
     /// Its version, as the worker's files say.
-    pub version: String,
+    pub version: Reported<Version>,
     /// The binary packages it built, if recorded.
     pub binary_packages: Option<Vec<String>>,
     /// `run.codebase`.
@@ -63,9 +64,9 @@ impl Due {
     /// checked beside what the Janitor decided, never instead of it.
     pub fn record(&self) -> Record {
         Record::of_build(
-            &self.source,
-            &self.version,
-            &self.distribution,
+            self.source.clone(),
+            self.version.clone(),
+            self.distribution.clone(),
             self.binary_packages.clone(),
         )
     }
@@ -146,7 +147,7 @@ static PLAN_WITH_LEDGER: LazyLock<String> = LazyLock::new(|| {
 
 /// The ledger's key of each Debian campaign: the host its build
 /// distribution's uploads go to (none for a suite without a host).
-fn campaign_keys(ledger: &Ledger, campaigns: &Campaigns) -> (Vec<String>, Vec<Option<String>>) {
+fn campaign_keys(ledger: &Ledger, campaigns: &Campaigns) -> (Vec<String>, Vec<Option<DputHost>>) {
     campaigns
         .iter()
         .map(|rules| {
@@ -159,7 +160,7 @@ fn campaign_keys(ledger: &Ledger, campaigns: &Campaigns) -> (Vec<String>, Vec<Op
 }
 
 /// The ledger's key a run of `campaign` is recorded under.
-fn campaign_key(ledger: &Ledger, campaigns: &Campaigns, campaign: &str) -> Option<String> {
+fn campaign_key(ledger: &Ledger, campaigns: &Campaigns, campaign: &str) -> Option<DputHost> {
     match campaigns.get(campaign) {
         Some(rules) => ledger.hosts().key(&rules.build_distribution),
         None => ledger.hosts().default_key(),
@@ -173,7 +174,7 @@ fn campaign_key(ledger: &Ledger, campaigns: &Campaigns, campaign: &str) -> Optio
 /// loaded all at once.
 pub fn plan<'a>(
     pool: &'a PgPool,
-    distributions: &'a [String],
+    distributions: &'a [Suite],
     ledger: Option<&'a Ledger>,
     campaigns: &'a Campaigns,
 ) -> BoxStream<'a, Result<Due, DatabaseError>> {
@@ -247,7 +248,7 @@ static DONE_IN_LEDGER: LazyLock<String> = LazyLock::new(|| {
 /// checked against the ledger in one query; the same rule as the join.
 fn plan_apart<'a>(
     pool: &'a PgPool,
-    distributions: Option<Vec<String>>,
+    distributions: Option<Vec<Suite>>,
     ledger: &'a Ledger,
     campaigns: &'a Campaigns,
 ) -> BoxStream<'a, Result<Due, DatabaseError>> {
@@ -266,7 +267,7 @@ fn plan_apart<'a>(
                 return batch.into_iter().map(Ok).collect();
             }
             // A run whose suite has no host is due: the chain refuses it.
-            let (keys, ids): (Vec<String>, Vec<&str>) = batch
+            let (keys, ids): (Vec<DputHost>, Vec<&str>) = batch
                 .iter()
                 .filter_map(|d| {
                     Some((

@@ -7,6 +7,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use sqlx::{PgPool, Row};
 
+use crate::input::names::{DputHost, SourcePackage, Suite, Version};
 use crate::input::run_id::RunId;
 use crate::input::syntax::printable;
 use crate::ledger::database::DatabaseError;
@@ -14,17 +15,62 @@ pub use crate::ledger::state::RunState;
 use crate::ledger::state::State;
 use std::sync::LazyLock;
 
+/// A name of a ledger row, or nothing: the row of a run as a whole names
+/// no source, version or distribution. Printed and serialized as `""`
+/// then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blank<T>(pub Option<T>);
+
+impl<T: std::fmt::Display> std::fmt::Display for Blank<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(name) => name.fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: std::fmt::Display> Serialize for Blank<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<T> sqlx::Type<sqlx::Postgres> for Blank<T> {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+/// `''` is nothing; anything else is parsed.
+impl<T: std::str::FromStr<Err = crate::input::names::InvalidName>> sqlx::Decode<'_, sqlx::Postgres>
+    for Blank<T>
+{
+    fn decode(value: sqlx::postgres::PgValueRef<'_>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+        Ok(Self(if text.is_empty() {
+            None
+        } else {
+            Some(text.parse()?)
+        }))
+    }
+}
+
 /// What `ledger list` selects.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     /// The ledger's key (dput host); all hosts when `None`.
-    pub host: Option<String>,
+    pub host: Option<DputHost>,
     /// Only runs in this state.
     pub state: Option<RunState>,
     /// Only runs changed this recently.
     pub since: Option<std::time::Duration>,
     /// Only this source package.
-    pub source: Option<String>,
+    pub source: Option<SourcePackage>,
     /// Failed this many times: `gave-up`.
     pub max_attempts: u32,
 }
@@ -35,17 +81,17 @@ pub struct RunRow {
     /// The run.
     pub run_id: String,
     /// The dput host (the ledger's key).
-    pub host: String,
+    pub host: DputHost,
     /// Source package.
-    pub source: String,
+    pub source: Blank<SourcePackage>,
     /// Version.
-    pub version: String,
+    pub version: Blank<Version>,
     /// Distribution.
-    pub distribution: String,
+    pub distribution: Blank<Suite>,
     /// See [`RunState`].
     pub state: String,
     /// For `superseded`: the version the archive had.
-    pub archive_version: Option<String>,
+    pub archive_version: Option<Version>,
     /// The most attempts any of its `.changes` took.
     pub attempts: i32,
     /// When a row of it last changed (UTC, RFC 3339).
@@ -64,7 +110,7 @@ impl std::fmt::Display for RunRow {
             self.source,
             self.version,
             self.distribution,
-            shown_state(&self.state, self.archive_version.as_deref()),
+            shown_state(&self.state, self.archive_version.as_ref()),
             self.attempts,
             self.updated_at,
             printable(self.error.as_deref().unwrap_or(""))
@@ -74,10 +120,10 @@ impl std::fmt::Display for RunRow {
 
 /// A state as printed: `superseded (archive has VERSION)` says why nothing
 /// was uploaded.
-pub fn shown_state(state: &str, archive_version: Option<&str>) -> String {
+pub fn shown_state(state: &str, archive_version: Option<&Version>) -> String {
     match archive_version {
         Some(version) if state == State::Superseded.as_str() => {
-            format!("superseded (archive has {})", printable(version))
+            format!("superseded (archive has {version})")
         }
         _ => state.to_owned(),
     }
@@ -132,9 +178,9 @@ pub fn list<'a>(
     query: &'a ListQuery,
 ) -> BoxStream<'a, Result<RunRow, DatabaseError>> {
     sqlx::query(&LIST)
-        .bind(query.host.as_deref())
+        .bind(query.host.as_ref())
         .bind(i32::try_from(query.max_attempts).unwrap_or(i32::MAX))
-        .bind(query.source.as_deref())
+        .bind(query.source.as_ref())
         .bind(query.since.map(|d| d.as_secs_f64()))
         .bind(query.state.map(RunState::as_str))
         .fetch(pool)
@@ -161,21 +207,21 @@ pub fn list<'a>(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangesHistory {
     /// The dput host.
-    pub host: String,
+    pub host: DputHost,
     /// The `.changes` (empty: the run as a whole).
     pub changes: String,
     /// Its state.
     pub state: String,
     /// For `superseded`: the version the archive had.
-    pub archive_version: Option<String>,
+    pub archive_version: Option<Version>,
     /// Attempts so far.
     pub attempts: i32,
     /// Source, version, distribution.
-    pub source: String,
+    pub source: Blank<SourcePackage>,
     /// Version.
-    pub version: String,
+    pub version: Blank<Version>,
     /// Distribution.
-    pub distribution: String,
+    pub distribution: Blank<Suite>,
     /// Last change.
     pub updated_at: String,
     /// When it was uploaded.
@@ -196,7 +242,7 @@ pub struct ChangesHistory {
 /// The queries failed.
 pub async fn show(
     pool: &PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     run_id: &RunId,
 ) -> Result<Vec<ChangesHistory>, DatabaseError> {
     let rows = sqlx::query(concat!(
@@ -226,10 +272,10 @@ pub async fn show(
     .await?;
     let mut shown = Vec::new();
     for row in rows {
-        let (host, changes): (String, String) = (row.try_get("host")?, row.try_get("changes")?);
+        let (host, changes): (DputHost, String) = (row.try_get("host")?, row.try_get("changes")?);
         let mut failures = Vec::new();
         for a in &attempts {
-            if a.try_get::<String, _>("host")? == host
+            if a.try_get::<DputHost, _>("host")? == host
                 && a.try_get::<String, _>("changes")? == changes
             {
                 failures.push((
@@ -267,7 +313,7 @@ pub async fn show(
 /// The queries failed.
 pub async fn retry(
     pool: &PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     run_id: &RunId,
 ) -> Result<Option<u64>, DatabaseError> {
     let reset = sqlx::query(
@@ -300,7 +346,7 @@ pub async fn retry(
 /// The query failed.
 pub async fn forget(
     pool: &PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     run_id: &RunId,
 ) -> Result<u64, DatabaseError> {
     Ok(
@@ -313,7 +359,11 @@ pub async fn forget(
     )
 }
 
-async fn known(pool: &PgPool, host: Option<&str>, run_id: &RunId) -> Result<bool, DatabaseError> {
+async fn known(
+    pool: &PgPool,
+    host: Option<&DputHost>,
+    run_id: &RunId,
+) -> Result<bool, DatabaseError> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM upload WHERE run_id = $1 AND ($2::text IS NULL OR host = $2))",
     )
@@ -327,17 +377,17 @@ async fn known(pool: &PgPool, host: Option<&str>, run_id: &RunId) -> Result<bool
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uploaded {
     /// The dput host.
-    pub host: String,
+    pub host: DputHost,
     /// The run.
     pub run_id: String,
     /// The `.changes`.
     pub changes: String,
     /// Source package.
-    pub source: String,
+    pub source: SourcePackage,
     /// Version.
-    pub version: String,
+    pub version: Version,
     /// Distribution.
-    pub distribution: String,
+    pub distribution: Suite,
     /// Uploaded longer ago than `--after`.
     pub overdue: bool,
 }
@@ -348,7 +398,7 @@ pub struct Uploaded {
 /// The query failed.
 pub async fn uploaded(
     pool: &PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     after: std::time::Duration,
 ) -> Result<Vec<Uploaded>, DatabaseError> {
     let rows = sqlx::query(
@@ -391,7 +441,7 @@ fn uploaded_of(row: &sqlx::postgres::PgRow, overdue: bool) -> Result<Uploaded, D
 /// The query failed.
 pub async fn unconfirmed_of(
     pool: &PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     run_id: &RunId,
 ) -> Result<Vec<Uploaded>, DatabaseError> {
     let rows = sqlx::query(

@@ -13,9 +13,11 @@ use tokio_util::sync::CancellationToken;
 
 use sqlx::PgPool;
 
-use crate::chain::outcome::RunOutcome;
-use crate::chain::upload::{upload_run, Dispatched, Pipeline};
+use crate::chain::pipeline::{Dispatched, Pipeline};
+use crate::chain::run_outcome::RunOutcome;
+use crate::chain::upload::upload_run;
 use crate::input::dispatch::Campaigns;
+use crate::input::names::Suite;
 use crate::input::run_id::RunId;
 use crate::ledger::{pause, plan, Access, Due, Ledger, LedgerConfig};
 use crate::shutdown::unless_stopped;
@@ -26,7 +28,7 @@ pub struct BackfillSettings {
     /// The Janitor database, and the ledger unless `--no-ledger`.
     pub database: LedgerConfig,
     /// Only these distributions (all when empty).
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
     /// The upload chain (none for a dry run).
     pub pipeline: Option<Pipeline>,
     /// Uploads at once.

@@ -8,8 +8,9 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::chain::upload::Pipeline;
+use crate::chain::pipeline::Pipeline;
 use crate::exit_codes::{ExitCode, HasExitCode};
+use crate::input::names::{DputHost, KeyId};
 use crate::ledger::Access;
 use crate::ledger::LedgerConfig;
 
@@ -101,8 +102,8 @@ async fn signing_key(pipeline: &Pipeline) -> Result<String, String> {
     let which = pipeline
         .signer
         .keyid
-        .as_deref()
-        .unwrap_or("gpg's default key");
+        .as_ref()
+        .map_or("gpg's default key", KeyId::as_str);
     Ok(format!("{which} signs{expiry}"))
 }
 
@@ -119,18 +120,18 @@ async fn dput_hosts(pipeline: &Pipeline) -> Result<String, String> {
         .run(&args, std::path::Path::new("/"))
         .await
         .map_err(|e| format!("dput cannot read its configuration: {e}"))?;
-    let known = |host: &str| {
+    let known = |host: &DputHost| {
         listing
             .lines()
             .any(|l| l.trim_start().starts_with(&format!("{host} =>")))
     };
-    let named: Vec<String> = uploader
+    let named: Vec<DputHost> = uploader
         .hosts
         .keys()
         .into_iter()
-        .filter(|h| h != crate::input::hosts::DEFAULT_HOST_KEY)
+        .filter(|h| *h != crate::input::hosts::DEFAULT_HOST_KEY)
         .collect();
-    let missing: Vec<&String> = named.iter().filter(|h| !known(h)).collect();
+    let missing: Vec<&DputHost> = named.iter().filter(|h| !known(h)).collect();
     if !missing.is_empty() {
         return Err(format!(
             "not in dput's configuration: {}",

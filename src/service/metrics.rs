@@ -13,14 +13,25 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
 
-use crate::chain::outcome::RunOutcome;
+use crate::chain::run_outcome::RunOutcome;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
 /// A label set with one `outcome` label.
-type Outcome = [(&'static str, &'static str); 1];
+type OutcomeLabel = [(&'static str, &'static str); 1];
+
+/// A metric at its default (zero), registered under `name` with `help`;
+/// the registry keeps a handle, the caller the other.
+fn registered<M>(registry: &mut Registry, name: &str, help: &str) -> M
+where
+    M: Default + Clone + prometheus_client::registry::Metric,
+{
+    let metric = M::default();
+    registry.register(name, help, metric.clone());
+    metric
+}
 
 /// Every metric the service exports.
 #[derive(Debug)]
@@ -28,8 +39,8 @@ pub struct Metrics {
     registry: Registry,
     debsign_failed: Counter,
     upload_failed: Counter,
-    messages: Family<Outcome, Counter>,
-    uploads: Family<Outcome, Counter>,
+    messages: Family<OutcomeLabel, Counter>,
+    uploads: Family<OutcomeLabel, Counter>,
     upload_duration: Histogram,
     redis_connected: Gauge,
     claims_lost: Counter,
@@ -67,10 +78,90 @@ impl Metrics {
     /// own counter) as `auto_upload_publish_failures_total`.
     pub fn with_publish_failures(publish_failures: Counter) -> Self {
         let mut registry = Registry::default();
-        let debsign_failed = Counter::default();
-        let upload_failed = Counter::default();
-        let messages = Family::<Outcome, Counter>::default();
-        let uploads = Family::<Outcome, Counter>::default();
+        let r = &mut registry;
+        let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
+        build_info
+            .get_or_create(&[("version", crate::VERSION)])
+            .set(1);
+        r.register(
+            "auto_upload_build_info",
+            "Always 1; the version label says which auto-upload runs",
+            build_info,
+        );
+        let in_flight = registered(
+            r,
+            "auto_upload_uploads_in_flight",
+            "Runs being fetched, signed or uploaded now",
+        );
+        let last_upload = registered(
+            r,
+            "auto_upload_last_upload_timestamp_seconds",
+            "When a run was last uploaded (Unix time; 0 before the first)",
+        );
+        let redis_reconnects = registered(
+            r,
+            "auto_upload_redis_reconnects",
+            "Subscriptions to Redis after the first (each one a reconnect)",
+        );
+        let catch_ups = registered(r, "auto_upload_catch_ups", "Catch-up backfills started (at start with --backfill, after a reconnect, after the database came back)");
+        let unconfirmed = registered(r, "auto_upload_unconfirmed", "Uploads in the ledger whose dput may have run without being recorded, or that the archive has not shown after reconcile's --after: never retried automatically (alert on it; resolve with ledger reconcile or ledger retry)");
+        let transient_retries = registered(r, "auto_upload_transient_retries", "Runs tried again after a transient local error (no descriptor or memory left, a full temporary directory)");
+        let key_expiry = registered(r, "auto_upload_signing_key_expiry_timestamp_seconds", "When the signing key stops signing (Unix time; 0 when it never expires or cannot be read), from gpg at start and daily");
+        r.register(
+            "auto_upload_publish_failures",
+            "Outcome messages that could not be published on --publish-channel (the uploads went ahead)",
+            publish_failures,
+        );
+        let paused = registered(
+            r,
+            "auto_upload_paused",
+            "1 while the ledger is paused (ledger pause): no new upload starts, runs stay due",
+        );
+        r.register_collector(Box::new(ProcessCollector));
+        r.register_collector(Box::new(ArchiveCollector));
+        let debsign_failed = registered(
+            r,
+            "debsign_failed",
+            "Number of .changes that debsign failed to sign",
+        );
+        let upload_failed = registered(
+            r,
+            "upload_failed",
+            "Number of .changes that dput failed to upload",
+        );
+        let messages: Family<OutcomeLabel, Counter> = registered(
+            r,
+            "auto_upload_messages",
+            "Result messages read, by outcome (accepted, ignored, malformed)",
+        );
+        let uploads: Family<OutcomeLabel, Counter> = registered(
+            r,
+            "auto_upload_uploads",
+            "Runs whose upload finished, by outcome",
+        );
+        let upload_duration = Histogram::new(exponential_buckets(0.25, 2.0, 12));
+        r.register(
+            "auto_upload_upload_duration_seconds",
+            "Time to fetch, verify, sign and upload one run",
+            upload_duration.clone(),
+        );
+        let redis_connected = registered(
+            r,
+            "auto_upload_redis_connected",
+            "1 while subscribed to the Redis channel, else 0",
+        );
+        let claims_lost = registered(
+            r,
+            "auto_upload_claims_lost",
+            "Ledger claims taken over by another process while this one signed or uploaded",
+        );
+        let dropped = registered(r, "auto_upload_dropped", "Runs dropped because --max-queued runs were already waiting (left to the catch-up backfill)");
+        let database_up: Gauge = registered(
+            r,
+            "auto_upload_database_up",
+            "1 while the ledger's database answers (always 1 without a ledger), else 0",
+        );
+        database_up.set(1);
         // Every label from the start, at 0: an increase() alert sees the
         // first of each after a restart.
         for outcome in MESSAGE_OUTCOMES {
@@ -78,124 +169,6 @@ impl Metrics {
         }
         for outcome in RunOutcome::labels() {
             drop(uploads.get_or_create(&[("outcome", outcome)]));
-        }
-        let upload_duration = Histogram::new(exponential_buckets(0.25, 2.0, 12));
-        let redis_connected = Gauge::default();
-        let claims_lost = Counter::default();
-        let dropped = Counter::default();
-        let database_up = Gauge::default();
-        let in_flight = Gauge::default();
-        let last_upload = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-        let redis_reconnects = Counter::default();
-        let catch_ups = Counter::default();
-        let unconfirmed = Gauge::default();
-        let transient_retries = Counter::default();
-        let key_expiry = Gauge::default();
-        let paused = Gauge::default();
-        let build_info = Family::<[(&'static str, &'static str); 1], Gauge>::default();
-        build_info
-            .get_or_create(&[("version", crate::VERSION)])
-            .set(1);
-        registry.register(
-            "auto_upload_build_info",
-            "Always 1; the version label says which auto-upload runs",
-            build_info,
-        );
-        registry.register(
-            "auto_upload_uploads_in_flight",
-            "Runs being fetched, signed or uploaded now",
-            in_flight.clone(),
-        );
-        registry.register(
-            "auto_upload_last_upload_timestamp_seconds",
-            "When a run was last uploaded (Unix time; 0 before the first)",
-            last_upload.clone(),
-        );
-        registry.register(
-            "auto_upload_redis_reconnects",
-            "Subscriptions to Redis after the first (each one a reconnect)",
-            redis_reconnects.clone(),
-        );
-        registry.register(
-            "auto_upload_catch_ups",
-            "Catch-up backfills started (at start with --backfill, after a reconnect, after the database came back)",
-            catch_ups.clone(),
-        );
-        registry.register(
-            "auto_upload_unconfirmed",
-            "Uploads in the ledger whose dput may have run without being recorded, or that the archive has not shown after reconcile's --after: never retried automatically (alert on it; resolve with ledger reconcile or ledger retry)",
-            unconfirmed.clone(),
-        );
-        registry.register(
-            "auto_upload_transient_retries",
-            "Runs tried again after a transient local error (no descriptor or memory left, a full temporary directory)",
-            transient_retries.clone(),
-        );
-        registry.register(
-            "auto_upload_signing_key_expiry_timestamp_seconds",
-            "When the signing key stops signing (Unix time; 0 when it never expires or cannot be read), from gpg at start and daily",
-            key_expiry.clone(),
-        );
-        registry.register(
-            "auto_upload_publish_failures",
-            "Outcome messages that could not be published on --publish-channel (the uploads went ahead)",
-            publish_failures,
-        );
-        registry.register(
-            "auto_upload_paused",
-            "1 while the ledger is paused (ledger pause): no new upload starts, runs stay due",
-            paused.clone(),
-        );
-        registry.register_collector(Box::new(ProcessCollector));
-        registry.register_collector(Box::new(ArchiveCollector));
-        registry.register(
-            "debsign_failed",
-            "Number of .changes that debsign failed to sign",
-            debsign_failed.clone(),
-        );
-        registry.register(
-            "upload_failed",
-            "Number of .changes that dput failed to upload",
-            upload_failed.clone(),
-        );
-        registry.register(
-            "auto_upload_messages",
-            "Result messages read, by outcome (accepted, ignored, malformed)",
-            messages.clone(),
-        );
-        registry.register(
-            "auto_upload_uploads",
-            "Runs whose upload finished, by outcome",
-            uploads.clone(),
-        );
-        registry.register(
-            "auto_upload_upload_duration_seconds",
-            "Time to fetch, verify, sign and upload one run",
-            upload_duration.clone(),
-        );
-        registry.register(
-            "auto_upload_redis_connected",
-            "1 while subscribed to the Redis channel, else 0",
-            redis_connected.clone(),
-        );
-        registry.register(
-            "auto_upload_claims_lost",
-            "Ledger claims taken over by another process while this one signed or uploaded",
-            claims_lost.clone(),
-        );
-        registry.register(
-            "auto_upload_dropped",
-            "Runs dropped because --max-queued runs were already waiting (left to the catch-up backfill)",
-            dropped.clone(),
-        );
-        registry.register(
-            "auto_upload_database_up",
-            "1 while the ledger's database answers (always 1 without a ledger), else 0",
-            database_up.clone(),
-        );
-        database_up.set(1);
-        for outcome in ["accepted", "ignored", "malformed"] {
-            let _ = messages.get_or_create(&[("outcome", outcome)]);
         }
         Self {
             registry,

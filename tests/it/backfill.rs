@@ -9,12 +9,7 @@ use crate::support::*;
 
 /// `backfill` against this env's store, key and archive, and `db`.
 fn backfill(env: &TestEnv, db: &TestDb) -> Command {
-    let mut command = env.cmd();
-    command
-        .args(["backfill", "--database", &db.url(), "--artifacts"])
-        .arg(env.store())
-        .args(env.signing_args());
-    command
+    env.backfill(&db.url())
 }
 
 /// Runs `backfill ARGS` with `dput` as the dput program, to the end.

@@ -366,7 +366,7 @@ fn a_fifo_at_the_cache_files_name_never_hangs_an_upload() {
     let cache = env.path("cache");
     fs::create_dir(&cache).unwrap();
     fs::set_permissions(&cache, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let file = auto_upload::archive::index_cache::file(&cache, &url, "unstable");
+    let file = auto_upload::archive::index_cache::file(&cache, &url, &"unstable".parse().unwrap());
     run(Command::new("mkfifo").arg(&file));
     env.add_run("run-fifo-cache");
     let started = Instant::now();

@@ -6,43 +6,66 @@ use crate::support::*;
 #[test]
 fn usage_errors_exit_2() {
     let env = TestEnv::new();
-    for args in [
-        &["no-such-subcommand"][..],
-        &["upload-run"],
-        &["find-changes", "d", "--json", "-0"],
-        &["sign", "--keyid=-Kevil", "x.changes"],
-        &["dput", "--host", "-f", "x.changes"],
-        &["fetch-artifacts", "../x", "--artifacts", "/tmp"],
+    for (args, says) in [
+        (&["no-such-subcommand"][..], "unrecognized subcommand"),
+        (&["upload-run"], "required arguments"),
+        (
+            &["find-changes", "d", "--json", "-0"],
+            "cannot be used with",
+        ),
+        (
+            &["sign", "--keyid=-Kevil", "x.changes"],
+            "not a valid key id",
+        ),
+        (
+            &["dput", "--host", "-f", "x.changes"],
+            "invalid --host \"-f\"",
+        ),
+        (
+            &["fetch-artifacts", "../x", "--artifacts", "/tmp"],
+            "invalid run id",
+        ),
     ] {
         let output = env.cmd().args(args).output().unwrap();
         assert_exit(&output, 2);
+        assert_stderr_contains(&output, says);
     }
 }
 
 #[test]
 fn listen_refuses_bad_settings_before_starting() {
     let env = TestEnv::new();
-    for args in [
-        &["listen"][..],
-        &["listen", "--artifacts", "/srv", "--jobs", "0"],
-        &[
-            "listen",
-            "--artifacts",
-            "/srv",
-            "--redis",
-            "http://localhost",
-        ],
-        &[
-            "listen",
-            "--artifacts",
-            "/srv",
+    for (args, says) in [
+        (&["listen"][..], "no artifact location"),
+        (&["listen", "--artifacts", "/srv", "--jobs", "0"], "--jobs"),
+        (
+            &[
+                "listen",
+                "--artifacts",
+                "/srv",
+                "--redis",
+                "http://localhost",
+            ],
+            "Redis URL",
+        ),
+        (
+            &[
+                "listen",
+                "--artifacts",
+                "/srv",
+                "--shutdown-timeout",
+                "later",
+            ],
             "--shutdown-timeout",
-            "later",
-        ],
-        &["listen", "--artifacts", "/srv", "--dput-host", "-x"],
+        ),
+        (
+            &["listen", "--artifacts", "/srv", "--dput-host", "-x"],
+            "invalid --host \"-x\"",
+        ),
     ] {
         let output = env.cmd().args(args).output().unwrap();
         assert_exit(&output, 2);
+        assert_stderr_contains(&output, says);
     }
 }
 

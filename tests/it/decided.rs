@@ -385,14 +385,14 @@ fn a_rejection_that_lands_during_the_fetch_stops_the_run_before_debsign() {
                 max_attempts: Some(3),
                 force: false,
             }),
-            hosts: auto_upload::input::hosts::Hosts::single(Some(HOST.into())),
+            hosts: auto_upload::input::hosts::Hosts::single(Some(HOST.parse().unwrap())),
             limits: None,
         };
         let opened = config
             .open(1, auto_upload::ledger::Access::Write)
             .await
             .unwrap();
-        let run = auto_upload::chain::upload::Dispatched {
+        let run = auto_upload::chain::pipeline::Dispatched {
             dispatch: &dispatch,
             records: &[],
             janitor: Some(&opened.pool),
@@ -413,7 +413,7 @@ fn a_rejection_that_lands_during_the_fetch_stops_the_run_before_debsign() {
     });
     assert_eq!(
         outcome,
-        auto_upload::chain::outcome::RunOutcome::Rejected,
+        auto_upload::chain::run_outcome::RunOutcome::Rejected,
         "{state:?}"
     );
     assert_eq!(state.first(), Some(&"rejected"), "{state:?}");

@@ -361,10 +361,7 @@ fn a_fault_soak_never_uploads_a_changes_twice() {
     // replicas expire after the lease), then the archive and reconcile.
     std::thread::sleep(Duration::from_secs(4));
     let backfill = || {
-        env.cmd()
-            .args(["backfill", "--database", &url, "--artifacts"])
-            .arg(env.store())
-            .args(env.signing_args())
+        env.backfill(&url)
             .args(["--source-only", "--lease", "3s", "--max-attempts", "50"])
             .env("AUTO_UPLOAD_DPUT", &dput)
             .output()

@@ -32,12 +32,7 @@ fn copies_every_file_world_readable() {
 fn default_destination_is_the_run_id() {
     let env = TestEnv::new();
     env.add_run("run-default");
-    let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-default", "--artifacts"])
-        .arg(env.store())
-        .output()
-        .unwrap();
+    let output = env.fetch_artifacts("run-default").output().unwrap();
     assert_exit(&output, 0);
     assert!(env.path("work/run-default").join(SOURCE_CHANGES).is_file());
 }
@@ -48,12 +43,7 @@ fn nested_objects_are_refused() {
     let run_dir = env.add_run("run-nested");
     fs::create_dir(run_dir.join("sub")).unwrap();
     fs::write(run_dir.join("sub/evil"), "x").unwrap();
-    let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-nested", "--artifacts"])
-        .arg(env.store())
-        .output()
-        .unwrap();
+    let output = env.fetch_artifacts("run-nested").output().unwrap();
     assert_exit(&output, 5);
     assert_stderr_contains(&output, "not a plain file name");
 }
@@ -61,12 +51,7 @@ fn nested_objects_are_refused() {
 #[test]
 fn missing_run_and_bad_location() {
     let env = TestEnv::new();
-    let output = env
-        .cmd()
-        .args(["fetch-artifacts", "nope", "--artifacts"])
-        .arg(env.store())
-        .output()
-        .unwrap();
+    let output = env.fetch_artifacts("nope").output().unwrap();
     assert_exit(&output, 3);
     let output = env
         .cmd()
@@ -92,9 +77,7 @@ fn debian_file_names_keep_their_characters() {
     }
     let dest = env.path("dest");
     let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-names", "--artifacts"])
-        .arg(env.store())
+        .fetch_artifacts("run-names")
         .arg("--dest")
         .arg(&dest)
         .output()
@@ -110,9 +93,7 @@ fn unwritable_destination_fails_with_its_path() {
     let blocker = env.path("blocker");
     fs::write(&blocker, "a file, not a directory").unwrap();
     let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-unwritable", "--artifacts"])
-        .arg(env.store())
+        .fetch_artifacts("run-unwritable")
         .arg("--dest")
         .arg(blocker.join("dest"))
         .output()

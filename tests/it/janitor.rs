@@ -586,10 +586,7 @@ fn a_slow_successful_backfill_prints_nothing() {
     db.add_build("run-slow", "unstable", SOURCE, VERSION);
     let dput = env.logging_tool("dput-slow", "sleep 1.5; exec dput \"$@\"");
     let output = env
-        .cmd()
-        .args(["backfill", "--database", &db.url(), "--artifacts"])
-        .arg(env.store())
-        .args(env.signing_args())
+        .backfill(&db.url())
         .env("AUTO_UPLOAD_DPUT", &dput)
         .output()
         .unwrap();

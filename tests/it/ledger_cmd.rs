@@ -21,10 +21,7 @@ fn ledger(env: &TestEnv, db: &TestDb, args: &[&str]) -> Output {
 }
 
 fn backfill(env: &TestEnv, db: &TestDb, dput: &std::path::Path, extra: &[&str]) -> Output {
-    env.cmd()
-        .args(["backfill", "--database", &db.url(), "--artifacts"])
-        .arg(env.store())
-        .args(env.signing_args())
+    env.backfill(&db.url())
         .args(["--max-attempts", "2"])
         .args(extra)
         .env("AUTO_UPLOAD_DPUT", dput)

@@ -9,10 +9,7 @@ fn fetch_find_sign_dput_pipeline_reaches_the_archive() {
     let run_dir = env.add_run("run-pipe");
     let before = snapshot(&run_dir);
 
-    let fetched = run(env
-        .cmd()
-        .args(["fetch-artifacts", "run-pipe", "--artifacts"])
-        .arg(env.store()));
+    let fetched = run(&mut env.fetch_artifacts("run-pipe"));
     let dir = stdout(&fetched).trim().to_owned();
     assert!(dir.ends_with("work/run-pipe"), "{dir}");
 
@@ -40,12 +37,9 @@ fn fetch_find_sign_dput_pipeline_reaches_the_archive() {
 fn sign_and_dput_take_nul_separated_paths() {
     let env = TestEnv::new();
     env.add_run("run-nul");
-    let dir = stdout(&run(env
-        .cmd()
-        .args(["fetch-artifacts", "run-nul", "--artifacts"])
-        .arg(env.store())))
-    .trim()
-    .to_owned();
+    let dir = stdout(&run(&mut env.fetch_artifacts("run-nul")))
+        .trim()
+        .to_owned();
     let script = format!(
         "\"$AU\" find-changes -0 --source-only '{dir}' | \"$AU\" sign -0 --keyid {key} | \"$AU\" dput -0 --host {HOST} --dput-config '{cf}' | tr '\\0' '\\n'",
         key = fixture().fingerprint,

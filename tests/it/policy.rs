@@ -110,13 +110,7 @@ fn a_pause_stops_every_uploader_and_resume_lets_the_runs_through() {
         .unwrap();
     assert_exit(&output, 75);
     assert_stdout_contains(&output, "paused\t");
-    let output = env
-        .cmd()
-        .args(["backfill", "--database", &db.url(), "--artifacts"])
-        .arg(env.store())
-        .args(env.signing_args())
-        .output()
-        .unwrap();
+    let output = env.backfill(&db.url()).output().unwrap();
     assert_exit(&output, 0);
     assert_stderr_contains(&output, "the ledger is paused");
     assert!(env.incoming().is_empty(), "{:?}", env.incoming());
@@ -431,12 +425,7 @@ fn each_suite_goes_to_its_host_and_a_suite_without_one_is_refused() {
     let message = runner_message("run-elsewhere", "bookworm-backports", "backports");
     assert_eq!(publish(REDIS, &channel, message.as_bytes()), 1);
     let counted = || listen.metric(r#"auto_upload_uploads_total{outcome="unrouted"}"#) == 1.0;
-    for _ in 0..300 {
-        if counted() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_until(30, "the unrouted run to be counted", counted);
     assert!(counted(), "not counted unrouted: {}", listen.logs());
     assert!(listen
         .logs()

@@ -294,9 +294,7 @@ fn runs_over_the_limits_are_refused_before_any_copy() {
     assert_exit(&output, 5);
     assert_stderr_contains(&output, "--max-run-bytes 2048");
     let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-lim", "--artifacts"])
-        .arg(env.store())
+        .fetch_artifacts("run-lim")
         .arg("--dest")
         .arg(&dest)
         .output()

@@ -8,7 +8,6 @@ use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use crate::support::database::JANITOR_SCHEMA;
 use crate::support::service::*;
@@ -159,7 +158,10 @@ fn rediss_is_verified_against_the_trust_store() {
 
     // Not trusted: never subscribed, and the log says why.
     let untrusted = Listen::spawn(&env, &url, &channel, &[], |_| {});
-    std::thread::sleep(Duration::from_secs(3));
+    wait_until(30, "the refused certificate to be logged", || {
+        let logs = untrusted.logs();
+        logs.contains("certificate") || logs.contains("UnknownIssuer")
+    });
     assert_eq!(untrusted.status("/ready"), Some(503));
     let logs = untrusted.logs();
     assert!(

@@ -229,9 +229,7 @@ fn links_and_special_files_in_a_run_are_refused_listed_or_not() {
     std::os::unix::fs::symlink(&secret, key_run.join("signing.key")).unwrap();
     let dest = env.path("dest-key");
     let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-key-link", "--artifacts"])
-        .arg(env.store())
+        .fetch_artifacts("run-key-link")
         .arg("--dest")
         .arg(&dest)
         .output()
@@ -272,9 +270,7 @@ fn links_left_in_the_destination_are_replaced_not_followed() {
     std::os::unix::fs::symlink(&victim, dest.join(".auhello_1.0-1.dsc.part")).unwrap();
     std::os::unix::fs::symlink(&victim, dest.join("auhello_1.0-1.dsc")).unwrap();
     let output = env
-        .cmd()
-        .args(["fetch-artifacts", "run-dest", "--artifacts"])
-        .arg(env.store())
+        .fetch_artifacts("run-dest")
         .arg("--dest")
         .arg(&dest)
         .output()

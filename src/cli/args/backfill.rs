@@ -8,7 +8,7 @@ pub struct BackfillArgs {
     /// Only builds for distribution D (repeatable); a .changes of such a
     /// build whose Distribution is another suite is refused (exit 5).
     #[arg(long = "distribution", value_name = "D")]
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
 
     /// Only source uploads, by content (see upload-run --source-only).
     #[arg(long)]
@@ -42,23 +42,5 @@ pub struct BackfillArgs {
     pub ledger: LedgerArgs,
 
     #[command(flatten)]
-    pub store: StoreArgs,
-
-    #[command(flatten)]
-    pub signer: SignerArgs,
-
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
-
-    #[command(flatten)]
-    pub publish: PublishArgs,
-
-    #[command(flatten)]
-    pub rates: RateArgs,
-
-    #[command(flatten)]
-    pub review: ReviewArgs,
-
-    #[command(flatten)]
-    pub archive: ArchiveArgs,
+    pub chain: ChainArgs,
 }

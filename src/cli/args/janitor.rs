@@ -32,12 +32,12 @@ pub struct JanitorCli {
 
     /// dput host to upload to [default: AUTO_UPLOAD_HOST, else DPUT_HOST].
     #[arg(long)]
-    pub dput_host: Option<String>,
+    pub dput_host: Option<DputHost>,
 
     /// Key ID to use for signing [default: AUTO_UPLOAD_KEYID, else
     /// DEBSIGN_KEYID].
     #[arg(long)]
-    pub debsign_keyid: Option<String>,
+    pub debsign_keyid: Option<KeyId>,
 
     /// Upload previously built packages (those the ledger does not show
     /// as uploaded).
@@ -50,7 +50,7 @@ pub struct JanitorCli {
 
     /// Build distributions to upload (repeatable).
     #[arg(long)]
-    pub distribution: Vec<String>,
+    pub distribution: Vec<Suite>,
 
     /// Show more detailed output (debug logs).
     #[arg(long)]
@@ -120,13 +120,17 @@ impl JanitorCli {
         flag(
             &mut args,
             "host",
-            or_janitors(self.dput_host.clone(), "AUTO_UPLOAD_HOST", "DPUT_HOST"),
+            or_janitors(
+                self.dput_host.as_ref().map(ToString::to_string),
+                "AUTO_UPLOAD_HOST",
+                "DPUT_HOST",
+            ),
         );
         flag(
             &mut args,
             "keyid",
             or_janitors(
-                self.debsign_keyid.clone(),
+                self.debsign_keyid.as_ref().map(ToString::to_string),
                 "AUTO_UPLOAD_KEYID",
                 "DEBSIGN_KEYID",
             ),

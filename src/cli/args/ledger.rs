@@ -89,7 +89,7 @@ impl ValueEnum for LedgerState {
 pub struct LedgerKeyArgs {
     /// Only this dput host's rows (the ledger's key) [default: all hosts].
     #[arg(long, env = "AUTO_UPLOAD_HOST", value_name = "HOST")]
-    pub host: Option<String>,
+    pub host: Option<DputHost>,
 
     #[command(flatten)]
     pub ledger: LedgerArgs,
@@ -108,7 +108,7 @@ pub struct LedgerListArgs {
 
     /// Only this source package.
     #[arg(long, value_name = "NAME")]
-    pub source: Option<String>,
+    pub source: Option<SourcePackage>,
 
     /// One JSON object per line.
     #[arg(long)]

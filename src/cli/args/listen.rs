@@ -48,7 +48,7 @@ pub struct ListenArgs {
         value_delimiter = ',',
         value_name = "D"
     )]
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
 
     /// Only runs of campaign C (repeatable; in the environment,
     /// comma-separated); a .changes whose Distribution is not the
@@ -121,25 +121,7 @@ pub struct ListenArgs {
     pub max_queued: usize,
 
     #[command(flatten)]
-    pub store: StoreArgs,
-
-    #[command(flatten)]
-    pub signer: SignerArgs,
-
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
-
-    #[command(flatten)]
-    pub publish: PublishArgs,
-
-    #[command(flatten)]
-    pub rates: RateArgs,
-
-    #[command(flatten)]
-    pub review: ReviewArgs,
-
-    #[command(flatten)]
-    pub archive: ArchiveArgs,
+    pub chain: ChainArgs,
 
     #[command(flatten)]
     pub ledger: LedgerArgs,

@@ -13,6 +13,7 @@ use clap::builder::BoolishValueParser;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::input::names::{DputHost, KeyId, SourcePackage, Suite, Version};
 use crate::ledger::state::RunState;
 
 mod backfill;

@@ -4,6 +4,33 @@
 
 use super::*;
 
+/// The upload chain's arguments, one group flattened into `upload-run`,
+/// `listen` and `backfill`: a flag for the whole chain is added to one of
+/// these groups and read in one place (`settings/chain.rs`).
+#[derive(Debug, Args)]
+pub struct ChainArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub uploader: UploaderArgs,
+
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
+    #[command(flatten)]
+    pub rates: RateArgs,
+
+    #[command(flatten)]
+    pub review: ReviewArgs,
+
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+}
+
 /// The archive whose Sources indices tell what it has already.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Upload")]
@@ -88,7 +115,7 @@ pub struct ChangesFilterArgs {
 
     /// Only .changes whose Distribution field names D (repeatable).
     #[arg(long = "distribution", value_name = "D")]
-    pub distributions: Vec<String>,
+    pub distributions: Vec<Suite>,
 }
 
 /// How .changes files are signed.

@@ -22,28 +22,10 @@ pub struct UploadRunArgs {
     pub dry_run: bool,
 
     #[command(flatten)]
-    pub store: StoreArgs,
-
-    #[command(flatten)]
     pub filter: ChangesFilterArgs,
 
     #[command(flatten)]
-    pub signer: SignerArgs,
-
-    #[command(flatten)]
-    pub uploader: UploaderArgs,
-
-    #[command(flatten)]
-    pub publish: PublishArgs,
-
-    #[command(flatten)]
-    pub rates: RateArgs,
-
-    #[command(flatten)]
-    pub review: ReviewArgs,
-
-    #[command(flatten)]
-    pub archive: ArchiveArgs,
+    pub chain: ChainArgs,
 
     #[command(flatten)]
     pub ledger: LedgerArgs,
@@ -80,14 +62,14 @@ pub struct DispatchArgs {
 pub struct ExpectArgs {
     /// Refuse (exit 5, outcome mismatch) a .changes whose Source is not S.
     #[arg(long, value_name = "S")]
-    pub expect_source: Option<String>,
+    pub expect_source: Option<SourcePackage>,
 
     /// Refuse a .changes whose Version is not V (the exact string, epoch
     /// included).
     #[arg(long, value_name = "V")]
-    pub expect_version: Option<String>,
+    pub expect_version: Option<Version>,
 
     /// Refuse a .changes whose Distribution is not D.
     #[arg(long, value_name = "D")]
-    pub expect_distribution: Option<String>,
+    pub expect_distribution: Option<Suite>,
 }

@@ -11,6 +11,7 @@ use crate::cli::commands::upload_run::{upload_run, RunArgs};
 use crate::cli::output;
 use crate::cli::settings::{GivenDispatch, LedgerAction, SettingsError};
 use crate::exit_codes::ExitCode;
+use crate::input::names::DputHost;
 use crate::input::run_id::RunId;
 use crate::input::syntax;
 use crate::ledger::state::State;
@@ -23,7 +24,7 @@ use crate::shutdown::unless_stopped;
 /// created by looking at it); it is migrated to the current schema.
 pub(in crate::cli) async fn ledger(
     config: &LedgerConfig,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     action: LedgerAction,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<ExitCode> {
@@ -175,7 +176,7 @@ pub(in crate::cli) async fn list_ledger(
 /// cannot be read: nothing is reset (`--force` skips the look).
 pub(in crate::cli) async fn look_before_retry(
     pool: &sqlx::PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     run_id: &RunId,
     archives: &Archives,
     dput_config: Option<&std::path::Path>,
@@ -196,7 +197,7 @@ pub(in crate::cli) async fn look_before_retry(
             ))
             .into());
         };
-        let ours = upload.version.parse::<debversion::Version>().ok();
+        let ours = upload.version.as_str().parse::<debversion::Version>().ok();
         match archive.newest(&upload.distribution, &upload.source).await {
             Ok(Some(theirs)) if ours.as_ref().is_some_and(|ours| &theirs >= ours) => {
                 ledger_view::mark(pool, &upload, State::Accepted).await?;
@@ -233,7 +234,7 @@ pub(in crate::cli) async fn look_before_retry(
 
 pub(in crate::cli) async fn reconcile(
     pool: &sqlx::PgPool,
-    host: Option<&str>,
+    host: Option<&DputHost>,
     archives: &Archives,
     after: std::time::Duration,
 ) -> anyhow::Result<(ExitCode, [u64; 3])> {
@@ -244,7 +245,7 @@ pub(in crate::cli) async fn reconcile(
             unknown += 1;
             continue;
         };
-        let ours = upload.version.parse::<debversion::Version>().ok();
+        let ours = upload.version.as_str().parse::<debversion::Version>().ok();
         match archive.newest(&upload.distribution, &upload.source).await {
             Ok(Some(theirs)) if ours.as_ref().is_some_and(|ours| &theirs >= ours) => {
                 ledger_view::mark(pool, &upload, State::Accepted).await?;
@@ -290,7 +291,7 @@ pub(in crate::cli) fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> Str
         } else {
             &c.changes
         };
-        let state = ledger_view::shown_state(&c.state, c.archive_version.as_deref());
+        let state = ledger_view::shown_state(&c.state, c.archive_version.as_ref());
         text.push_str(&format!(
             "\n\n{name} on {}: {state}, {} attempt(s), {} {} {}, last change {}",
             c.host, c.attempts, c.source, c.version, c.distribution, c.updated_at

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::chain::artifacts::ArtifactStore;
 use crate::chain::signature::Verifier;
 use crate::chain::tool::ToolError;
-use crate::cli::app::exit_code;
+use crate::cli::exit::exit_code;
 use crate::cli::output;
 use crate::cli::settings::{ListFormat, PathInput};
 use crate::exit_codes::ExitCode;

@@ -4,7 +4,8 @@
 use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::upload::{self, Dispatched, Pipeline};
+use crate::chain::pipeline::{Dispatched, Pipeline};
+use crate::chain::upload;
 use crate::cli::output;
 use crate::cli::settings::GivenDispatch;
 use crate::exit_codes::ExitCode;

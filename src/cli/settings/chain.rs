@@ -6,22 +6,23 @@
 use crate::archive::{Archive, Archives, IndexUse};
 use crate::chain::artifacts::{ArtifactStore, RunLimits};
 use crate::chain::dput::{Delays, Uploader};
+use crate::chain::pipeline::Pipeline;
 use crate::chain::publish::Publisher;
 use crate::chain::sign::Signer;
-use crate::chain::signature::{Pin, Verifier};
+use crate::chain::signature::{SigningKey, Verifier};
 use crate::chain::tool::Tool;
-use crate::chain::upload::Pipeline;
 use crate::cli::{self};
 use crate::input::changes::Filter;
 use crate::input::dispatch::{is_janitor_name, Campaigns};
 use crate::input::hosts::Hosts;
+use crate::input::names::KeyId;
 use crate::input::rates::{LocalBudget, RateLimits};
 use crate::input::record::Record;
 use crate::input::verdict::ReviewRule;
 
-use super::services;
 use super::sources::{self, Sources};
-use super::{absolute, no_leading_dash, program, time_limit, SettingsError};
+use super::values;
+use super::{absolute, program, time_limit, SettingsError};
 
 /// What a command line says of the upload chain.
 pub(super) struct Chain {
@@ -42,6 +43,36 @@ pub(super) struct Chain {
     pub(super) limits: Option<RateLimits>,
     /// `--require-review`.
     pub(super) review: ReviewRule,
+}
+
+impl Chain {
+    /// The chain as `upload-run`, `listen` and `backfill` give it (their
+    /// [`cli::ChainArgs`]), with the budgets and the review rule read from
+    /// it beforehand and the Redis `--publish-channel` falls back on; the
+    /// rest plain (every `.changes`, no simulation, force or dry run, the
+    /// index read once, no selection), for each command to change.
+    pub(super) fn of(
+        args: cli::ChainArgs,
+        limits: Option<RateLimits>,
+        review: ReviewRule,
+        redis_fallback: Option<String>,
+    ) -> Self {
+        Self {
+            store: args.store,
+            filter: Filter::default(),
+            signer: args.signer,
+            uploader: args.uploader,
+            simulate: false,
+            force: false,
+            dry_run: false,
+            archive: args.archive,
+            index_use: IndexUse::ONE_SHOT,
+            scope: Vec::new(),
+            publish: Some((args.publish, redis_fallback)),
+            limits,
+            review,
+        }
+    }
 }
 
 /// The one constructor of the upload chain, for `upload-run`, `listen` and
@@ -81,13 +112,13 @@ pub(super) fn warn_unbuilt_suites(campaigns: &Campaigns, uploader: &Uploader) {
     let (host_suites, _) = uploader.hosts.by_suite();
     for (flag, suite) in host_suites
         .iter()
-        .map(|s| ("--host", s.as_str()))
+        .map(|s| ("--host", s))
         .chain(uploader.delays.suites().map(|s| ("--delayed", s)))
     {
         if !campaigns.builds_for(suite) {
             tracing::warn!(
                 flag,
-                suite,
+                suite = suite.as_str(),
                 "no campaign of the Janitor configuration builds for this suite (names are case-sensitive): the setting applies to nothing"
             );
         }
@@ -100,13 +131,14 @@ pub(super) fn warn_unbuilt_suites(campaigns: &Campaigns, uploader: &Uploader) {
 /// A name outside the Janitor's campaign syntax, or the rule without a
 /// database to read the verdict from.
 pub(crate) fn review(
-    args: cli::ReviewArgs,
+    args: &cli::ReviewArgs,
     has_database: bool,
 ) -> Result<ReviewRule, SettingsError> {
-    let names = args.require_review.map(|names| {
+    let names = args.require_review.as_ref().map(|names| {
         names
-            .into_iter()
+            .iter()
             .filter(|n| !n.is_empty())
+            .cloned()
             .collect::<Vec<_>>()
     });
     let names = match names {
@@ -132,7 +164,7 @@ pub(crate) fn review(
 
 /// The upload budgets of `--max-uploads-per-hour` and `--rate-window`.
 pub(crate) fn rates(args: &cli::RateArgs) -> Result<Option<RateLimits>, SettingsError> {
-    let window = services::duration("--rate-window", &args.rate_window)?;
+    let window = values::duration("--rate-window", &args.rate_window)?;
     if window.is_zero() {
         return Err(SettingsError::Invalid {
             what: "--rate-window",
@@ -174,7 +206,7 @@ pub(super) fn publisher(
             reason: "a channel has a name".to_owned(),
         });
     }
-    let client = services::redis_client(args.publish_redis.or(fallback), config)?;
+    let client = values::redis_client(args.publish_redis.or(fallback), config)?;
     Ok(Some(std::sync::Arc::new(Publisher::new(client, channel))))
 }
 
@@ -234,7 +266,7 @@ pub(super) fn store(
     config: &Sources,
 ) -> Result<ArtifactStore, SettingsError> {
     let limits = RunLimits {
-        max_bytes: services::size("--max-run-bytes", &args.max_run_bytes)?,
+        max_bytes: values::size("--max-run-bytes", &args.max_run_bytes)?,
         max_files: match args.max_run_files {
             0 => {
                 return Err(SettingsError::Invalid {
@@ -269,8 +301,10 @@ pub(super) fn filter(args: cli::ChangesFilterArgs) -> Filter {
 
 pub(super) fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
     let limit = time_limit("--sign-timeout", &args.sign_timeout)?;
-    let keyid = no_leading_dash("key id", args.keyid)?;
-    let pin = Pin::new(Tool::new("gpg", limit), keyid.clone());
+    // Parsed here rather than by clap: a dash-led id reaches this check
+    // (`allow_hyphen_values`) and is refused as a usage error of its own.
+    let keyid = args.keyid.map(KeyId::try_from).transpose()?;
+    let pin = SigningKey::new(Tool::new("gpg", limit), keyid.clone());
     Ok(Signer {
         debsign: Tool::new(program(&args.debsign_program), limit),
         verifier: verifier(args.keyrings, limit, Some(pin.clone())),
@@ -284,7 +318,7 @@ pub(super) fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
 pub(super) fn verifier(
     args: cli::KeyringArgs,
     limit: std::time::Duration,
-    pin: Option<Pin>,
+    pin: Option<SigningKey>,
 ) -> Option<Verifier> {
     (!args.keyrings.is_empty()).then(|| Verifier {
         gpgv: Tool::new(program(&args.gpgv_program), limit),

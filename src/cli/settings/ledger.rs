@@ -2,15 +2,17 @@
 //! action selects or changes.
 
 use super::chain::{archives, hosts, review};
-use super::services::{database, duration, ledger, DATABASE_SOURCES};
+use super::services::{database, ledger, DATABASE_SOURCES};
 use super::sources::Sources;
-use super::{absolute, no_leading_dash, pipeline, Chain, SettingsError};
+use super::values::duration;
+use super::{absolute, pipeline, Chain, SettingsError};
 use crate::archive::{Archives, IndexUse};
-use crate::chain::upload::Pipeline;
+use crate::chain::pipeline::Pipeline;
 use crate::cli;
 use crate::cli::settings::Task;
 use crate::input::changes::Filter;
 use crate::input::hosts::Hosts;
+use crate::input::names::DputHost;
 use crate::input::run_id::RunId;
 use crate::ledger::view::ListQuery;
 
@@ -70,19 +72,11 @@ pub(crate) fn ledger_command(
         cli::LedgerCommand::List(args) => list_action(args)?,
         cli::LedgerCommand::Show(args) => {
             let action = LedgerAction::Show(args.run_id.parse()?);
-            (
-                args.key.ledger,
-                no_leading_dash("dput host", args.key.host)?,
-                action,
-            )
+            (args.key.ledger, args.key.host, action)
         }
         cli::LedgerCommand::Forget(args) => {
             let action = LedgerAction::Forget(args.run_id.parse()?);
-            (
-                args.key.ledger,
-                no_leading_dash("dput host", args.key.host)?,
-                action,
-            )
+            (args.key.ledger, args.key.host, action)
         }
         cli::LedgerCommand::Pause(args) => {
             let reason = args.reason.trim().to_owned();
@@ -132,11 +126,11 @@ pub(crate) fn ledger_command(
 
 /// What a `ledger` subcommand gives: its ledger arguments, the host key
 /// and the action.
-type LedgerParts = (cli::LedgerArgs, Option<String>, LedgerAction);
+type LedgerParts = (cli::LedgerArgs, Option<DputHost>, LedgerAction);
 
 /// `ledger list`.
 pub(super) fn list_action(args: cli::LedgerListArgs) -> Result<LedgerParts, SettingsError> {
-    let host = no_leading_dash("dput host", args.key.host)?;
+    let host = args.key.host;
     let query = ListQuery {
         host: host.clone(),
         state: args.state.map(|s| s.0),
@@ -160,7 +154,7 @@ pub(super) fn reconcile_action(
     args: cli::LedgerReconcileArgs,
     config: &Sources,
 ) -> Result<LedgerParts, SettingsError> {
-    let host = no_leading_dash("dput host", args.key.host)?;
+    let host = args.key.host;
     let archives = archives(args.archive, IndexUse::ONE_SHOT, config)?;
     if archives.is_empty() {
         return Err(SettingsError::Missing {
@@ -182,7 +176,7 @@ pub(super) fn retry_action(
     config: &Sources,
 ) -> Result<LedgerParts, SettingsError> {
     // The rows reset: a plain --host's, else every host's.
-    let host = hosts(&args.uploader.host)?.every().map(str::to_owned);
+    let host = hosts(&args.uploader.host)?.every().cloned();
     let run_id = args.run_id.parse()?;
     let archives = Box::new(archives(args.archive.clone(), IndexUse::ONE_SHOT, config)?);
     let force = args.force;
@@ -201,7 +195,7 @@ pub(super) fn retry_action(
             scope: Vec::new(),
             publish: None,
             limits: None,
-            review: review(args.review, true)?,
+            review: review(&args.review, true)?,
         };
         Some(Box::new(pipeline(chain, config)?))
     } else {

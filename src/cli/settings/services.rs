@@ -3,12 +3,14 @@
 
 use super::chain::{hosts, rates, review};
 use super::sources::{self, Sources};
+use super::values::{duration, redis_client};
 use super::{pipeline, Chain, SettingsError};
 use crate::archive::IndexUse;
 use crate::cli;
 use crate::input::changes::Filter;
 use crate::input::hosts::Hosts;
 use crate::input::message::MessageFilter;
+use crate::input::names::Suite;
 use crate::input::rates::RateLimits;
 use crate::input::record::Record;
 use crate::ledger::database::{is_valid_schema, Database};
@@ -24,16 +26,13 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 pub(super) const DATABASE_SOURCES: &str =
     "--database, AUTO_UPLOAD_DATABASE or database_location in --config (DATABASE_URL is not read)";
 
-/// Where `listen` finds Redis when nothing else says.
-pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
-
 /// `backfill`: the database is required; a dry run needs nothing else.
 pub(super) fn backfill(
     args: cli::BackfillArgs,
     config: &Sources,
 ) -> Result<BackfillSettings, SettingsError> {
-    let hosts = hosts(&args.uploader.host)?;
-    let limits = rates(&args.rates)?;
+    let hosts = hosts(&args.chain.uploader.host)?;
+    let limits = rates(&args.chain.rates)?;
     let database = database(&args.ledger, config)?.ok_or(SettingsError::Missing {
         what: "database",
         how: DATABASE_SOURCES,
@@ -48,7 +47,7 @@ pub(super) fn backfill(
         Some(args.max_attempts),
         args.force,
     )?;
-    let review = review(args.review, true)?;
+    let review = review(&args.chain.review, true)?;
     let campaigns = std::sync::Arc::new(config.config.campaigns(review.clone()));
     let pipeline = if args.dry_run {
         // A dry run needs only the database: nothing is fetched or signed.
@@ -56,24 +55,15 @@ pub(super) fn backfill(
     } else {
         Some(pipeline(
             Chain {
-                store: args.store,
                 filter: Filter {
                     source_only: args.source_only,
                     distributions: Vec::new(),
                 },
-                signer: args.signer,
-                uploader: args.uploader,
-                simulate: false,
                 force: args.force,
-                dry_run: false,
-                archive: args.archive,
-                index_use: IndexUse::ONE_SHOT,
                 scope: Record::selection("--distribution", &args.distributions)
                     .into_iter()
                     .collect(),
-                publish: Some((args.publish, None)),
-                limits,
-                review,
+                ..Chain::of(args.chain, limits, review, None)
             },
             config,
         )?)
@@ -198,8 +188,8 @@ pub(super) fn listen(
     args: cli::ListenArgs,
     config: &Sources,
 ) -> Result<ListenSettings, SettingsError> {
-    let hosts = hosts(&args.uploader.host)?;
-    let limits = rates(&args.rates)?;
+    let hosts = hosts(&args.chain.uploader.host)?;
+    let limits = rates(&args.chain.rates)?;
     if args.backfill && args.ledger.no_ledger && !args.force {
         return Err(SettingsError::Refused(
             "--backfill with --no-ledger would upload every newest build in debian_build \
@@ -226,7 +216,7 @@ pub(super) fn listen(
         None => None,
     };
     let scope = listen_scope(&args.distributions, &args.campaigns, config);
-    let review = review(args.review, database.is_some())?;
+    let review = review(&args.chain.review, database.is_some())?;
     let redis_flag = args.redis;
     Ok(ListenSettings {
         redis: redis_client(redis_flag.clone(), config)?,
@@ -243,22 +233,13 @@ pub(super) fn listen(
         },
         pipeline: pipeline(
             Chain {
-                store: args.store,
                 filter: Filter {
                     source_only: args.source_only,
                     distributions: Vec::new(),
                 },
-                signer: args.signer,
-                uploader: args.uploader,
-                simulate: false,
-                force: false,
-                dry_run: false,
-                archive: args.archive,
                 index_use: IndexUse::SERVICE,
                 scope,
-                publish: Some((args.publish, redis_flag)),
-                limits,
-                review,
+                ..Chain::of(args.chain, limits, review, redis_flag)
             },
             config,
         )?,
@@ -272,8 +253,8 @@ pub(super) fn listen(
 /// is one of `--distribution`, and the build distribution of one of
 /// `--campaign` when `--config` names every selected campaign's (else the
 /// campaigns select messages only, said at start).
-fn listen_scope(distributions: &[String], campaigns: &[String], config: &Sources) -> Vec<Record> {
-    let campaign_suites: Option<Vec<String>> = campaigns
+fn listen_scope(distributions: &[Suite], campaigns: &[String], config: &Sources) -> Vec<Record> {
+    let campaign_suites: Option<Vec<Suite>> = campaigns
         .iter()
         .map(|c| config.config.build_distribution(c))
         .collect();
@@ -293,26 +274,6 @@ fn listen_scope(distributions: &[String], campaigns: &[String], config: &Sources
         .collect()
 }
 
-/// Redis: flag > environment > config file > [`DEFAULT_REDIS`].
-pub(crate) fn redis_client(
-    flag: Option<String>,
-    config: &Sources,
-) -> Result<redis::Client, SettingsError> {
-    let url = config
-        .choose(
-            sources::REDIS,
-            flag,
-            |c| c.redis_location.clone(),
-            Some(DEFAULT_REDIS),
-        )
-        .expect("a default is given");
-    redis::Client::open(url.as_str()).map_err(|e| SettingsError::Invalid {
-        what: "Redis URL",
-        value: crate::secrets::mask(&url),
-        reason: e.to_string(),
-    })
-}
-
 /// The health server's address: `--health-addr`, else `--listen-address`
 /// with `--port`; none without either.
 fn health_addr(
@@ -325,48 +286,6 @@ fn health_addr(
         (None, Some(port)) => Some((listen_address, port)),
         (None, None) => None,
     })
-}
-
-/// A duration given as text (`90s`, `2m`, `1h 30m`).
-pub(super) fn duration(
-    what: &'static str,
-    value: &str,
-) -> Result<std::time::Duration, SettingsError> {
-    humantime::parse_duration(value).map_err(|e| SettingsError::Invalid {
-        what,
-        value: value.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-/// A size in bytes: digits, optionally followed by K, M, G or T (powers
-/// of 1024, with or without `iB`/`B`).
-pub(super) fn size(what: &'static str, value: &str) -> Result<u64, SettingsError> {
-    let invalid = |reason: &str| SettingsError::Invalid {
-        what,
-        value: value.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let text = value.trim();
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &text[digits.len()..];
-    let shift = match unit.trim_end_matches("iB").trim_end_matches('B') {
-        "" => 0,
-        "K" | "k" => 10,
-        "M" => 20,
-        "G" => 30,
-        "T" => 40,
-        _ => return Err(invalid("use a number of bytes, or with K, M, G or T")),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid("use a whole number of bytes, or with K, M, G or T"));
-    }
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(1u64 << shift))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| invalid("must be more than zero and less than 16 EiB"))
 }
 
 /// `HOST:PORT` or `[V6]:PORT`.

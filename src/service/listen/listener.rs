@@ -12,8 +12,9 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::chain::upload::Pipeline;
+use crate::chain::pipeline::Pipeline;
 use crate::input::message::{self, Decision, MessageFilter, StatusChange};
+use crate::input::names::Suite;
 use crate::input::run_id::RunId;
 use crate::ledger::{self, Due, Ledger};
 use crate::service::metrics::Metrics;
@@ -201,7 +202,7 @@ impl Listener {
     pub async fn catch_up(
         &self,
         pool: PgPool,
-        distributions: Vec<String>,
+        distributions: Vec<Suite>,
         shutdown: CancellationToken,
     ) {
         // The plan is read first, then fed to the jobs: no pool connection
@@ -250,7 +251,7 @@ impl Listener {
     pub fn spawn_catch_up(
         &self,
         pool: &PgPool,
-        distributions: &[String],
+        distributions: &[Suite],
         shutdown: &CancellationToken,
     ) {
         self.metrics.catch_up_started();

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::upload::Pipeline;
+use crate::chain::pipeline::Pipeline;
 use crate::input::message::MessageFilter;
 use crate::ledger::{self, Access, LedgerConfig, Opened};
 use crate::service::metrics::Metrics;

@@ -11,6 +11,7 @@ use futures::StreamExt;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use crate::input::names::Suite;
 use crate::input::syntax::printable;
 use crate::service::metrics::Metrics;
 use crate::service::notify::Notifier;
@@ -34,7 +35,7 @@ pub(super) struct Subscriber<'a> {
     pub(super) with_ledger: bool,
     /// Catch up at start (`--backfill`).
     pub(super) backfill_at_start: bool,
-    pub(super) distributions: &'a [String],
+    pub(super) distributions: &'a [Suite],
 }
 
 impl Subscriber<'_> {

@@ -6,9 +6,11 @@ use std::time::Instant;
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::chain::outcome::{Outcome, RunOutcome, RunReport};
-use crate::chain::run_error::{is_transient_local, RunError};
-use crate::chain::upload::{upload_run, Dispatched, Ran};
+use crate::chain::outcome::{Outcome, RunReport};
+use crate::chain::pipeline::Dispatched;
+use crate::chain::run_error::RunError;
+use crate::chain::run_outcome::{is_transient_local, RunOutcome};
+use crate::chain::upload::{upload_run, Ran};
 use crate::input::dispatch::{Dispatch, NotDispatched};
 use crate::input::record::Record;
 use crate::input::run_id::RunId;
@@ -159,7 +161,7 @@ impl Listener {
                 )))?;
                 return Ok((dispatch, vec![due.record()]));
             }
-            Recorded::Message(dispatch, record) => (Some(dispatch), Some(record)),
+            Recorded::Message(dispatch, record) => (Some(dispatch), Some(*record)),
             Recorded::Approved => (None, None),
         };
         let Some(pool) = &self.janitor else {
@@ -245,7 +247,7 @@ pub(super) enum Recorded {
     Build(Box<Due>),
     /// The runner's message: the rows are read first, when there is a
     /// database.
-    Message(Dispatch, Record),
+    Message(Dispatch, Box<Record>),
     /// A `publish-status` approval: everything is read from the database.
     Approved,
 }

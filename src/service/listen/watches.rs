@@ -6,7 +6,8 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::chain::signature::Pin;
+use crate::chain::signature::SigningKey;
+use crate::input::names::Suite;
 use crate::ledger::database::Database;
 use crate::ledger::pause::{self, Pause};
 use crate::ledger::Ledger;
@@ -17,7 +18,7 @@ use super::{Listener, DATABASE_PROBE, KEY_CHECK, UNCONFIRMED_EVERY};
 
 /// Reads when the signing key expires, at start and daily, for the gauge
 /// operators alert on before uploads start failing.
-pub(super) async fn watch_key(key: Pin, metrics: Arc<Metrics>, shutdown: CancellationToken) {
+pub(super) async fn watch_key(key: SigningKey, metrics: Arc<Metrics>, shutdown: CancellationToken) {
     loop {
         match key.expiry().await {
             Ok(at) => metrics.set_key_expiry(at),
@@ -39,7 +40,7 @@ pub(super) struct DatabaseWatch {
     pub(super) readiness: Arc<Readiness>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) listener: Listener,
-    pub(super) distributions: Vec<String>,
+    pub(super) distributions: Vec<Suite>,
     pub(super) shutdown: CancellationToken,
 }
 

@@ -502,6 +502,26 @@ impl TestEnv {
         args.iter().map(|a| a.to_os_string()).collect()
     }
 
+    /// `fetch-artifacts RUN_ID` from this env's store.
+    pub fn fetch_artifacts(&self, run_id: &str) -> Command {
+        let mut command = self.cmd();
+        command
+            .args(["fetch-artifacts", run_id, "--artifacts"])
+            .arg(self.store());
+        command
+    }
+
+    /// `backfill` against this env's store and key and the Janitor's
+    /// database at `url`.
+    pub fn backfill(&self, url: &str) -> Command {
+        let mut command = self.cmd();
+        command
+            .args(["backfill", "--database", url, "--artifacts"])
+            .arg(self.store())
+            .args(self.signing_args());
+        command
+    }
+
     /// `upload-run RUN_ID` against this env's store, key and archive, the
     /// run dispatched as the fixture's codebase in campaign unstable.
     pub fn upload_run(&self, run_id: &str) -> Command {
@@ -530,7 +550,7 @@ impl TestEnv {
 
     /// The upload chain as a library value, for calling steps directly:
     /// debsign and dput run through wrappers that set the test GNUPGHOME.
-    pub fn pipeline(&self) -> auto_upload::chain::upload::Pipeline {
+    pub fn pipeline(&self) -> auto_upload::chain::pipeline::Pipeline {
         use auto_upload::chain::tool::Tool;
         let wrap = |tool: &str| {
             Tool::new(
@@ -544,7 +564,7 @@ impl TestEnv {
                 std::time::Duration::from_secs(120),
             )
         };
-        auto_upload::chain::upload::Pipeline {
+        auto_upload::chain::pipeline::Pipeline {
             store: auto_upload::chain::artifacts::ArtifactStore::open(
                 &self.store().display().to_string(),
             )
@@ -552,16 +572,16 @@ impl TestEnv {
             filter: auto_upload::input::changes::Filter::default(),
             signer: auto_upload::chain::sign::Signer {
                 debsign: wrap("debsign"),
-                keyid: Some(fixture().fingerprint.clone()),
+                keyid: Some(fixture().fingerprint.parse().unwrap()),
                 verifier: None,
-                key: auto_upload::chain::signature::Pin::new(
+                key: auto_upload::chain::signature::SigningKey::new(
                     Tool::new("gpg", std::time::Duration::from_secs(60)),
-                    Some(fixture().fingerprint.clone()),
+                    Some(fixture().fingerprint.parse().unwrap()),
                 ),
             },
             uploader: auto_upload::chain::dput::Uploader {
                 dput: wrap("dput"),
-                hosts: auto_upload::input::hosts::Hosts::single(Some(HOST.into())),
+                hosts: auto_upload::input::hosts::Hosts::single(Some(HOST.parse().unwrap())),
                 config: Some(self.dput_cf()),
                 simulate: false,
                 force: false,
@@ -573,7 +593,7 @@ impl TestEnv {
             campaigns: std::sync::Arc::new(auto_upload::input::dispatch::Campaigns::new(
                 vec![auto_upload::input::dispatch::CampaignRules {
                     name: "unstable".into(),
-                    build_distribution: "unstable".into(),
+                    build_distribution: "unstable".parse().unwrap(),
                     build_suffix: None,
                     base_distribution: None,
                 }],
