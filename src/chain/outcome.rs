@@ -176,18 +176,24 @@ impl RunReport {
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         self.changes
             .iter()
-            .filter_map(|c| match c.outcome {
-                Outcome::Skipped(Skip::Deferred { retry_after }) => Some(retry_after),
-                _ => None,
+            .filter_map(|c| {
+                if let Outcome::Skipped(Skip::Deferred { retry_after }) = c.outcome {
+                    Some(retry_after)
+                } else {
+                    None
+                }
             })
             .max()
     }
 
     /// The verdict that stopped a `.changes`, if one did.
     pub fn stopped(&self) -> Option<&Verdict> {
-        self.changes.iter().find_map(|c| match &c.outcome {
-            Outcome::Stopped(verdict) => Some(verdict),
-            _ => None,
+        self.changes.iter().find_map(|c| {
+            if let Outcome::Stopped(verdict) = &c.outcome {
+                Some(verdict)
+            } else {
+                None
+            }
         })
     }
 

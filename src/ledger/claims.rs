@@ -281,10 +281,18 @@ impl Ledger {
             tracing::warn!(run_id = %run_id, changes = entry.changes, "dput may have run under an expired claim: unconfirmed, not uploaded again");
             return Ok(Claim::Skipped(Skip::Unconfirmed));
         }
+        self.why_not(run_id, entry.changes).await.map(Claim::Skipped)
+        })
+        .await
+    }
+
+    /// Why a claim the statement did not grant was refused: the ledger is
+    /// paused, or the row's state says.
+    async fn why_not(&self, run_id: &RunId, changes: &str) -> Result<Skip, DatabaseError> {
         if let Some(pause) = super::pause::paused(&self.pool).await? {
-            return Ok(Claim::Skipped(Skip::Paused {
+            return Ok(Skip::Paused {
                 reason: pause.reason,
-            }));
+            });
         }
         let row = sqlx::query(
             "SELECT state, attempts, coalesce(claimed_by, '') AS claimed_by, archive_version
@@ -292,11 +300,11 @@ impl Ledger {
         )
         .bind(&self.host)
         .bind(run_id.as_str())
-        .bind(entry.changes)
+        .bind(changes)
         .fetch_one(&self.pool)
         .await?;
         let state: State = row.try_get("state")?;
-        Ok(Claim::Skipped(match state {
+        Ok(match state {
             State::Superseded => Skip::Superseded {
                 archive_version: row.try_get("archive_version")?,
             },
@@ -314,9 +322,7 @@ impl Ledger {
             | State::AwaitingReview => Skip::GaveUp {
                 attempts: row.try_get("attempts")?,
             },
-        }))
         })
-        .await
     }
 
     /// How often a claim is renewed while its `.changes` is signed or
@@ -434,5 +440,69 @@ impl Ledger {
             Ok(started.rows_affected() == 1)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ledger(hosts: &[&str], lease: Duration) -> Ledger {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://localhost/unused")
+            .unwrap();
+        let policy = Policy {
+            lease,
+            max_attempts: Some(3),
+            force: false,
+        };
+        Ledger::new(pool, Hosts::parse(hosts).unwrap(), policy)
+    }
+
+    #[test]
+    fn the_claim_statement_takes_over_exactly_the_states_the_enum_says() {
+        let claim = CLAIM.as_str();
+        assert!(
+            claim.contains("u.state IN ('claimed', 'uploading')"),
+            "{claim}"
+        );
+        assert!(
+            claim.contains("u.state IN ('rejected', 'awaiting-review', 'deferred')"),
+            "{claim}"
+        );
+        assert!(
+            claim.contains("('unconfirmed', 'uploaded', 'accepted', 'superseded') AND $10"),
+            "{claim}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_claim_is_renewed_three_times_a_lease() {
+        assert_eq!(
+            ledger(&[], Duration::from_secs(30)).heartbeat(),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            ledger(&[], Duration::from_millis(30)).heartbeat(),
+            Duration::from_millis(50)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_ledger_bound_to_a_suite_writes_under_its_hosts_key() {
+        let ledger = ledger(&["unstable=ftp-master", "janitor"], Duration::from_secs(30));
+        assert_eq!(ledger.host(), &"janitor");
+        let suite = |s: &str| s.parse::<Suite>().unwrap();
+        assert_eq!(
+            ledger.for_suite(&suite("unstable")).unwrap().host(),
+            &"ftp-master"
+        );
+        assert_eq!(
+            ledger.for_suite(&suite("experimental")).unwrap().host(),
+            &"janitor"
+        );
+        let per_suite_only =
+            super::tests::ledger(&["unstable=ftp-master"], Duration::from_secs(30));
+        assert!(per_suite_only.for_suite(&suite("experimental")).is_none());
     }
 }

@@ -8,8 +8,9 @@
 use std::fmt;
 
 /// A row's state in the ledger (the `upload.state` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
 #[sqlx(type_name = "text", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum State {
     /// Claimed by a process that is signing it (or a crashed uploader's,
     /// until the lease ends).
@@ -233,6 +234,40 @@ impl RunState {
             Self::Is(state) => state.help(),
             Self::GaveUp => "Failed the maximum number of times",
         }
+    }
+
+    /// The state a word in a listing names.
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::all().find(|s| s.as_str() == word)
+    }
+}
+
+impl fmt::Display for RunState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for RunState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl sqlx::Type<sqlx::Postgres> for RunState {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+impl sqlx::Decode<'_, sqlx::Postgres> for RunState {
+    fn decode(value: sqlx::postgres::PgValueRef<'_>) -> Result<Self, sqlx::error::BoxDynError> {
+        let word = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+        Self::parse(word).ok_or_else(|| format!("not a ledger state: {word:?}").into())
     }
 }
 

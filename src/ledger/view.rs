@@ -89,7 +89,7 @@ pub struct RunRow {
     /// Distribution.
     pub distribution: Blank<Suite>,
     /// See [`RunState`].
-    pub state: String,
+    pub state: RunState,
     /// For `superseded`: the version the archive had.
     pub archive_version: Option<Version>,
     /// The most attempts any of its `.changes` took.
@@ -110,7 +110,7 @@ impl std::fmt::Display for RunRow {
             self.source,
             self.version,
             self.distribution,
-            shown_state(&self.state, self.archive_version.as_ref()),
+            shown_state(self.state, self.archive_version.as_ref()),
             self.attempts,
             self.updated_at,
             printable(self.error.as_deref().unwrap_or(""))
@@ -120,12 +120,12 @@ impl std::fmt::Display for RunRow {
 
 /// A state as printed: `superseded (archive has VERSION)` says why nothing
 /// was uploaded.
-pub fn shown_state(state: &str, archive_version: Option<&Version>) -> String {
-    match archive_version {
-        Some(version) if state == State::Superseded.as_str() => {
+pub fn shown_state(state: RunState, archive_version: Option<&Version>) -> String {
+    match (state, archive_version) {
+        (RunState::Is(State::Superseded), Some(version)) => {
             format!("superseded (archive has {version})")
         }
-        _ => state.to_owned(),
+        (state, _) => state.to_string(),
     }
 }
 
@@ -211,7 +211,7 @@ pub struct ChangesHistory {
     /// The `.changes` (empty: the run as a whole).
     pub changes: String,
     /// Its state.
-    pub state: String,
+    pub state: State,
     /// For `superseded`: the version the archive had.
     pub archive_version: Option<Version>,
     /// Attempts so far.

@@ -146,7 +146,13 @@ impl Summary {
             }
             RunOutcome::Rejected | RunOutcome::AwaitingReview => self.stopped += 1,
             RunOutcome::Interrupted => {}
-            _ => self.failed += 1,
+            RunOutcome::SignFailed
+            | RunOutcome::UploadFailed
+            | RunOutcome::ClaimLost
+            | RunOutcome::NoChanges
+            | RunOutcome::VerificationFailed
+            | RunOutcome::Mismatch
+            | RunOutcome::Failed => self.failed += 1,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::exit_codes::ExitCode;
 use crate::input::names::DputHost;
 use crate::input::run_id::RunId;
 use crate::input::syntax;
+use crate::ledger::state::RunState;
 use crate::ledger::state::State;
 use crate::ledger::view::{self as ledger_view, ChangesHistory};
 use crate::ledger::{self as ledger_db, Access, LedgerConfig};
@@ -291,7 +292,7 @@ pub(in crate::cli) fn show_text(run_id: &RunId, shown: &[ChangesHistory]) -> Str
         } else {
             &c.changes
         };
-        let state = ledger_view::shown_state(&c.state, c.archive_version.as_ref());
+        let state = ledger_view::shown_state(RunState::Is(c.state), c.archive_version.as_ref());
         text.push_str(&format!(
             "\n\n{name} on {}: {state}, {} attempt(s), {} {} {}, last change {}",
             c.host, c.attempts, c.source, c.version, c.distribution, c.updated_at

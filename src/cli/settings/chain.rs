@@ -58,18 +58,34 @@ impl Chain {
         redis_fallback: Option<String>,
     ) -> Self {
         Self {
-            store: args.store,
+            publish: Some((args.publish, redis_fallback)),
+            limits,
+            ..Self::plain(args.store, args.signer, args.uploader, args.archive, review)
+        }
+    }
+
+    /// The chain of these parts, published nowhere and with no budget of
+    /// its own (`ledger retry --now`), the rest plain as in [`Chain::of`].
+    pub(super) fn plain(
+        store: cli::StoreArgs,
+        signer: cli::SignerArgs,
+        uploader: cli::UploaderArgs,
+        archive: cli::ArchiveArgs,
+        review: ReviewRule,
+    ) -> Self {
+        Self {
+            store,
             filter: Filter::default(),
-            signer: args.signer,
-            uploader: args.uploader,
+            signer,
+            uploader,
             simulate: false,
             force: false,
             dry_run: false,
-            archive: args.archive,
+            archive,
             index_use: IndexUse::ONE_SHOT,
             scope: Vec::new(),
-            publish: Some((args.publish, redis_fallback)),
-            limits,
+            publish: None,
+            limits: None,
             review,
         }
     }

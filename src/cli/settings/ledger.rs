@@ -10,7 +10,6 @@ use crate::archive::{Archives, IndexUse};
 use crate::chain::pipeline::Pipeline;
 use crate::cli;
 use crate::cli::settings::Task;
-use crate::input::changes::Filter;
 use crate::input::hosts::Hosts;
 use crate::input::names::DputHost;
 use crate::input::run_id::RunId;
@@ -182,21 +181,8 @@ pub(super) fn retry_action(
     let force = args.force;
     let dput_config = args.uploader.dput_config.as_deref().map(absolute);
     let now = if args.now {
-        let chain = Chain {
-            store: args.store,
-            filter: Filter::default(),
-            signer: args.signer,
-            uploader: args.uploader,
-            simulate: false,
-            force: false,
-            dry_run: false,
-            archive: args.archive,
-            index_use: IndexUse::ONE_SHOT,
-            scope: Vec::new(),
-            publish: None,
-            limits: None,
-            review: review(&args.review, true)?,
-        };
+        let review = review(&args.review, true)?;
+        let chain = Chain::plain(args.store, args.signer, args.uploader, args.archive, review);
         Some(Box::new(pipeline(chain, config)?))
     } else {
         None
