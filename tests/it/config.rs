@@ -90,6 +90,7 @@ fn flag_beats_environment_beats_file() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
+    assert_stdout_contains(&output, "would-upload\t");
     // flag over env
     let output = env
         .cmd()
@@ -101,6 +102,7 @@ fn flag_beats_environment_beats_file() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
+    assert_stdout_contains(&output, "would-upload\t");
     // and the file alone, pointing at the wrong store, really is used
     let output = env
         .cmd()
@@ -110,6 +112,7 @@ fn flag_beats_environment_beats_file() {
         .output()
         .unwrap();
     assert_exit(&output, 3);
+    assert_stderr_contains(&output, "run-prec");
     // a flag beats the environment for the key id too
     let output = env
         .upload_run("run-prec")

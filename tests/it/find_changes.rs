@@ -120,8 +120,11 @@ fn missing_directory_exits_3_and_empty_exits_4() {
     let env = TestEnv::new();
     let output = find(&env, &env.path("nope"), &[]);
     assert_exit(&output, 3);
+    assert_stderr_contains(&output, "nope");
     let output = find(&env, &env.path("work"), &[]);
     assert_exit(&output, 4);
+    assert_stderr_contains(&output, "no");
+    assert_eq!(stdout(&output), "");
 }
 
 #[test]

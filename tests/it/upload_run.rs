@@ -78,6 +78,13 @@ fn dry_run_still_verifies() {
         .output()
         .unwrap();
     assert_exit(&output, 5);
+    assert_stderr_contains(&output, "auhello_1.0.orig.tar.gz");
+    assert!(
+        !stdout(&output).contains("would-upload"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(env.incoming().is_empty());
 }
 
 #[test]
