@@ -381,7 +381,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs changed within this time (`1h`, `7d`)')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source package')
             [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Failed this many times counts as gave-up (backfill''s --max-attempts)')
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
@@ -403,7 +403,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;ledger;show' {
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
@@ -465,7 +465,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;ledger;forget' {
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
@@ -491,7 +491,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The Debian archive uploads go to (http(s):// or file://, the directory holding dists/): before signing, a .changes whose source the archive''s Sources index has at the same or a higher version is not uploaded (outcome superseded, exit 0). An archive that cannot be read is logged and never blocks an upload [default: the archive_mirror_uri of the janitor.conf distribution named as the .changes''s Distribution]')
             [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Where the archive''s Sources indices are kept, parsed, between runs; before one is used the archive''s files are checked (a stat, or an HTTP HEAD) and the index read again when they changed [default: $CACHE_DIRECTORY (systemd''s CacheDirectory=), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload]')
             [CompletionResult]::new('--archive-timeout', '--archive-timeout', [CompletionResultType]::ParameterName, 'Give up checking the archive after this long: the upload goes ahead unchecked, with a warning and a metric (the index is still read in the background for the next upload)')
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
@@ -513,7 +513,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
         }
         'auto-upload;ledger;pause' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the other operators (ledger list, the service''s status, its log)')
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')
@@ -534,7 +534,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             break
         }
         'auto-upload;ledger;resume' {
-            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees')
             [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]')
             [CompletionResult]::new('--ledger-database', '--ledger-database', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once')

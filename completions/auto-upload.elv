@@ -368,7 +368,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --since 'Only runs changed within this time (`1h`, `7d`)'
             cand --source 'Only this source package'
             cand --max-attempts 'Failed this many times counts as gave-up (backfill''s --max-attempts)'
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -389,7 +389,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'auto-upload;ledger;show'= {
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -449,7 +449,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'auto-upload;ledger;forget'= {
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -474,7 +474,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --archive 'The Debian archive uploads go to (http(s):// or file://, the directory holding dists/): before signing, a .changes whose source the archive''s Sources index has at the same or a higher version is not uploaded (outcome superseded, exit 0). An archive that cannot be read is logged and never blocks an upload [default: the archive_mirror_uri of the janitor.conf distribution named as the .changes''s Distribution]'
             cand --cache-dir 'Where the archive''s Sources indices are kept, parsed, between runs; before one is used the archive''s files are checked (a stat, or an HTTP HEAD) and the index read again when they changed [default: $CACHE_DIRECTORY (systemd''s CacheDirectory=), else $XDG_CACHE_HOME/auto-upload, else ~/.cache/auto-upload]'
             cand --archive-timeout 'Give up checking the archive after this long: the upload goes ahead unchecked, with a warning and a metric (the index is still read in the background for the next upload)'
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -495,7 +495,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
         }
         &'auto-upload;ledger;pause'= {
             cand --reason 'Why, for the other operators (ledger list, the service''s status, its log)'
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'
@@ -515,7 +515,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'auto-upload;ledger;resume'= {
-            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]'
+            cand --host 'Only this dput host''s rows (the ledger''s key) [default: all hosts]. Given on the command line only: AUTO_UPLOAD_HOST in the service''s settings says where uploads go, not which rows an operator sees'
             cand --database 'PostgreSQL URL of the Janitor database, which also holds the upload ledger [default: database_location from --config; DATABASE_URL is never read]'
             cand --ledger-database 'PostgreSQL URL of the database that holds the upload ledger, when not the Janitor''s (a read-only role there, say) [default: the Janitor database]'
             cand --connect-timeout 'Give up connecting to a database after this long (a server that does not answer, an address that drops packets); SIGINT and SIGTERM stop the wait at once'

@@ -1,6 +1,6 @@
 //! What the upload chain is given: the [`Pipeline`] built from the
 //! settings, the run as the Janitor [`Dispatched`] it, and what each of its
-//! `.changes` is checked against ([`Checks`]).
+//! `.changes` is checked against (`Checks`).
 
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ pub struct Dispatched<'a> {
 
 /// Everything the chain needs besides the run id and the ledger; built
 /// complete from the settings (the ledger, opened later, is passed to
-/// [`upload_run`] beside it).
+/// [`upload_run`](super::upload::upload_run) beside it).
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     /// Where artifacts come from.

@@ -14,7 +14,7 @@ use crate::ledger::database::DatabaseError;
 use crate::shutdown::Interrupted;
 
 /// Why a run failed as a whole, before or around its `.changes`
-/// (signing and upload failures are each `.changes`' [`Outcome`]).
+/// (signing and upload failures are each `.changes`' [`Outcome`](super::outcome::Outcome)).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The run's campaign is not a Debian campaign of `janitor.conf`.

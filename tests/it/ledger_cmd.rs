@@ -89,6 +89,18 @@ fn list_show_retry_and_forget() {
     assert_eq!(by_source, vec!["run-bad", "run-ok"]);
     assert_eq!(only(&["--since", "1h"]).len(), 3);
     assert!(only(&["--state", "claimed"]).is_empty());
+    // AUTO_UPLOAD_HOST (the service's settings) says where uploads go,
+    // not which rows an operator sees: only --host on the command line
+    // selects.
+    let output = env
+        .cmd()
+        .args(["ledger", "list", "--database", &db.url()])
+        .env("AUTO_UPLOAD_HOST", "elsewhere")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
+    assert!(only(&["--host", "elsewhere"]).is_empty());
     let output = ledger(&env, &db, &["list", "--json", "--state", "uploaded"]);
     let row: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!(row["run_id"], "run-ok");

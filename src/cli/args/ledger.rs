@@ -88,7 +88,9 @@ impl ValueEnum for LedgerState {
 #[derive(Debug, Args)]
 pub struct LedgerKeyArgs {
     /// Only this dput host's rows (the ledger's key) [default: all hosts].
-    #[arg(long, env = "AUTO_UPLOAD_HOST", value_name = "HOST")]
+    /// Given on the command line only: AUTO_UPLOAD_HOST in the service's
+    /// settings says where uploads go, not which rows an operator sees.
+    #[arg(long, value_name = "HOST")]
     pub host: Option<DputHost>,
 
     #[command(flatten)]
