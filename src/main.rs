@@ -7,6 +7,7 @@ use std::process::ExitCode as ProcessExitCode;
 use auto_upload::chain::gnupg_home::PrivateHome;
 use auto_upload::cli::app;
 use auto_upload::cli::settings::{self, Task};
+use auto_upload::cli::settings_file;
 use auto_upload::cli::Cli;
 use auto_upload::exit_codes::{is_broken_pipe, ExitCode};
 use auto_upload::telemetry;
@@ -19,7 +20,18 @@ fn main() -> ProcessExitCode {
     // process default before anything connects, for reqwest (the mirror,
     // GCS, S3), Redis and PostgreSQL alike.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let cli = Cli::parse_args(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
+    // The service's settings file fills the variables not set, before the
+    // command line (and its environment) is read and any thread starts.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = settings_file::load(&args) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "auto-upload: {:#}",
+            anyhow::Error::from(e)
+        );
+        return ExitCode::Usage.into();
+    }
+    let cli = Cli::parse_args(args).unwrap_or_else(|e| e.exit());
     let sink = if telemetry::stderr_is_journal() {
         telemetry::Sink::Journal
     } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -16,6 +16,7 @@ mod exit;
 pub mod janitor_conf;
 pub mod output;
 pub mod settings;
+pub mod settings_file;
 
 pub use args::*;
 pub use exit::exit_code;

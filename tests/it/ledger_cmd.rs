@@ -101,6 +101,34 @@ fn list_show_retry_and_forget() {
     assert_exit(&output, 0);
     assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
     assert!(only(&["--host", "elsewhere"]).is_empty());
+    // The service's settings file (the units' EnvironmentFile=) gives a
+    // command run by hand its database; one that cannot be read is a usage
+    // error.
+    let settings = env.path("settings");
+    std::fs::write(
+        &settings,
+        format!(
+            "# as /etc/default/auto-upload\nAUTO_UPLOAD_DATABASE=\"{}\"\nAUTO_UPLOAD_HOST=elsewhere\n",
+            db.url()
+        ),
+    )
+    .unwrap();
+    let output = env
+        .cmd()
+        .args(["ledger", "list", "--settings"])
+        .arg(&settings)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
+    let output = env
+        .cmd()
+        .args(["ledger", "list"])
+        .env("AUTO_UPLOAD_SETTINGS", env.path("no-such-settings"))
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "cannot read the settings file");
     let output = ledger(&env, &db, &["list", "--json", "--state", "uploaded"]);
     let row: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!(row["run_id"], "run-ok");

@@ -72,6 +72,19 @@ pub struct Cli {
     )]
     pub config_schema: Option<PathBuf>,
 
+    /// The settings file whose AUTO_UPLOAD_* lines fill the variables not
+    /// set (the units' EnvironmentFile=): what a command run by hand shares
+    /// with the service. Read before the command line; flags and variables
+    /// win over it. [default: /etc/default/auto-upload, when readable]
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_SETTINGS",
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
+    pub settings: Option<PathBuf>,
+
     /// A GnuPG home to copy at start into a private directory (mode 0700,
     /// under $TMPDIR) that debsign, gpg and gpgv then use: for one mounted
     /// read-only or with modes gpg refuses (a Kubernetes Secret, a bind

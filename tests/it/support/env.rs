@@ -474,6 +474,8 @@ impl TestEnv {
                 command.env_remove(key);
             }
         }
+        // Never the host's /etc/default/auto-upload.
+        command.env("AUTO_UPLOAD_SETTINGS", "/dev/null");
         command
     }
 
