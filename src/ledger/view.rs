@@ -121,12 +121,10 @@ impl std::fmt::Display for RunRow {
 /// A state as printed: `superseded (archive has VERSION)` says why nothing
 /// was uploaded.
 pub fn shown_state(state: RunState, archive_version: Option<&Version>) -> String {
-    match (state, archive_version) {
-        (RunState::Is(State::Superseded), Some(version)) => {
-            format!("superseded (archive has {version})")
-        }
-        (state, _) => state.to_string(),
+    if let (RunState::Is(State::Superseded), Some(version)) = (state, archive_version) {
+        return format!("superseded (archive has {version})");
     }
+    state.to_string()
 }
 
 /// UTC timestamps as RFC 3339, in SQL.

@@ -130,7 +130,7 @@ pub struct SignerArgs {
         value_name = "KEYID",
         allow_hyphen_values = true
     )]
-    pub keyid: Option<String>,
+    pub keyid: Option<KeyId>,
 
     /// The debsign program to run.
     #[arg(

@@ -15,7 +15,6 @@ use crate::cli::{self};
 use crate::input::changes::Filter;
 use crate::input::dispatch::{is_janitor_name, Campaigns};
 use crate::input::hosts::Hosts;
-use crate::input::names::KeyId;
 use crate::input::rates::{LocalBudget, RateLimits};
 use crate::input::record::Record;
 use crate::input::verdict::ReviewRule;
@@ -317,9 +316,7 @@ pub(super) fn filter(args: cli::ChangesFilterArgs) -> Filter {
 
 pub(super) fn signer(args: cli::SignerArgs) -> Result<Signer, SettingsError> {
     let limit = time_limit("--sign-timeout", &args.sign_timeout)?;
-    // Parsed here rather than by clap: a dash-led id reaches this check
-    // (`allow_hyphen_values`) and is refused as a usage error of its own.
-    let keyid = args.keyid.map(KeyId::try_from).transpose()?;
+    let keyid = args.keyid;
     let pin = SigningKey::new(Tool::new("gpg", limit), keyid.clone());
     Ok(Signer {
         debsign: Tool::new(program(&args.debsign_program), limit),
