@@ -33,9 +33,6 @@ macro_rules! debian_name {
         pub struct $name(String);
 
         impl $name {
-            /// What it is, as error messages say.
-            pub const WHAT: &'static str = $what;
-
             /// The name as a string.
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -228,11 +225,6 @@ impl Distribution {
     /// Whether it names `suite`, among others or alone.
     pub fn names(&self, suite: &Suite) -> bool {
         self.0.contains(suite)
-    }
-
-    /// The suites it names.
-    pub fn suites(&self) -> &[Suite] {
-        &self.0
     }
 }
 

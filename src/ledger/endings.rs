@@ -163,12 +163,11 @@ impl Ledger {
         super::database::bounded("uploaded versions", async {
             Ok(sqlx::query_scalar(
                 "SELECT version FROM upload
-              WHERE source = $1 AND state IN ($2, $3) AND version IS NOT NULL
+              WHERE source = $1 AND state = ANY($2::text[]) AND version IS NOT NULL
               ORDER BY updated_at DESC LIMIT 1000",
             )
             .bind(source)
-            .bind(State::Uploaded)
-            .bind(State::Accepted)
+            .bind(State::words(State::was_uploaded))
             .fetch_all(&self.pool)
             .await?)
         })

@@ -177,12 +177,21 @@ impl State {
         format!("'{}'", self.as_str())
     }
 
-    /// The states `keep` selects, as an SQL list: `('a', 'b')`.
-    pub fn sql_set(keep: impl Fn(State) -> bool) -> String {
-        let states: Vec<String> = Self::PRESSING
+    /// The words of the states `keep` selects, for a `text[]` parameter
+    /// (`state = ANY($n)`).
+    pub fn words(keep: impl Fn(State) -> bool) -> Vec<&'static str> {
+        Self::PRESSING
             .into_iter()
             .filter(|s| keep(*s))
-            .map(State::sql)
+            .map(State::as_str)
+            .collect()
+    }
+
+    /// The states `keep` selects, as an SQL list: `('a', 'b')`.
+    pub fn sql_set(keep: impl Fn(State) -> bool) -> String {
+        let states: Vec<String> = Self::words(keep)
+            .into_iter()
+            .map(|word| format!("'{word}'"))
             .collect();
         format!("({})", states.join(", "))
     }

@@ -322,13 +322,7 @@ pub async fn retry(
     .bind(run_id.as_str())
     .bind(host)
     .bind(State::Failed)
-    .bind(
-        State::PRESSING
-            .into_iter()
-            .filter(|s| s.is_retryable())
-            .map(State::as_str)
-            .collect::<Vec<_>>(),
-    )
+    .bind(State::words(State::is_retryable))
     .execute(pool)
     .await?
     .rows_affected();
