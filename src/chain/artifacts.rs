@@ -239,6 +239,17 @@ pub struct ArtifactStore {
     limits: RunLimits,
 }
 
+/// The artifact store cannot be read (`check-config`).
+#[derive(Debug)]
+pub struct Unreadable {
+    /// Only a change of configuration mends it (a missing directory or
+    /// bucket, refused credentials), as opposed to a store that did not
+    /// answer.
+    pub lasting: bool,
+    /// What the store said.
+    pub detail: String,
+}
+
 impl ArtifactStore {
     /// Opens a location: a local path, a `file://` URL, `gs://bucket[/prefix]`
     /// or `s3://bucket[/prefix]`. Cloud credentials come from the environment
@@ -327,16 +338,27 @@ impl ArtifactStore {
     ///
     /// # Errors
     /// What the store said.
-    pub async fn check(&self) -> Result<(), String> {
+    pub async fn check(&self) -> Result<(), Unreadable> {
         match &self.backend {
-            Backend::Local(root) => std::fs::read_dir(root)
-                .map(|_| ())
-                .map_err(|e| format!("{}: {e}", root.display())),
+            Backend::Local(root) => std::fs::read_dir(root).map(|_| ()).map_err(|e| Unreadable {
+                // Only a store that does not answer in time may come
+                // back on its own; a directory does not.
+                lasting: true,
+                detail: format!("{}: {e}", root.display()),
+            }),
             Backend::Cloud { store, prefix } => store
                 .list_with_delimiter(Some(prefix))
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| Unreadable {
+                    lasting: matches!(
+                        e,
+                        object_store::Error::NotFound { .. }
+                            | object_store::Error::PermissionDenied { .. }
+                            | object_store::Error::Unauthenticated { .. }
+                    ),
+                    detail: e.to_string(),
+                }),
         }
     }
 

@@ -75,8 +75,15 @@ pub async fn run(task: Task, shutdown: CancellationToken) -> anyhow::Result<Exit
             };
             upload_run(&run_id, &pipeline, database, run, &shutdown).await
         }
-        Task::CheckConfig(settings) => {
-            let checks = crate::service::check::run(settings.check_subject()).await;
+        Task::CheckConfig {
+            settings,
+            metrics_file,
+        } => {
+            let timers = crate::service::check::Timers {
+                metrics_file: metrics_file.as_deref(),
+                reconcile_enabled: crate::service::check::reconcile_timer_enabled(),
+            };
+            let checks = crate::service::check::run(settings.check_subject(), Some(timers)).await;
             for check in &checks {
                 output::record(&check.to_string(), false)?;
             }

@@ -182,8 +182,14 @@ pub enum Task {
     },
     /// `listen`.
     Listen(Box<ListenSettings>),
-    /// `check-config`: listen's settings, tried.
-    CheckConfig(Box<ListenSettings>),
+    /// `check-config`: listen's settings, tried, and the timers' file of
+    /// figures.
+    CheckConfig {
+        /// listen's settings.
+        settings: Box<ListenSettings>,
+        /// `--metrics-file`.
+        metrics_file: Option<std::path::PathBuf>,
+    },
     /// `ledger …`.
     Ledger {
         /// The database and ledger.
@@ -255,7 +261,10 @@ impl Task {
             },
             Command::UploadRun(args) => upload_run(args, config)?,
             Command::Listen(args) => Self::Listen(Box::new(listen(args, config)?)),
-            Command::CheckConfig(args) => Self::CheckConfig(Box::new(listen(args, config)?)),
+            Command::CheckConfig(args) => Self::CheckConfig {
+                settings: Box::new(listen(args.listen, config)?),
+                metrics_file: args.metrics.metrics_file,
+            },
             Command::Backfill(args) => Self::Backfill {
                 settings: Box::new(backfill(args, config)?),
                 verbose: verbose > 0,

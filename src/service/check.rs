@@ -3,7 +3,9 @@
 //! cannot upload says so at start rather than at its first upload: the key
 //! signs, dput knows every host the routing names, the artifact store
 //! reads, the database answers with the Janitor's tables and a writable
-//! ledger, Redis answers and the channel is subscribable.
+//! ledger, Redis answers and the channel is subscribable. `check-config`
+//! also tries what the timers need: an archive for `ledger reconcile` when
+//! its timer is enabled, a writable file of figures.
 
 use std::ffi::OsString;
 use std::time::Duration;
@@ -24,8 +26,28 @@ pub struct Check {
     pub item: &'static str,
     /// Whether it works.
     pub ok: bool,
+    /// A failure that may pass without a change of configuration: a
+    /// service that does not answer (yet), a timeout. Every other failure
+    /// lasts until the operator mends it.
+    pub passing: bool,
     /// What was found, or what is wrong.
     pub detail: String,
+}
+
+/// Why a check failed.
+#[derive(Debug)]
+enum Failure {
+    /// Only the operator can mend it: a key that cannot sign, a host dput
+    /// does not know, a missing store, a refused password or grant.
+    Lasting(String),
+    /// It may pass on its own: the service did not answer.
+    Passing(String),
+}
+
+impl From<String> for Failure {
+    fn from(detail: String) -> Self {
+        Self::Lasting(detail)
+    }
 }
 
 impl std::fmt::Display for Check {
@@ -35,28 +57,32 @@ impl std::fmt::Display for Check {
     }
 }
 
-fn check(item: &'static str, result: Result<String, String>) -> Check {
-    match result {
-        Ok(detail) => Check {
-            item,
-            ok: true,
-            detail,
-        },
-        Err(detail) => Check {
-            item,
-            ok: false,
-            detail,
-        },
+fn check(item: &'static str, result: Result<String, Failure>) -> Check {
+    let (ok, passing, detail) = match result {
+        Ok(detail) => (true, false, detail),
+        Err(Failure::Lasting(detail)) => (false, false, detail),
+        Err(Failure::Passing(detail)) => (false, true, detail),
+    };
+    Check {
+        item,
+        ok,
+        passing,
+        detail,
     }
 }
 
 /// Runs `what` within [`CHECK_TIMEOUT`].
 async fn bounded(
-    what: impl std::future::Future<Output = Result<String, String>>,
-) -> Result<String, String> {
+    what: impl std::future::Future<Output = Result<String, Failure>>,
+) -> Result<String, Failure> {
     tokio::time::timeout(CHECK_TIMEOUT, what)
         .await
-        .unwrap_or_else(|_| Err(format!("no answer within {}s", CHECK_TIMEOUT.as_secs())))
+        .unwrap_or_else(|_| {
+            Err(Failure::Passing(format!(
+                "no answer within {}s",
+                CHECK_TIMEOUT.as_secs()
+            )))
+        })
 }
 
 /// What the checks try: the settings of the service.
@@ -72,9 +98,29 @@ pub struct Subject<'a> {
     pub channel: &'a str,
 }
 
-/// Every check, in order: one line each.
-pub async fn run(settings: Subject<'_>) -> Vec<Check> {
-    vec![
+/// What the timers' units need besides listen's settings (`check-config`
+/// only: neither makes an upload fail).
+#[derive(Debug, Clone, Copy)]
+pub struct Timers<'a> {
+    /// `--metrics-file`: its directory must take a new file.
+    pub metrics_file: Option<&'a std::path::Path>,
+    /// Whether `auto-upload-reconcile.timer` is enabled, which needs an
+    /// archive.
+    pub reconcile_enabled: bool,
+}
+
+/// Where systemd records that the reconcile timer is enabled.
+const RECONCILE_TIMER_LINK: &str =
+    "/etc/systemd/system/timers.target.wants/auto-upload-reconcile.timer";
+
+/// Whether `systemctl enable auto-upload-reconcile.timer` was run here.
+pub fn reconcile_timer_enabled() -> bool {
+    std::fs::symlink_metadata(RECONCILE_TIMER_LINK).is_ok()
+}
+
+/// Every check, in order: one line each; those of `timers` when given.
+pub async fn run(settings: Subject<'_>, timers: Option<Timers<'_>>) -> Vec<Check> {
+    let mut checks = vec![
         check("signing key", bounded(signing_key(settings.pipeline)).await),
         check("dput hosts", bounded(dput_hosts(settings.pipeline)).await),
         check(
@@ -86,10 +132,46 @@ pub async fn run(settings: Subject<'_>) -> Vec<Check> {
             "redis",
             bounded(redis(settings.redis, settings.channel)).await,
         ),
-    ]
+    ];
+    if let Some(timers) = timers {
+        checks.push(check(
+            "archive",
+            archive(settings.pipeline, timers.reconcile_enabled),
+        ));
+        if let Some(path) = timers.metrics_file {
+            checks.push(check("metrics file", metrics_file(path)));
+        }
+    }
+    checks
 }
 
-async fn signing_key(pipeline: &Pipeline) -> Result<String, String> {
+fn archive(pipeline: &Pipeline, reconcile_enabled: bool) -> Result<String, Failure> {
+    if !pipeline.archives.is_empty() {
+        return Ok("set: uploads it has are skipped, ledger reconcile can run".to_owned());
+    }
+    if reconcile_enabled {
+        return Err(Failure::Lasting(
+            "not set (AUTO_UPLOAD_ARCHIVE), yet auto-upload-reconcile.timer is enabled: \
+             ledger reconcile fails at every run"
+                .to_owned(),
+        ));
+    }
+    Ok("not set: ledger reconcile cannot run (its timer is not enabled)".to_owned())
+}
+
+fn metrics_file(path: &std::path::Path) -> Result<String, Failure> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".auto-upload-check")
+        .tempfile_in(dir)
+        .map(|_| format!("{} can be written", path.display()))
+        .map_err(|e| Failure::Lasting(format!("cannot write in {}: {e}", dir.display())))
+}
+
+async fn signing_key(pipeline: &Pipeline) -> Result<String, Failure> {
     let key = &pipeline.signer.key;
     key.sign_test()
         .await
@@ -107,7 +189,7 @@ async fn signing_key(pipeline: &Pipeline) -> Result<String, String> {
     Ok(format!("{which} signs{expiry}"))
 }
 
-async fn dput_hosts(pipeline: &Pipeline) -> Result<String, String> {
+async fn dput_hosts(pipeline: &Pipeline) -> Result<String, Failure> {
     let uploader = &pipeline.uploader;
     let mut args: Vec<OsString> = Vec::new();
     if let Some(config) = &uploader.config {
@@ -133,14 +215,14 @@ async fn dput_hosts(pipeline: &Pipeline) -> Result<String, String> {
         .collect();
     let missing: Vec<&DputHost> = named.iter().filter(|h| !known(h)).collect();
     if !missing.is_empty() {
-        return Err(format!(
+        return Err(Failure::Lasting(format!(
             "not in dput's configuration: {}",
             missing
                 .iter()
                 .map(|h| h.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        )));
     }
     Ok(if named.is_empty() {
         "dput's default host".to_owned()
@@ -149,27 +231,41 @@ async fn dput_hosts(pipeline: &Pipeline) -> Result<String, String> {
     })
 }
 
-async fn artifact_store(pipeline: &Pipeline) -> Result<String, String> {
+async fn artifact_store(pipeline: &Pipeline) -> Result<String, Failure> {
     let store = &pipeline.store;
-    store
-        .check()
-        .await
-        .map(|()| format!("{} reads", store.location()))
+    match store.check().await {
+        Ok(()) => Ok(format!("{} reads", store.location())),
+        Err(e) if e.lasting => Err(Failure::Lasting(e.detail)),
+        Err(e) => Err(Failure::Passing(e.detail)),
+    }
 }
 
-async fn database(config: Option<&LedgerConfig>) -> Result<String, String> {
+async fn database(config: Option<&LedgerConfig>) -> Result<String, Failure> {
     let Some(config) = config else {
         return Ok("none configured: runs are dispatched by the runner's messages".to_owned());
     };
-    let opened = config
-        .open(1, Access::Write)
-        .await
-        .map_err(|e| format!("{e}"))?;
+    let opened = config.open(1, Access::Write).await.map_err(|e| {
+        // What exits 2 at the service's start (a password, a grant, a
+        // database refused) lasts; a database that does not answer passes.
+        let detail = e.to_string();
+        if e.exit_code() == ExitCode::Usage {
+            Failure::Lasting(detail)
+        } else {
+            Failure::Passing(detail)
+        }
+    })?;
     for table in ["run", "debian_build"] {
         sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 0"))
             .execute(&opened.pool)
             .await
-            .map_err(|e| format!("cannot read the Janitor's {table} table: {e}"))?;
+            .map_err(|e| {
+                let detail = format!("cannot read the Janitor's {table} table: {e}");
+                if e.as_database_error().is_some() {
+                    Failure::Lasting(detail)
+                } else {
+                    Failure::Passing(detail)
+                }
+            })?;
     }
     let ledger = match &opened.ledger {
         Some(_) => "the ledger writable",
@@ -181,16 +277,23 @@ async fn database(config: Option<&LedgerConfig>) -> Result<String, String> {
     ))
 }
 
-async fn redis(client: &redis::Client, channel: &str) -> Result<String, String> {
-    let pubsub = client
+async fn redis(client: &redis::Client, channel: &str) -> Result<String, Failure> {
+    // A refused password or command lasts; no answer passes.
+    let failure = |detail: String, e: &redis::RedisError| {
+        if e.is_connection_refusal() || e.is_io_error() || e.is_timeout() {
+            Failure::Passing(detail)
+        } else {
+            Failure::Lasting(detail)
+        }
+    };
+    let mut pubsub = client
         .get_async_pubsub()
         .await
-        .map_err(|e| format!("cannot connect: {e}"));
-    let mut pubsub = pubsub?;
+        .map_err(|e| failure(format!("cannot connect: {e}"), &e))?;
     pubsub
         .subscribe(channel)
         .await
-        .map_err(|e| format!("cannot subscribe to {channel}: {e}"))?;
+        .map_err(|e| failure(format!("cannot subscribe to {channel}: {e}"), &e))?;
     Ok(format!("subscribed to {channel}"))
 }
 
@@ -201,7 +304,14 @@ async fn redis(client: &redis::Client, channel: &str) -> Result<String, String> 
 pub struct CheckFailed(pub Vec<Check>);
 
 impl HasExitCode for CheckFailed {
+    /// A configuration error (2: systemd does not restart the service
+    /// until the operator mends it) when a failure lasts; a failure (1:
+    /// restarted, tried again) when every one may pass on its own.
     fn exit_code(&self) -> ExitCode {
-        ExitCode::Usage
+        if self.0.iter().all(|c| c.passing) {
+            ExitCode::Failure
+        } else {
+            ExitCode::Usage
+        }
     }
 }

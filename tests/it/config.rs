@@ -182,12 +182,24 @@ fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
         "artifact store",
         "database",
         "redis",
+        "archive",
     ] {
         assert!(out.contains(&format!("ok\t{item}\t")), "{item}: {out}");
     }
     assert!(!out.contains("FAIL"), "{out}");
+    // The timers' file of figures: only said when given.
+    assert!(!out.contains("metrics file"), "{out}");
+    let writable = env.path("figures.prom").display().to_string();
+    let output = check_config_with(
+        &env,
+        &db,
+        "",
+        &["--host", HOST, "--metrics-file", &writable],
+    );
+    assert_exit(&output, 0);
+    assert_stdout_contains(&output, "ok\tmetrics file\t");
 
-    let broken: [(&str, Vec<String>, &str); 5] = [
+    let broken: [(&str, Vec<String>, &str); 6] = [
         (
             "dput hosts",
             vec!["--host".into(), "no-such-host".into()],
@@ -232,6 +244,16 @@ fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
                 format!("redis://127.0.0.1:{}", free_port()),
             ],
             "cannot connect",
+        ),
+        (
+            "metrics file",
+            vec![
+                "--host".into(),
+                HOST.into(),
+                "--metrics-file".into(),
+                env.path("no-such-dir/figures.prom").display().to_string(),
+            ],
+            "cannot write in",
         ),
     ];
     for (item, args, detail) in broken {
@@ -295,6 +317,25 @@ fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
         .unwrap();
     assert_exit(&output, 2);
     assert_stderr_contains(&output, "the configuration cannot upload: dput hosts");
+
+    // A Redis that does not answer (yet) may come back: exit 1, which
+    // systemd restarts, rather than 2, which it leaves failed.
+    let output = env
+        .cmd()
+        .args(["listen", "--check", "--redis"])
+        .arg(format!("redis://127.0.0.1:{}", free_port()))
+        .arg("--artifacts")
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--host", HOST])
+        .arg("--dput-config")
+        .arg(env.dput_cf())
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert_stderr_contains(
+        &output,
+        "the configuration cannot upload: redis: cannot connect",
+    );
 }
 
 /// `check-config` with this env's key, dput.cf, store, `db` and Redis,

@@ -126,3 +126,13 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub ledger: LedgerArgs,
 }
+
+/// `check-config`: listen's settings, and what the timers' units add.
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    #[command(flatten)]
+    pub listen: ListenArgs,
+
+    #[command(flatten)]
+    pub metrics: MetricsFileArgs,
+}

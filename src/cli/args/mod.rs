@@ -75,7 +75,10 @@ pub struct Cli {
     /// The settings file whose AUTO_UPLOAD_* lines fill the variables not
     /// set (the units' EnvironmentFile=): what a command run by hand shares
     /// with the service. Read before the command line; flags and variables
-    /// win over it. [default: /etc/default/auto-upload, when readable]
+    /// win over it. The database's and Redis' URLs may come from
+    /// credential files instead (database, ledger-database, redis in
+    /// /etc/auto-upload/credentials or $CREDENTIALS_DIRECTORY).
+    /// [default: /etc/auto-upload/auto-upload.conf, when readable]
     #[arg(
         long,
         global = true,
@@ -276,8 +279,10 @@ pub enum Command {
     /// Try, with listen's settings, everything an upload needs: the key
     /// signs, dput knows every host, the artifact store reads, the
     /// database answers (the Janitor's tables, a writable ledger), Redis
-    /// answers. One line per item; exit 2 if any fails.
-    CheckConfig(ListenArgs),
+    /// answers; and for the timers, that ledger reconcile has an archive
+    /// when its timer is enabled and that --metrics-file can be written.
+    /// One line per item; exit 2 if any fails.
+    CheckConfig(CheckConfigArgs),
     /// Upload the newest build of each (distribution, source) not uploaded yet.
     ///
     /// backfill reads the Janitor's debian_build and run tables for the

@@ -123,7 +123,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     );
     raise_open_files_limit();
     if settings.check {
-        let checks = crate::service::check::run(settings.check_subject()).await;
+        let checks = crate::service::check::run(settings.check_subject(), None).await;
         for check in &checks {
             if check.ok {
                 tracing::info!(item = check.item, detail = %check.detail, "check: ok");
