@@ -366,7 +366,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__check__subcmd__config)
-            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --metrics-file --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,6 +525,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

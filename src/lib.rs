@@ -39,7 +39,7 @@ pub mod telemetry;
 
 /// The version this build reports (`--version`, `auto_upload_build_info`):
 /// the crate's, unless the build stamped its own with `AUTO_UPLOAD_VERSION`
-/// (a packager's or CI's, e.g. `0.1.0+git20261130`).
+/// (a packager's or CI's, e.g. `0.2.0+git20261206`).
 pub const VERSION: &str = match option_env!("AUTO_UPLOAD_VERSION") {
     Some(version) => version,
     None => env!("CARGO_PKG_VERSION"),

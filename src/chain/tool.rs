@@ -24,6 +24,14 @@ const OUTPUT_GRACE: Duration = Duration::from_secs(1);
 /// debsign and dput must not inherit.
 pub const SERVICE_MANAGER_VARIABLES: [&str; 3] = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"];
 
+/// The settings that may hold a password (the database's and Redis' URLs),
+/// which debsign, gpg, dput and ssh must not inherit either.
+pub const SECRET_VARIABLES: [&str; 3] = [
+    "AUTO_UPLOAD_DATABASE",
+    "AUTO_UPLOAD_LEDGER_DATABASE",
+    "AUTO_UPLOAD_REDIS",
+];
+
 /// A run of an external tool that did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -103,7 +111,10 @@ impl Tool {
         let program = self.program.display().to_string();
         tracing::debug!(%program, ?args, dir = %dir.display(), "running");
         let mut command = tokio::process::Command::new(&self.program);
-        for variable in SERVICE_MANAGER_VARIABLES {
+        for variable in SERVICE_MANAGER_VARIABLES
+            .into_iter()
+            .chain(SECRET_VARIABLES)
+        {
             command.env_remove(variable);
         }
         die_with_parent(&mut command);

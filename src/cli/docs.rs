@@ -184,8 +184,12 @@ fn files_section(name: &str) -> String {
         "auto-upload" | "auto-upload-listen" | "auto-upload-backfill" | "janitor-auto-upload"
     ) {
         files.push((
-            "/etc/default/auto-upload",
-            "Settings of the systemd units, as AUTO_UPLOAD_* variables.",
+            "/etc/auto-upload/auto-upload.conf",
+            "Settings of the systemd units and of every command run by hand, as AUTO_UPLOAD_* variables (\\-\\-settings). Made by the package at its first install from /usr/share/auto-upload/auto-upload.conf, mode 0640, and never shipped: upgrades leave it alone.",
+        ));
+        files.push((
+            "/etc/auto-upload/credentials/",
+            "database, ledger-database, redis: the URLs with their passwords, root's alone, handed to the units by LoadCredential= (AUTO_UPLOAD_DATABASE, AUTO_UPLOAD_LEDGER_DATABASE, AUTO_UPLOAD_REDIS); never passed on to debsign, gpg, dput or ssh.",
         ));
         files.push((
             "/usr/lib/systemd/system/auto-upload.service, auto-upload-backfill.service, auto-upload-backfill.timer, auto-upload-reconcile.service, auto-upload-reconcile.timer",

@@ -1,17 +1,38 @@
 //! The service's settings for every command an operator runs: the
 //! `AUTO_UPLOAD_*` lines of an environment file (systemd's
-//! `EnvironmentFile=` syntax; `/etc/default/auto-upload` unless
+//! `EnvironmentFile=` syntax; `/etc/auto-upload/auto-upload.conf` unless
 //! `--settings FILE` or `AUTO_UPLOAD_SETTINGS` names another) become
 //! variables before the command line is read, so that `auto-upload ledger
 //! list` or `check-config` run by hand use what the units use. A variable
-//! already set wins, and flags win over both: flag > environment > settings
-//! file > `--config` > built-in default.
+//! already set wins, and flags win over both: flag > environment >
+//! credential > settings file > `--config` > built-in default.
+//!
+//! The settings that hold passwords (the database's and Redis' URLs) may
+//! come from credential files instead: `database`, `ledger-database` and
+//! `redis` in `/etc/auto-upload/credentials/`, root's alone, which the
+//! units are handed by systemd's `LoadCredential=` (as
+//! `$CREDENTIALS_DIRECTORY/auto-upload_database`, …); a command run by
+//! hand reads that directory itself (`AUTO_UPLOAD_CREDENTIALS`
+//! names another). They never reach the tools' environment
+//! ([`crate::chain::tool::SECRET_VARIABLES`]).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-/// The settings file the packaged units read.
-pub const DEFAULT_SETTINGS: &str = "/etc/default/auto-upload";
+/// The settings file the packaged units read: made by the package at its
+/// first install from a template, and never shipped, so that an upgrade
+/// never asks about it.
+pub const DEFAULT_SETTINGS: &str = "/etc/auto-upload/auto-upload.conf";
+
+/// Where a command run by hand finds the credentials the units are given.
+pub const DEFAULT_CREDENTIALS: &str = "/etc/auto-upload/credentials";
+
+/// The credentials read, and the variable each one sets.
+pub const CREDENTIALS: [(&str, &str); 3] = [
+    ("database", "AUTO_UPLOAD_DATABASE"),
+    ("ledger-database", "AUTO_UPLOAD_LEDGER_DATABASE"),
+    ("redis", "AUTO_UPLOAD_REDIS"),
+];
 
 /// The settings file named cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -91,18 +112,46 @@ pub fn assignments(text: &str) -> Vec<(String, String)> {
 /// A file named by `--settings` or `AUTO_UPLOAD_SETTINGS` that cannot be
 /// read (the default one is skipped when absent or unreadable).
 pub fn load(args: &[OsString]) -> Result<(), SettingsFileError> {
+    let credentials = std::env::var_os("CREDENTIALS_DIRECTORY")
+        .or_else(|| std::env::var_os("AUTO_UPLOAD_CREDENTIALS"))
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from(DEFAULT_CREDENTIALS), PathBuf::from);
+    for (name, key) in CREDENTIALS {
+        if std::env::var_os(key).is_none() {
+            // The units load the directory whole (LoadCredential=
+            // auto-upload:DIR), which names each file auto-upload_NAME.
+            let value = credential(&credentials.join(format!("auto-upload_{name}")))
+                .or_else(|| credential(&credentials.join(name)));
+            if let Some(value) = value {
+                std::env::set_var(key, value);
+            }
+        }
+    }
     let (path, required) = named(args, std::env::var_os("AUTO_UPLOAD_SETTINGS"));
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(_) if !required => return Ok(()),
         Err(source) => return Err(SettingsFileError { path, source }),
     };
+    // As systemd reads an EnvironmentFile=: a later line beats an earlier.
+    let mut settings = std::collections::BTreeMap::new();
     for (key, value) in assignments(&text) {
+        settings.insert(key, value);
+    }
+    for (key, value) in settings {
         if std::env::var_os(&key).is_none() {
             std::env::set_var(key, value);
         }
     }
     Ok(())
+}
+
+/// A credential's value: the file's text without its final line break;
+/// none when it is absent, unreadable or blank.
+fn credential(path: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value = text.trim_end_matches(['\n', '\r']);
+    (!value.trim().is_empty()).then(|| value.to_owned())
 }
 
 #[cfg(test)]
@@ -126,6 +175,27 @@ mod tests {
                 ("AUTO_UPLOAD_KEYID".into(), "ABCD".into()),
             ]
         );
+    }
+
+    #[test]
+    fn no_credential_reaches_the_tools() {
+        for (_, key) in CREDENTIALS {
+            assert!(crate::chain::tool::SECRET_VARIABLES.contains(&key), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_credential_is_its_text_without_the_line_break() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("database");
+        std::fs::write(&path, "postgresql://au:pw@db/janitor\n").unwrap();
+        assert_eq!(
+            credential(&path).as_deref(),
+            Some("postgresql://au:pw@db/janitor")
+        );
+        std::fs::write(&path, " \n").unwrap();
+        assert_eq!(credential(&path), None);
+        assert_eq!(credential(&dir.path().join("redis")), None);
     }
 
     #[test]

@@ -449,7 +449,7 @@ mod tests {
             "auto_upload_dropped_total 0",
             "auto_upload_database_up 1",
             "auto_upload_uploads_in_flight 0",
-            "auto_upload_build_info{version=\"0.1.0\"} 1",
+            "auto_upload_build_info{version=\"0.2.0\"} 1",
             "auto_upload_redis_reconnects_total 0",
             "auto_upload_catch_ups_total 0",
             "auto_upload_messages_total{outcome=\"replayed\"} 0",

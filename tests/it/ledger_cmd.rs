@@ -108,7 +108,9 @@ fn list_show_retry_and_forget() {
     std::fs::write(
         &settings,
         format!(
-            "# as /etc/default/auto-upload\nAUTO_UPLOAD_DATABASE=\"{}\"\nAUTO_UPLOAD_HOST=elsewhere\n",
+            "# as /etc/auto-upload/auto-upload.conf; the later line wins, as for systemd\n\
+             AUTO_UPLOAD_DATABASE=postgresql://nobody@127.0.0.1:1/none\n\
+             AUTO_UPLOAD_DATABASE=\"{}\"\nAUTO_UPLOAD_HOST=elsewhere\n",
             db.url()
         ),
     )
@@ -117,6 +119,25 @@ fn list_show_retry_and_forget() {
         .cmd()
         .args(["ledger", "list", "--settings"])
         .arg(&settings)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
+    // The database URL with its password as a credential file (what the
+    // units are handed by LoadCredential=), beating the settings file.
+    let credentials = env.path("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    std::fs::write(credentials.join("database"), format!("{}\n", db.url())).unwrap();
+    std::fs::write(
+        &settings,
+        "AUTO_UPLOAD_DATABASE=postgresql://nobody@127.0.0.1:1/none\n",
+    )
+    .unwrap();
+    let output = env
+        .cmd()
+        .args(["ledger", "list", "--settings"])
+        .arg(&settings)
+        .env("AUTO_UPLOAD_CREDENTIALS", &credentials)
         .output()
         .unwrap();
     assert_exit(&output, 0);

@@ -474,8 +474,11 @@ impl TestEnv {
                 command.env_remove(key);
             }
         }
-        // Never the host's /etc/default/auto-upload.
-        command.env("AUTO_UPLOAD_SETTINGS", "/dev/null");
+        // Never the host's settings file or credentials.
+        command
+            .env("AUTO_UPLOAD_SETTINGS", "/dev/null")
+            .env("AUTO_UPLOAD_CREDENTIALS", "/nonexistent")
+            .env_remove("CREDENTIALS_DIRECTORY");
         command
     }
 
