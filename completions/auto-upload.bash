@@ -158,7 +158,7 @@ _auto__upload() {
 
     case "${cmd}" in
         auto__upload)
-            opts="-v -q -h -V --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help --version fetch-artifacts find-changes sign dput upload-run listen check-config backfill ledger generate-docs help"
+            opts="-v -q -h -V --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help --version fetch-artifacts find-changes sign dput upload-run listen check-config backfill ledger generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,6 +184,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -196,7 +200,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__backfill)
-            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --distribution --source-only --jobs --limit --max-attempts --dry-run --metrics-file --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +358,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -366,7 +374,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__check__subcmd__config)
-            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --metrics-file --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --metrics-file --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,6 +560,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -564,7 +576,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__dput)
-            opts="-0 -v -q -h --simulate --force --null --dput-host --host --delayed --dput-config --dput-program --upload-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --simulate --force --null --dput-host --host --delayed --dput-config --dput-program --upload-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +626,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -626,7 +642,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__fetch__subcmd__artifacts)
-            opts="-v -q -h --dest --artifacts --max-run-bytes --max-run-files --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --dest --artifacts --max-run-bytes --max-run-files --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +684,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -680,7 +700,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__find__subcmd__changes)
-            opts="-0 -v -q -h --json --null --no-verify --verify-signature --keyring --gpgv-program --source-only --distribution --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --json --null --no-verify --verify-signature --keyring --gpgv-program --source-only --distribution --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,6 +738,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -730,7 +754,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__generate__subcmd__docs)
-            opts="-v -q -h --out-dir --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --out-dir --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +781,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --signing-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1038,7 +1066,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger)
-            opts="-v -q -h --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help list show retry forget reconcile pause resume help"
+            opts="-v -q -h --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help list show retry forget reconcile pause resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1064,6 +1092,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1076,7 +1108,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__forget)
-            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,6 +1155,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --signing-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1264,7 +1300,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__list)
-            opts="-v -q -h --state --since --source --json --max-attempts --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --state --since --source --json --max-attempts --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1330,6 +1366,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1342,7 +1382,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__pause)
-            opts="-v -q -h --reason --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --reason --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1396,6 +1436,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1408,7 +1452,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__reconcile)
-            opts="-v -q -h --after --metrics-file --archive --cache-dir --archive-timeout --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --after --metrics-file --archive --cache-dir --archive-timeout --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1478,6 +1522,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1490,7 +1538,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__resume)
-            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1540,6 +1588,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1552,7 +1604,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__retry)
-            opts="-v -q -h --now --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --require-review --archive --cache-dir --archive-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --now --force --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --require-review --archive --cache-dir --archive-timeout --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1674,6 +1726,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1686,7 +1742,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__ledger__subcmd__show)
-            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --host --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1736,6 +1792,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1748,7 +1808,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__listen)
-            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --redis --channel --status-channel --jobs --distribution --campaign --source-only --check --health-addr --listen-address --port --shutdown-timeout --backfill --force --max-queued --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1930,6 +1990,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1942,7 +2006,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__sign)
-            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-0 -v -q -h --null --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1992,6 +2056,10 @@ _auto__upload() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssh-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -2004,7 +2072,7 @@ _auto__upload() {
             return 0
             ;;
         auto__subcmd__upload__subcmd__upload__subcmd__run)
-            opts="-v -q -h --simulate --force --dry-run --source-only --distribution --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --codebase --campaign --expect-source --expect-version --expect-distribution --config --config-schema --settings --gnupg-home-from --signing-key-file --verbose --quiet --log-format --help"
+            opts="-v -q -h --simulate --force --dry-run --source-only --distribution --artifacts --max-run-bytes --max-run-files --debsign-keyid --keyid --debsign-program --sign-timeout --keyring --gpgv-program --dput-host --host --delayed --dput-config --dput-program --upload-timeout --publish-channel --publish-redis --max-uploads-per-hour --rate-window --require-review --archive --cache-dir --archive-timeout --database --ledger-database --connect-timeout --ledger-schema --lease --no-ledger --codebase --campaign --expect-source --expect-version --expect-distribution --config --config-schema --settings --gnupg-home-from --signing-key-file --ssh-from --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2163,6 +2231,10 @@ _auto__upload() {
                     return 0
                     ;;
                 --signing-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

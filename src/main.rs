@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::process::ExitCode as ProcessExitCode;
 
 use auto_upload::chain::gnupg_home::PrivateHome;
+use auto_upload::chain::ssh_home::PrivateSsh;
 use auto_upload::cli::app;
 use auto_upload::cli::settings::{self, Task};
 use auto_upload::cli::settings_file;
@@ -54,6 +55,25 @@ fn main() -> ProcessExitCode {
             std::env::set_var("GNUPGHOME", home.path());
             Some(home)
         }),
+    };
+    // A private ssh home (the key and known_hosts mounted as a secret),
+    // given to the tools started later through nss_wrapper, likewise; kept
+    // until the process ends.
+    let _ssh = match cli.ssh_from.as_deref().map(PrivateSsh::make).transpose() {
+        Ok(ssh) => {
+            for (key, value) in ssh.iter().flat_map(PrivateSsh::environment) {
+                std::env::set_var(key, value);
+            }
+            ssh
+        }
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "auto-upload: {:#}",
+                anyhow::Error::from(e)
+            );
+            return ExitCode::Usage.into();
+        }
     };
     let code = home
         .map_err(anyhow::Error::from)

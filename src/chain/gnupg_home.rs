@@ -127,8 +127,11 @@ impl Drop for PrivateHome {
     }
 }
 
-enum Copied {
+/// Why a copy of mounted files stopped.
+pub(crate) enum Copied {
+    /// More than a home of keys holds.
     TooMany,
+    /// A file could not be read or written.
     Io(std::io::Error),
 }
 
@@ -142,7 +145,7 @@ impl From<std::io::Error> for Copied {
 /// symbolic links (a mounted Secret's files are links), leaving out names
 /// starting with `..` (a Secret's own bookkeeping) and anything else
 /// (sockets of an agent): files 0600, directories 0700.
-fn copy_tree(from: &Path, to: &Path, files: &mut usize) -> Result<(), Copied> {
+pub(crate) fn copy_tree(from: &Path, to: &Path, files: &mut usize) -> Result<(), Copied> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();

@@ -28,5 +28,6 @@ pub mod run_error;
 pub mod run_outcome;
 pub mod sign;
 pub mod signature;
+pub mod ssh_home;
 pub mod tool;
 pub mod upload;

@@ -376,3 +376,75 @@ fn signs_with_a_key_mounted_as_a_secret_or_given_as_an_armoured_file() {
     assert_exit(&output, 2);
     assert_stderr_contains(&output, "/nonexistent/gnupg");
 }
+
+#[test]
+fn ssh_files_mounted_as_a_secret_reach_ssh_in_a_private_home() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    // A Secret's mount: files 0644 behind ..data links.
+    let mount = env.path("secret-ssh");
+    let data = mount.join("..2026_12_06_00_00_00.1");
+    fs::create_dir_all(&data).unwrap();
+    for (name, text) in [("id_ed25519", "the key\n"), ("known_hosts", "the hosts\n")] {
+        fs::write(data.join(name), text).unwrap();
+        fs::set_permissions(data.join(name), fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(std::path::Path::new("..data").join(name), mount.join(name))
+            .unwrap();
+    }
+    std::os::unix::fs::symlink("..2026_12_06_00_00_00.1", mount.join("..data")).unwrap();
+    // A debsign stand-in that says what ssh would find: the home of its
+    // uid's passwd entry (through NSS, as ssh asks), and what is in .ssh.
+    let seen = env.path("seen");
+    let probe = env.logging_tool(
+        "debsign",
+        &format!(
+            "home=$(getent passwd \"$(id -u)\" | cut -d: -f6)\n\
+             {{ echo \"$home\"; stat -c '%a %n' \"$home/.ssh\" \"$home/.ssh\"/*; cat \"$home/.ssh/id_ed25519\"; }} > '{}'\n\
+             exit 0",
+            seen.display()
+        ),
+    );
+    let dir = env.path("package");
+    fs::create_dir_all(&dir).unwrap();
+    for file in list_dir(&fixture().package) {
+        fs::copy(fixture().package.join(&file), dir.join(&file)).unwrap();
+    }
+    let output = env
+        .cmd()
+        .current_dir(&dir)
+        .arg("--ssh-from")
+        .arg(&mount)
+        .args(["sign", "--debsign-program"])
+        .arg(&probe)
+        .arg(SOURCE_CHANGES)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let seen = fs::read_to_string(&seen).unwrap();
+    let mut lines = seen.lines();
+    let home = lines.next().unwrap().to_owned();
+    assert!(
+        home.contains("auto-upload-ssh.") && home.ends_with("/home"),
+        "{seen}"
+    );
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(
+        rest,
+        vec![
+            format!("700 {home}/.ssh").as_str(),
+            format!("600 {home}/.ssh/id_ed25519").as_str(),
+            format!("600 {home}/.ssh/known_hosts").as_str(),
+            "the key",
+        ],
+        "{seen}"
+    );
+    // Removed at exit; a directory that cannot be read is exit 2.
+    assert!(!std::path::Path::new(&home).exists(), "{home} left behind");
+    let output = env
+        .cmd()
+        .args(["--ssh-from", "/nonexistent/ssh", "find-changes", "."])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "/nonexistent/ssh");
+}

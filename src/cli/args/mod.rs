@@ -114,6 +114,21 @@ pub struct Cli {
     )]
     pub signing_key_file: Option<PathBuf>,
 
+    /// A directory holding the ssh key and known_hosts for an scp or sftp
+    /// dput host, copied at start into the .ssh of a private home (mode
+    /// 0700, files 0600) that ssh is given through nss_wrapper
+    /// (libnss-wrapper), whatever uid runs it: for ones mounted from a
+    /// Kubernetes Secret. Links are followed; names starting with `..` are
+    /// left out.
+    #[arg(
+        long,
+        global = true,
+        env = "AUTO_UPLOAD_SSH_FROM",
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
+    pub ssh_from: Option<PathBuf>,
+
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
