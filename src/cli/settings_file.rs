@@ -112,6 +112,26 @@ pub fn assignments(text: &str) -> Vec<(String, String)> {
 /// A file named by `--settings` or `AUTO_UPLOAD_SETTINGS` that cannot be
 /// read (the default one is skipped when absent or unreadable).
 pub fn load(args: &[OsString]) -> Result<(), SettingsFileError> {
+    let mut filled = Vec::new();
+    let loaded = fill(args, &mut filled);
+    let _ = FILLED.set(filled);
+    loaded
+}
+
+/// The variables [`load`] set, each with where its value came from.
+static FILLED: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Where the value of `variable` came from when [`load`] set it (a
+/// credential or the settings file), for the log's "from".
+pub fn filled_from(variable: &str) -> Option<&'static str> {
+    FILLED
+        .get()?
+        .iter()
+        .find(|(key, _)| key == variable)
+        .map(|(_, from)| from.as_str())
+}
+
+fn fill(args: &[OsString], filled: &mut Vec<(String, String)>) -> Result<(), SettingsFileError> {
     let credentials = std::env::var_os("CREDENTIALS_DIRECTORY")
         .or_else(|| std::env::var_os("AUTO_UPLOAD_CREDENTIALS"))
         .filter(|dir| !dir.is_empty())
@@ -120,10 +140,13 @@ pub fn load(args: &[OsString]) -> Result<(), SettingsFileError> {
         if std::env::var_os(key).is_none() {
             // The units load the directory whole (LoadCredential=
             // auto-upload:DIR), which names each file auto-upload_NAME.
-            let value = credential(&credentials.join(format!("auto-upload_{name}")))
-                .or_else(|| credential(&credentials.join(name)));
-            if let Some(value) = value {
+            let found = [format!("auto-upload_{name}"), name.to_owned()]
+                .into_iter()
+                .map(|file| credentials.join(file))
+                .find_map(|path| credential(&path).map(|value| (path, value)));
+            if let Some((path, value)) = found {
                 std::env::set_var(key, value);
+                filled.push((key.to_owned(), format!("credential {}", path.display())));
             }
         }
     }
@@ -140,7 +163,8 @@ pub fn load(args: &[OsString]) -> Result<(), SettingsFileError> {
     }
     for (key, value) in settings {
         if std::env::var_os(&key).is_none() {
-            std::env::set_var(key, value);
+            std::env::set_var(&key, value);
+            filled.push((key, format!("settings file {}", path.display())));
         }
     }
     Ok(())

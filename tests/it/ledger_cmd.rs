@@ -135,13 +135,18 @@ fn list_show_retry_and_forget() {
     .unwrap();
     let output = env
         .cmd()
-        .args(["ledger", "list", "--settings"])
+        .args(["-v", "ledger", "list", "--settings"])
         .arg(&settings)
         .env("AUTO_UPLOAD_CREDENTIALS", &credentials)
         .output()
         .unwrap();
     assert_exit(&output, 0);
     assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
+    // The log says where the URL came from.
+    assert_stderr_contains(
+        &output,
+        &format!("from=credential {}", credentials.join("database").display()),
+    );
     let output = env
         .cmd()
         .args(["ledger", "list"])

@@ -192,7 +192,10 @@ impl Origins {
             "config",
         ];
         let mut found = Vec::new();
-        let levels = std::iter::once(matches).chain(matches.subcommand().map(|(_, m)| m));
+        // Every level: ledger's own subcommands (ledger list) hold theirs
+        // one further down.
+        let levels =
+            std::iter::successors(Some(matches), |level| level.subcommand().map(|(_, m)| m));
         for level in levels {
             for id in IDS {
                 let origin = match level.try_get_raw(id) {

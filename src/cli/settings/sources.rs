@@ -14,7 +14,8 @@ use crate::cli::{ArgOrigin, Origins};
 pub enum Origin {
     /// A command-line flag.
     Flag(&'static str),
-    /// An environment variable.
+    /// An environment variable (or what filled it: a credential, the
+    /// settings file).
     Environment(&'static str),
     /// The configuration file (`--config`).
     File(PathBuf),
@@ -26,7 +27,10 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Flag(flag) => write!(f, "flag {flag}"),
-            Self::Environment(name) => write!(f, "environment {name}"),
+            Self::Environment(name) => match crate::cli::settings_file::filled_from(name) {
+                Some(from) => f.write_str(from),
+                None => write!(f, "environment {name}"),
+            },
             Self::File(path) => write!(f, "file {}", path.display()),
             Self::Default => f.write_str("default"),
         }
