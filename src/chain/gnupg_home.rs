@@ -116,7 +116,11 @@ impl PrivateHome {
 impl Drop for PrivateHome {
     fn drop(&mut self) {
         // The agent gpg started for this home goes with it.
-        let _ = std::process::Command::new("gpgconf")
+        let mut gpgconf = std::process::Command::new("gpgconf");
+        for variable in crate::chain::tool::SECRET_VARIABLES {
+            gpgconf.env_remove(variable);
+        }
+        let _ = gpgconf
             .arg("--homedir")
             .arg(self.dir.path())
             .args(["--kill", "gpg-agent"])
