@@ -107,11 +107,6 @@ impl PrivateSsh {
         Ok(Self { dir, nss_wrapper })
     }
 
-    /// The home whose `.ssh` ssh reads.
-    pub fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-
     /// The variables that give the tools started later this home.
     pub fn environment(&self) -> Vec<(&'static str, OsString)> {
         vec![
