@@ -363,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'auto-upload' -ScriptBlock {
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
             [CompletionResult]::new('--source-only', '--source-only', [CompletionResultType]::ParameterName, 'Only source uploads, by content (see upload-run --source-only)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print run_id, distribution, source and version of each run due; upload nothing')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Before uploading, try everything an upload needs (the key signs, dput knows every host, the store and the database answer, as check-config does) and exit 2, naming what fails (1 when it may pass: a service that did not answer)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)')
             [CompletionResult]::new('--no-ledger', '--no-ledger', [CompletionResultType]::ParameterName, 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace)')

@@ -352,6 +352,7 @@ set edit:completion:arg-completer[auto-upload] = {|@words|
             cand --log-format 'Format of the log lines on stderr'
             cand --source-only 'Only source uploads, by content (see upload-run --source-only)'
             cand --dry-run 'Print run_id, distribution, source and version of each run due; upload nothing'
+            cand --check 'Before uploading, try everything an upload needs (the key signs, dput knows every host, the store and the database answer, as check-config does) and exit 2, naming what fails (1 when it may pass: a service that did not answer)'
             cand --force 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
             cand --no-ledger 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace)'

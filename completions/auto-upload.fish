@@ -313,6 +313,7 @@ complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l log
 json\t'One JSON object per line'"
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l source-only -d 'Only source uploads, by content (see upload-run --source-only)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l dry-run -d 'Print run_id, distribution, source and version of each run due; upload nothing'
+complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l check -d 'Before uploading, try everything an upload needs (the key signs, dput knows every host, the store and the database answer, as check-config does) and exit 2, naming what fails (1 when it may pass: a service that did not answer)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l force -d 'Upload again what the ledger says is uploaded or gave up on (and pass -f to dput)'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -l no-ledger -d 'Neither read nor write the upload ledger. listen then runs no catch-up backfill after a reconnect'
 complete -c auto-upload -n "__fish_auto_upload_using_subcommand backfill" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'

@@ -39,6 +39,8 @@ pub struct BackfillSettings {
     pub dry_run: bool,
     /// Where the run's figures go for node_exporter (`--metrics-file`).
     pub metrics_file: Option<std::path::PathBuf>,
+    /// `--check`: everything an upload needs is tried first.
+    pub check: bool,
     /// The Debian campaigns of `janitor.conf` and `--require-review`: what
     /// the plan may pick (a dry run lists what an upload would take).
     pub campaigns: Arc<Campaigns>,
@@ -221,6 +223,14 @@ pub async fn run(
     shutdown: &CancellationToken,
     report: &mut dyn Report,
 ) -> anyhow::Result<Summary> {
+    if let (true, Some(pipeline)) = (settings.check, &settings.pipeline) {
+        let subject = crate::service::check::Subject {
+            pipeline,
+            database: Some(&settings.database),
+            redis: None,
+        };
+        crate::service::check::before_start(subject).await?;
+    }
     let opened = unless_stopped(
         shutdown,
         settings.database.open(settings.jobs, Access::Write),

@@ -92,10 +92,9 @@ pub struct Subject<'a> {
     pub pipeline: &'a Pipeline,
     /// The database, when one is configured.
     pub database: Option<&'a LedgerConfig>,
-    /// The runner's Redis.
-    pub redis: &'a redis::Client,
-    /// The channel results are published on.
-    pub channel: &'a str,
+    /// The runner's Redis and the channel results are published on
+    /// (none for backfill, which reads no message).
+    pub redis: Option<(&'a redis::Client, &'a str)>,
 }
 
 /// What the timers' units need besides listen's settings (`check-config`
@@ -128,11 +127,10 @@ pub async fn run(settings: Subject<'_>, timers: Option<Timers<'_>>) -> Vec<Check
             bounded(artifact_store(settings.pipeline)).await,
         ),
         check("database", bounded(database(settings.database)).await),
-        check(
-            "redis",
-            bounded(redis(settings.redis, settings.channel)).await,
-        ),
     ];
+    if let Some((client, channel)) = settings.redis {
+        checks.push(check("redis", bounded(redis(client, channel)).await));
+    }
     if let Some(timers) = timers {
         checks.push(check(
             "archive",
@@ -143,6 +141,28 @@ pub async fn run(settings: Subject<'_>, timers: Option<Timers<'_>>) -> Vec<Check
         }
     }
     checks
+}
+
+/// `--check` of listen and backfill: every check, each logged; an error
+/// naming those that failed.
+///
+/// # Errors
+/// [`CheckFailed`] when any check fails.
+pub async fn before_start(subject: Subject<'_>) -> Result<(), CheckFailed> {
+    let checks = run(subject, None).await;
+    for check in &checks {
+        if check.ok {
+            tracing::info!(item = check.item, detail = %check.detail, "check: ok");
+        } else {
+            tracing::error!(item = check.item, detail = %check.detail, "check: FAIL");
+        }
+    }
+    let failed: Vec<_> = checks.into_iter().filter(|c| !c.ok).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CheckFailed(failed))
+    }
 }
 
 fn archive(pipeline: &Pipeline, reconcile_enabled: bool) -> Result<String, Failure> {

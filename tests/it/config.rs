@@ -336,6 +336,26 @@ fn check_config_is_green_when_everything_works_and_names_each_broken_item() {
         &output,
         "the configuration cannot upload: redis: cannot connect",
     );
+
+    // backfill --check likewise, before it plans anything; no Redis item.
+    let output = env
+        .cmd()
+        .args([
+            "backfill",
+            "--check",
+            "--database",
+            &db.url(),
+            "--artifacts",
+        ])
+        .arg(env.store())
+        .args(["--keyid", &fixture().fingerprint, "--host", "no-such-host"])
+        .arg("--dput-config")
+        .arg(env.dput_cf())
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_stderr_contains(&output, "the configuration cannot upload: dput hosts");
+    assert!(!stderr(&output).contains("redis"), "{}", stderr(&output));
 }
 
 /// `check-config` with this env's key, dput.cf, store, `db` and Redis,

@@ -30,6 +30,13 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Before uploading, try everything an upload needs (the key signs,
+    /// dput knows every host, the store and the database answer, as
+    /// check-config does) and exit 2, naming what fails (1 when it may
+    /// pass: a service that did not answer).
+    #[arg(long, env = "AUTO_UPLOAD_CHECK", value_parser = BoolishValueParser::new())]
+    pub check: bool,
+
     #[command(flatten)]
     pub metrics: MetricsFileArgs,
 

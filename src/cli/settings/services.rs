@@ -76,6 +76,7 @@ pub(super) fn backfill(
         limit: args.limit,
         dry_run: args.dry_run,
         metrics_file: args.metrics.metrics_file,
+        check: args.check,
         campaigns,
     })
 }

@@ -99,8 +99,7 @@ impl ListenSettings {
         crate::service::check::Subject {
             pipeline: &self.pipeline,
             database: self.database.as_ref(),
-            redis: &self.redis,
-            channel: &self.channel,
+            redis: Some((&self.redis, &self.channel)),
         }
     }
 }
@@ -123,18 +122,7 @@ pub async fn run(settings: ListenSettings, shutdown: CancellationToken) -> anyho
     );
     raise_open_files_limit();
     if settings.check {
-        let checks = crate::service::check::run(settings.check_subject(), None).await;
-        for check in &checks {
-            if check.ok {
-                tracing::info!(item = check.item, detail = %check.detail, "check: ok");
-            } else {
-                tracing::error!(item = check.item, detail = %check.detail, "check: FAIL");
-            }
-        }
-        let failed: Vec<_> = checks.into_iter().filter(|c| !c.ok).collect();
-        if !failed.is_empty() {
-            return Err(crate::service::check::CheckFailed(failed).into());
-        }
+        crate::service::check::before_start(settings.check_subject()).await?;
     }
     // The first uploads find their suites' indices read.
     settings
